@@ -1,0 +1,52 @@
+"""xxgk: find, parse, check and search government open-information annual reports.
+
+Each module in ``xxgk.commands`` exposes ``configure(parser)`` and ``run(args) -> int``;
+modules are imported only when their command runs, so ``xxgk --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMANDS: dict[str, str] = {
+    "parse": "parse a report file or URL into structured, checked data",
+    "crawl": "crawl the configured portals into the store",
+    "export": "write every stored report record",
+    "index": "push stored reports into the search index",
+    "search": "search the index",
+    "serve": "serve the JSON API and the search page",
+    "demo": "serve the demo portal, crawl, index and search it",
+}
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = {name: sub.add_parser(name, help=text, description=text) for name, text in COMMANDS.items()}
+    return parser, commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser, commands = build_parser()
+    # Parse the command name first, then let its module add its own options.
+    known, _ = parser.parse_known_args(argv)
+    module = importlib.import_module(f"xxgk.commands.{known.command}")
+    module.configure(commands[known.command])
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return module.run(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
