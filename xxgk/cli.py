@@ -34,9 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser, commands = build_parser()
     # Parse the command name first, then let its module add its own options.
-    known, _ = parser.parse_known_args(argv)
-    module = importlib.import_module(f"xxgk.commands.{known.command}")
-    module.configure(commands[known.command])
+    name = next((a for a in argv if a in COMMANDS), None)
+    if name is None:
+        parser.parse_args(argv)  # prints usage or help and exits
+    module = importlib.import_module(f"xxgk.commands.{name}")
+    module.configure(commands[name])
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

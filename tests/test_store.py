@@ -1,0 +1,102 @@
+"""The record store: idempotent upserts, versions, fetch state, runs, index bookkeeping."""
+
+import sqlite3
+
+import pytest
+
+from xxgk.model import Check, Region, Report, report_id
+from xxgk.store import MIGRATIONS, Store
+
+
+def make(url: str, body: str, year: int = 2024) -> Report:
+    return Report(
+        id=report_id(url),
+        url=url,
+        title=f"{body}政府信息公开工作年度报告",
+        agency="抚远镇人民政府",
+        year=year,
+        region=Region(province="黑龙江省", city="佳木斯市", county="抚远市"),
+        tables={"requests.new": {"total": 3, "natural_person": None}},
+        checks=[Check(1, "unbalanced", ["requests.new.total"])],
+        text=body,
+        content_hash=f"hash-{body}",
+        site="demo",
+    )
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "x.db") as s:
+        yield s
+
+
+def test_save_is_idempotent_and_keeps_versions(store):
+    first = make("http://a/1.html", "v1")
+    assert store.save(first) == "new"
+    assert store.save(first) == "unchanged"
+    second = make("http://a/1.html", "v2", year=2025)
+    assert store.save(second) == "changed"
+    assert store.count() == 1
+    current = store.get(first.id)
+    assert current.year == 2025 and current.text == "v2"
+    assert [v.text for v in store.versions(first.id)] == ["v1"]
+
+
+def test_record_round_trips_exactly(store):
+    report = make("http://a/2.html", "x")
+    store.save(report)
+    assert store.get(report.id) == report  # None cells stay None, checks and region survive
+
+
+def test_save_needs_url_and_hash(store):
+    with pytest.raises(ValueError):
+        store.save(Report(id="x"))
+
+
+def test_migrations_are_applied_once(tmp_path):
+    path = tmp_path / "m.db"
+    Store(path).close()
+    with Store(path) as again:
+        assert again.schema_version == len(MIGRATIONS)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_failed_write_rolls_back(store):
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute("INSERT INTO runs (started_at, sites) VALUES ('t', '[]')")
+        raise RuntimeError("boom")
+    assert store.db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_fetch_state_upsert(store):
+    assert store.fetch_state("http://a/") is None
+    store.record_fetch("http://a/", status=200, etag='"e1"', last_modified=None, content_hash="h1")
+    store.record_fetch("http://a/", status=200, etag='"e2"', last_modified="Mon", content_hash="h2")
+    state = store.fetch_state("http://a/")
+    assert (state.etag, state.last_modified, state.content_hash) == ('"e2"', "Mon", "h2")
+
+
+def test_run_summary_counts_last_outcome_per_url(store):
+    run = store.start_run(["demo"])
+    store.record_event(run, "http://a/1", "new")
+    store.record_event(run, "http://a/2", "failed", "HTTP 500")
+    store.record_event(run, "http://a/2", "failed", "timeout")
+    store.record_event(run, "http://a/3", "unchanged")
+    summary = store.finish_run(run)
+    assert (summary.new, summary.changed, summary.unchanged, summary.failed) == (1, 0, 1, 1)
+    assert summary.failures == [("http://a/2", "timeout")]
+    assert summary.sites == ["demo"] and summary.finished_at
+
+
+def test_pending_tracks_index_versions(store):
+    a, b = make("http://a/1", "a"), make("http://a/2", "b")
+    store.save(a)
+    store.save(b)
+    assert {r.id for r in store.pending("embedded")} == {a.id, b.id}
+    store.mark_indexed("embedded", [a, b])
+    assert list(store.pending("embedded")) == []
+    assert len(list(store.pending("meilisearch"))) == 2
+    store.save(make("http://a/1", "a2"))
+    assert [r.text for r in store.pending("embedded")] == ["a2"]
+    store.forget_index("embedded")
+    assert len(list(store.pending("embedded"))) == 2

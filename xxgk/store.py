@@ -1,0 +1,316 @@
+"""The SQLite record store: the one source of truth every index is rebuilt from.
+
+Reports are keyed by canonical URL (``Report.id`` derives from it); a changed
+report keeps its earlier versions. Each write is one transaction and every
+upsert is idempotent, so a crawl killed at any moment leaves a consistent store
+and a re-run converges to the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from xxgk.model import Report
+
+Change = Literal["new", "changed", "unchanged"]
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        site TEXT,
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        year INTEGER,
+        agency TEXT,
+        agency_level TEXT,
+        province TEXT,
+        city TEXT,
+        county TEXT,
+        format TEXT,
+        failed_checks INTEGER NOT NULL DEFAULT 0,
+        record TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX reports_site ON reports(site);
+    CREATE INDEX reports_year ON reports(year);
+    CREATE TABLE report_versions (
+        report_id TEXT NOT NULL REFERENCES reports(id),
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (report_id, version)
+    );
+    CREATE TABLE fetch_state (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        status INTEGER,
+        fetched_at TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        sites TEXT NOT NULL,
+        new INTEGER NOT NULL DEFAULT 0,
+        changed INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE run_events (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        url TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE index_state (
+        report_id TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (report_id, backend)
+    );
+    """,
+)
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the last fetch of a URL returned, for conditional GET and change detection."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    status: int | None
+    fetched_at: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    started_at: str
+    finished_at: str | None
+    sites: list[str]
+    new: int
+    changed: int
+    unchanged: int
+    failed: int
+    failures: list[tuple[str, str]]  # (url, reason)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A report store in one SQLite file (WAL mode; safe for one writer and many readers)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version:d}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- reports -------------------------------------------------------------
+
+    def save(self, report: Report) -> Change:
+        """Insert or update a report keyed by its URL; a changed one keeps its old version."""
+        if not report.url or not report.content_hash:
+            raise ValueError("a stored report needs url and content_hash")
+        record = json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True)
+        stamp = now()
+        columns = {
+            "site": report.site,
+            "content_hash": report.content_hash,
+            "year": report.year,
+            "agency": report.agency,
+            "agency_level": report.agency_level,
+            "province": report.region.province,
+            "city": report.region.city,
+            "county": report.region.county,
+            "format": report.format,
+            "failed_checks": len(report.checks),
+            "record": record,
+        }
+        with self.transaction() as db:
+            old = db.execute(
+                "SELECT id, content_hash, version, record, updated_at FROM reports WHERE url = ?", (report.url,)
+            ).fetchone()
+            if old is None:
+                db.execute(
+                    f"INSERT INTO reports (id, url, {', '.join(columns)}, first_seen, updated_at)"
+                    f" VALUES (?, ?, {', '.join('?' * len(columns))}, ?, ?)",
+                    (report.id, report.url, *columns.values(), stamp, stamp),
+                )
+                return "new"
+            if old["content_hash"] == report.content_hash:
+                return "unchanged"
+            db.execute(
+                "INSERT OR IGNORE INTO report_versions (report_id, version, content_hash, record, replaced_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (old["id"], old["version"], old["content_hash"], old["record"], stamp),
+            )
+            db.execute(
+                f"UPDATE reports SET {', '.join(f'{c} = ?' for c in columns)}, version = version + 1, updated_at = ?"
+                " WHERE url = ?",
+                (*columns.values(), stamp, report.url),
+            )
+            return "changed"
+
+    def get(self, report_id: str) -> Report | None:
+        row = self.db.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return Report.from_dict(json.loads(row["record"])) if row else None
+
+    def reports(self, site: str | None = None) -> Iterator[Report]:
+        """Every stored report (current versions), in a stable order."""
+        sql, params = "SELECT record FROM reports", ()
+        if site is not None:
+            sql, params = sql + " WHERE site = ?", (site,)
+        for row in self.db.execute(sql + " ORDER BY url", params):
+            yield Report.from_dict(json.loads(row["record"]))
+
+    def versions(self, report_id: str) -> list[Report]:
+        """Earlier versions of a report, oldest first."""
+        rows = self.db.execute("SELECT record FROM report_versions WHERE report_id = ? ORDER BY version", (report_id,))
+        return [Report.from_dict(json.loads(r["record"])) for r in rows]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM reports").fetchone()[0]
+
+    # -- fetch state (conditional GET) ---------------------------------------
+
+    def fetch_state(self, url: str) -> FetchState | None:
+        row = self.db.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
+        return FetchState(**dict(row)) if row else None
+
+    def record_fetch(
+        self, url: str, *, status: int, etag: str | None, last_modified: str | None, content_hash: str | None
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO fetch_state (url, etag, last_modified, content_hash, status, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified, content_hash = excluded.content_hash,"
+                " status = excluded.status, fetched_at = excluded.fetched_at",
+                (url, etag, last_modified, content_hash, status, now()),
+            )
+
+    # -- crawl runs ----------------------------------------------------------
+
+    def start_run(self, sites: Iterable[str]) -> int:
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO runs (started_at, sites) VALUES (?, ?)", (now(), json.dumps(list(sites))))
+            return int(cur.lastrowid)
+
+    def record_event(self, run_id: int, url: str, outcome: str, reason: str | None = None) -> None:
+        """Record one URL's outcome in a run: new, changed, unchanged or failed (last word wins)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO run_events (run_id, url, outcome, reason) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(run_id, url) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason",
+                (run_id, url, outcome, reason),
+            )
+
+    def finish_run(self, run_id: int) -> RunSummary:
+        with self.transaction() as db:
+            counts = dict(
+                db.execute("SELECT outcome, count(*) FROM run_events WHERE run_id = ? GROUP BY outcome", (run_id,))
+            )
+            db.execute(
+                "UPDATE runs SET finished_at = ?, new = ?, changed = ?, unchanged = ?, failed = ? WHERE id = ?",
+                (
+                    now(),
+                    counts.get("new", 0),
+                    counts.get("changed", 0),
+                    counts.get("unchanged", 0),
+                    counts.get("failed", 0),
+                    run_id,
+                ),
+            )
+        return self.run(run_id)
+
+    def run(self, run_id: int) -> RunSummary:
+        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        failures = self.db.execute(
+            "SELECT url, reason FROM run_events WHERE run_id = ? AND outcome = 'failed' ORDER BY url", (run_id,)
+        ).fetchall()
+        data = dict(row)
+        data["sites"] = json.loads(data["sites"])
+        return RunSummary(**data, failures=[(f["url"], f["reason"]) for f in failures])
+
+    # -- index bookkeeping ---------------------------------------------------
+
+    def pending(self, backend: str) -> Iterator[Report]:
+        """Reports the given index backend does not hold in their current version."""
+        rows = self.db.execute(
+            "SELECT r.record FROM reports r LEFT JOIN index_state s ON s.report_id = r.id AND s.backend = ?"
+            " WHERE s.content_hash IS NULL OR s.content_hash != r.content_hash ORDER BY r.url",
+            (backend,),
+        )
+        for row in rows:
+            yield Report.from_dict(json.loads(row["record"]))
+
+    def mark_indexed(self, backend: str, reports: Iterable[Report]) -> None:
+        """Remember that ``backend`` now holds these reports in the versions given."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO index_state (report_id, backend, content_hash) VALUES (?, ?, ?)"
+                " ON CONFLICT(report_id, backend) DO UPDATE SET content_hash = excluded.content_hash",
+                [(r.id, backend, r.content_hash) for r in reports],
+            )
+
+    def forget_index(self, backend: str) -> None:
+        """Mark every report as pending for ``backend`` (before a full rebuild)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM index_state WHERE backend = ?", (backend,))
