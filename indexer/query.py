@@ -1,0 +1,66 @@
+"""One query model for every search backend (embedded and Meilisearch)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from xxgk.model import Region, Report
+
+FACETS = ("year", "province", "city", "county", "agency", "agency_level", "format", "failed_checks")
+Sort = Literal["relevance", "year", "-year", "published", "-published"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search: free text plus filters; every filter given must hold."""
+
+    text: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    agency: str | None = None
+    agency_level: str | None = None
+    format: str | None = None
+    failed_checks: bool | None = None  # True: only reports with failed checks
+    section: str | None = None  # search inside one section key only
+    facets: tuple[str, ...] = ()
+    sort: Sort = "relevance"
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str | None
+    agency: str | None
+    year: int | None
+    region: Region
+    url: str | None
+    snippet: str  # HTML-escaped text with <mark>…</mark> around matches
+    score: float = 0.0
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """What every index backend offers; the store stays the source of truth."""
+
+    name: str
+
+    def add(self, reports: list[Report]) -> None: ...
+
+    def delete(self, ids: list[str]) -> None: ...
+
+    def search(self, query: Query) -> SearchResult: ...
+
+    def rebuild(self, reports: Iterable[Report]) -> None: ...
