@@ -1,0 +1,52 @@
+"""``xxgk serve``: the JSON API and the search page over the store and a search index.
+
+Pages are rendered on the server, so no index key ever reaches a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+DEFAULT_DB = Path(os.environ.get("XXGK_DB", "data/xxgk.db"))
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"report store (default: {DEFAULT_DB}, env XXGK_DB)"
+    )
+    parser.add_argument("--backend", choices=("embedded", "meilisearch"), default="embedded", help="search index")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, local only)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--no-sync", action="store_true", help="serve the index as it is, without first catching up")
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from indexer import open_backend, sync
+    from indexer.web import create_app
+    from xxgk.store import Store
+
+    if not args.db.exists():
+        log.error("no report store at %s (crawl or parse into it first, or pass --db)", args.db)
+        return 2
+    if not 0 < args.port < 65536:
+        log.error("--port must be between 1 and 65535, got %d", args.port)
+        return 2
+    if args.host not in LOOPBACK:
+        log.warning("binding %s: the server is reachable from other machines", args.host)
+    store = Store(args.db)
+    backend = open_backend(args.backend, db=args.db)
+    try:
+        if not args.no_sync:
+            sync(store, backend)
+        log.info("serving %d reports on http://%s:%d/", store.count(), args.host, args.port)
+        uvicorn.run(create_app(store, backend), host=args.host, port=args.port, log_level="info")
+    finally:
+        store.close()
+    return 0
