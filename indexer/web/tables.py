@@ -79,6 +79,7 @@ class Cell:
 @dataclass
 class Table:
     caption: str
+    css: str = ""
     head: list[list[Cell]] = field(default_factory=list)
     body: list[list[Cell]] = field(default_factory=list)
 
@@ -127,7 +128,7 @@ def _label(text: str, indent: int = 0) -> Cell:
 
 def proactive_table(layout: Layout) -> Table:
     """Table 1: blocks of rows sharing a column set, each under its own heading row."""
-    table = Table(caption="主动公开政府信息情况")
+    table = Table(caption="表一　主动公开政府信息情况", css="compact")
     width = max(len(cols) for cols in PROACTIVE_ROWS.values())
     previous: tuple[str, ...] | None = None
     for row, cols in PROACTIVE_ROWS.items():
@@ -148,7 +149,7 @@ def proactive_table(layout: Layout) -> Table:
 
 def requests_table(layout: Layout) -> Table:
     """Table 2: 25 rows × 7 applicant columns, with the printed group headings."""
-    table = Table(caption="收到和处理政府信息公开申请情况")
+    table = Table(caption="表二　收到和处理政府信息公开申请情况")
     table.head = [
         [Cell("申请事项", header=True, rowspan=3), Cell("申请人情况", header=True, colspan=7)],
         [
@@ -179,7 +180,7 @@ def requests_table(layout: Layout) -> Table:
 
 def review_table(layout: Layout) -> Table:
     """Table 3: administrative review and the two kinds of litigation, five results each."""
-    table = Table(caption="政府信息公开行政复议、行政诉讼情况")
+    table = Table(caption="表三　政府信息公开行政复议、行政诉讼情况", css="compact")
     table.head = [[_label("类别"), *(Cell(COLUMN_LABELS[c], header=True) for c in REVIEW_COLUMNS)]]
     for group, label in REVIEW_GROUPS.items():
         if group == LITIGATION_GROUPS[0]:
