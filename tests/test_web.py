@@ -10,11 +10,14 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_web_fixtures import XSS, XSS_IMG, ListBackend, failing_report, fill_store, planted_report, sample_reports
 
 from indexer.query import Query
 from indexer.web import BackgroundServer, create_app
 from indexer.web.app import safe_href, safe_snippet
+from indexer.web.params import PARAMS, ParamError, parse_search
 from xxgk.model import Report
 from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 
@@ -122,6 +125,7 @@ def test_every_filter_reaches_the_backend(site):
         "offset": "40",
         "limit": "7",
         "facets": "year,province,failed_checks",
+        "facet_limit": "10",
     }
     assert site.get("/api/search?" + urlencode(params)).status == 200
     assert site.backend.queries[-1] == Query(
@@ -137,6 +141,7 @@ def test_every_filter_reaches_the_backend(site):
         failed_checks=True,
         section="requests",
         facets=("year", "province", "failed_checks"),
+        facet_limit=10,
         sort="-year",
         offset=40,
         limit=7,
@@ -160,12 +165,15 @@ def test_single_year_and_no_failed_checks(site):
         ("year=1200", "year"),
         ("limit=101", "limit"),
         ("limit=-1", "limit"),
+        ("limit=%C2%B2", "limit"),
         ("offset=abc", "offset"),
         ("offset=99999999", "offset"),
         ("agency_level=planet", "agency_level"),
         ("format=1999", "format"),
         ("sort=random", "sort"),
         ("facets=year,colour", "facets"),
+        ("facet_limit=0", "facet_limit"),
+        ("facet_limit=x", "facet_limit"),
         ("section=nowhere", "section"),
         ("failed_checks=maybe", "failed_checks"),
         ("years=2024", "years"),
@@ -177,6 +185,35 @@ def test_bad_parameters_give_400_with_a_reason(site, query, names):
     r = site.get("/api/search?" + query.replace("长", quote("长")))
     assert r.status == 400
     assert names in r.json()["error"]
+
+
+NAMES = st.sampled_from([*PARAMS, "facets", "facet_limit", "bogus"])
+VALUES = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["2024", "2020-2024", "0", "1", "100", "-1", "year,province", "requests", "-year", "county", "²"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=6))
+def test_any_parameters_parse_or_fail_with_param_error(items):
+    try:
+        search, extra = parse_search(items, extra=("facets",))
+    except ParamError as exc:
+        assert str(exc)
+        return
+    query = search.query
+    assert 0 <= query.limit <= 100 and 0 <= query.offset <= 10_000
+    assert query.year_from is None or query.year_from <= query.year_to
+    assert set(extra) <= {"facets"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=4))
+def test_server_never_fails_on_odd_parameters(site, items):
+    query = urlencode(items)
+    assert site.get("/api/search?" + query).status in (200, 400)
+    assert site.get("/?" + query).status in (200, 400)
 
 
 def test_limit_is_capped_at_100_but_100_is_fine(site):

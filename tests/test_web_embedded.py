@@ -18,6 +18,7 @@ from test_web_fixtures import XSS, failing_report, fill_store, planted_report, s
 from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
 from xxgk.cli import main
+from xxgk.schema import SECTIONS
 from xxgk.store import Store
 
 
@@ -111,3 +112,13 @@ def test_serve_command_serves_the_store(indexed, tmp_path):
 def test_serve_refuses_a_missing_store(tmp_path):
     assert main(["serve", "--db", str(tmp_path / "absent.db")]) == 2
     assert not (tmp_path / "absent.db").exists()  # not created by accident
+
+
+@pytest.mark.parametrize("sort", ["relevance", "year", "-year", "published", "-published"])
+def test_every_sort_and_section_is_served(url, sort):
+    for section in ("", *SECTIONS):
+        params = {"q": "公开", "sort": sort, "section": section, "facets": "year,agency_level,format"}
+        status, body = fetch(url + "/api/search?" + urlencode(params))
+        assert status == 200, body
+        status, _ = fetch(url + "/?" + urlencode({k: v for k, v in params.items() if k != "facets"}))
+        assert status == 200

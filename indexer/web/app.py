@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.query import FACETS, Backend, Hit, Query, SearchResult
-from indexer.web.params import MAX_OFFSET, ParamError, parse_facets, parse_search
+from indexer.web.params import MAX_FACET_LIMIT, MAX_OFFSET, ParamError, parse_facets, parse_int, parse_search
 from indexer.web.tables import report_tables
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
@@ -268,11 +268,14 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
 
     async def api_search(request: Request) -> Response:
         try:
-            search, extra = parse_search(request.query_params.multi_items())
+            search, extra = parse_search(request.query_params.multi_items(), extra=("facets", "facet_limit"))
             facets = parse_facets(extra.get("facets", ""))
+            top = (
+                parse_int("facet_limit", extra["facet_limit"], 1, MAX_FACET_LIMIT) if extra.get("facet_limit") else None
+            )
         except ParamError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        result = await call(backend.search, replace(search.query, facets=facets))
+        result = await call(backend.search, replace(search.query, facets=facets, facet_limit=top))
         return JSONResponse(
             {"total": result.total, "hits": [hit_json(h) for h in result.hits], "facets": result.facets}
         )

@@ -15,13 +15,15 @@ from xxgk.schema import AGENCY_LEVELS, FORMATS, SECTIONS
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+MAX_FACET_LIMIT = 1000
 MAX_TEXT = 200
 MIN_YEAR, MAX_YEAR = 1990, 2100
 SORTS = ("relevance", "year", "-year", "published", "-published")
 TEXT_FILTERS = ("province", "city", "county", "agency")
 PARAMS = ("q", "year", *TEXT_FILTERS, "agency_level", "format", "failed_checks", "section", "sort", "offset", "limit")
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no")
-YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$", re.ASCII)
+DIGITS_RE = re.compile(r"\d{1,9}", re.ASCII)
 
 
 class ParamError(ValueError):
@@ -36,8 +38,8 @@ class Search:
     filters: dict[str, str]  # parameter name -> value as given, only those set
 
 
-def _int(name: str, value: str, low: int, high: int) -> int:
-    if not value.strip().isdigit():
+def parse_int(name: str, value: str, low: int, high: int) -> int:
+    if not DIGITS_RE.fullmatch(value.strip()):
         raise ParamError(f"{name} must be a whole number between {low} and {high}, got {value!r}")
     number = int(value)
     if not low <= number <= high:
@@ -118,7 +120,7 @@ def parse_search(
     if "sort" in values:
         fields["sort"] = _choice("sort", values["sort"], SORTS)
     if "offset" in values:
-        fields["offset"] = _int("offset", values["offset"], 0, MAX_OFFSET)
+        fields["offset"] = parse_int("offset", values["offset"], 0, MAX_OFFSET)
     if "limit" in values:
-        fields["limit"] = _int("limit", values["limit"], 0, MAX_LIMIT)
+        fields["limit"] = parse_int("limit", values["limit"], 0, MAX_LIMIT)
     return Search(Query(**fields), values), rest  # type: ignore[arg-type]
