@@ -1,0 +1,79 @@
+"""Which links and pages are annual open-government reports (政府信息公开工作年度报告)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+# An annual report names itself a 年度报告/年报 of 政府信息公开/政务公开/信息公开 work.
+_REPORT = re.compile(r"年度报告|年报")
+_TOPIC = re.compile(r"政府信息公开|政务公开|信息公开|政府信息公開|信息公開")
+# Titles that share the words but are something else.
+_NOT_REPORT = re.compile(
+    r"指南|预算|决算|預算|決算|通知|企业年度报告|企业年报|年度报告公示|目录|申请表|统计表|规定|办法"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}|[二〇○零0][〇○零0一二三四五六七八九]{3}")
+
+DOCUMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps")
+_DOWNLOAD_PATH = re.compile(r"down(?:load)?(?:file)?|attach|getfile|fileserver", re.I)
+
+# Headings of the prescribed report structure; a page showing several of them carries a report itself.
+_BODY_MARKERS = (
+    re.compile(r"总体情况|總體情況"),
+    re.compile(r"主动公开政府信息|主動公開政府信息"),
+    re.compile(r"收到和处理政府信息公开申请|收到和處理政府信息公開申請"),
+    re.compile(r"行政复议|行政復議"),
+    re.compile(r"存在的主要问题|存在的主要問題"),
+    re.compile(r"本年新收政府信息公开申请|本年新收政府信息公開申請"),
+)
+
+Kind = Literal["report", "column"]
+
+
+def classify_title(text: str) -> Kind | None:
+    """``report`` for a report's title, ``column`` for a report column (no year), else None."""
+    text = re.sub(r"\s+", "", text or "")
+    if not (_REPORT.search(text) and _TOPIC.search(text)) or _NOT_REPORT.search(text):
+        return None
+    return "report" if _YEAR.search(text) else "column"
+
+
+def is_negative(text: str) -> bool:
+    """Link text that names something other than a report (指南, 预算, 通知, 企业年度报告 …)."""
+    return bool(_NOT_REPORT.search(re.sub(r"\s+", "", text or "")))
+
+
+def attachment_extension(url: str) -> str | None:
+    """The document type of an attachment link (pdf/doc/docx/wps), from its path or a ``filename=`` parameter."""
+    parts = urlsplit(url)
+    candidates = [unquote(parts.path)]
+    if _DOWNLOAD_PATH.search(parts.path):
+        candidates += [unquote(v) for _, v in parse_qsl(parts.query, keep_blank_values=True)]
+    for candidate in candidates:
+        ext = candidate.rsplit(".", 1)[-1].lower() if "." in candidate else ""
+        if ext in DOCUMENT_EXTENSIONS:
+            return ext
+    return None
+
+
+def carries_report_body(text: str) -> bool:
+    """True when a page shows the report itself (at least three of the prescribed headings)."""
+    return sum(1 for marker in _BODY_MARKERS if marker.search(text)) >= 3
+
+
+_DISPOSITION_NAME = re.compile(r"filename\*=(?:UTF-8|utf-8)''([^;]+)|filename=\"?([^\";]+)\"?")
+
+
+def filename_of(url: str, content_disposition: str | None) -> str | None:
+    """A document's file name, from Content-Disposition or else from the URL."""
+    if content_disposition:
+        match = _DISPOSITION_NAME.search(content_disposition)
+        if match:
+            return unquote(match.group(1) or match.group(2)).strip()
+    parts = urlsplit(url)
+    for _, value in parse_qsl(parts.query):
+        if "." in value and value.rsplit(".", 1)[-1].lower() in DOCUMENT_EXTENSIONS:
+            return value.rsplit("/", 1)[-1]
+    name = unquote(parts.path.rsplit("/", 1)[-1])
+    return name or None

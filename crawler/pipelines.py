@@ -1,0 +1,122 @@
+"""Store pipeline: parse each fetched document into a Report and save it; record every outcome of the run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
+
+from crawler.items import DocumentItem, FailureItem
+from xxgk.model import Report, content_hash, report_id
+from xxgk.store import Store, now
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Writes to the SQLite store at setting ``XXGK_DB``.
+
+    The run id comes from setting ``XXGK_RUN_ID`` (the CLI opens and closes the run); without it the
+    pipeline opens a run itself and logs its summary when the spider closes.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.store: Store | None = None
+        self.run_id = 0
+        self.own_run = False
+        self.parse: Callable[..., Report] = load_object(self.settings.get("XXGK_PARSER"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = Store(self.settings.get("XXGK_DB"))
+        self.run_id = self.settings.getint("XXGK_RUN_ID")
+        if not self.run_id:
+            spider = self.crawler.spider
+            self.run_id = self.store.start_run(sorted(getattr(spider, "sites", {})))
+            self.own_run = True
+
+    def close_spider(self) -> None:
+        assert self.store is not None
+        if self.own_run:
+            summary = self.store.finish_run(self.run_id)
+            logger.info(
+                "run %d: %d new, %d changed, %d unchanged, %d failed",
+                summary.id,
+                summary.new,
+                summary.changed,
+                summary.unchanged,
+                summary.failed,
+            )
+        self.store.close()
+
+    def _outcome(self, url: str, outcome: str, reason: str | None = None) -> None:
+        assert self.store is not None
+        self.store.record_event(self.run_id, url, outcome, reason)
+        self.crawler.stats.inc_value(f"xxgk/{outcome}")
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FailureItem):
+            self._outcome(item.url, "failed", item.reason)
+        elif isinstance(item, DocumentItem):
+            self._document(item)
+        return item
+
+    def _document(self, item: DocumentItem) -> None:
+        store = self.store
+        assert store is not None
+        rid = report_id(item.url)
+        if item.status == 304:
+            state = store.fetch_state(item.url)
+            if store.get(rid) is None or state is None:
+                self._outcome(item.url, "failed", "HTTP 304 for a document the store does not hold")
+                return
+            store.record_fetch(
+                item.url,
+                status=304,
+                etag=item.etag or state.etag,
+                last_modified=item.last_modified or state.last_modified,
+                content_hash=state.content_hash,
+            )
+            self._outcome(item.url, "unchanged")
+            return
+        digest = content_hash(item.body)
+        state = store.fetch_state(item.url)
+        if state is not None and state.content_hash == digest and store.get(rid) is not None:
+            outcome = "unchanged"  # same bytes as last time: no need to parse again
+        else:
+            try:
+                report = self.parse(
+                    item.body,
+                    url=item.url,
+                    content_type=item.content_type,
+                    filename=item.filename,
+                    region_hint=item.region,
+                )
+            except Exception as exc:  # one bad document must never stop the crawl
+                reason = f"unreadable: {exc}" if type(exc).__name__ == "UnreadableDocument" else None
+                if reason is None:
+                    logger.exception("parser crashed on %s", item.url)
+                    reason = f"parser error: {type(exc).__name__}: {exc}"
+                logger.warning("%s: failed %s: %s", item.site, item.url, reason)
+                store.record_fetch(item.url, status=item.status, etag=None, last_modified=None, content_hash=None)
+                self._outcome(item.url, "failed", reason)
+                return
+            report.id = rid
+            report.url = item.url
+            report.site = item.site
+            report.region = report.region.merged(item.region)
+            report.fetched_at = now()
+            report.content_hash = digest
+            outcome = store.save(report)
+        store.record_fetch(
+            item.url, status=item.status, etag=item.etag, last_modified=item.last_modified, content_hash=digest
+        )
+        self._outcome(item.url, outcome)

@@ -1,0 +1,53 @@
+"""Scrapy settings of the xxgk crawler (``scrapy.cfg`` points here; the CLI starts from the same module)."""
+
+BOT_NAME = "xxgk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "xxgk/0.1 (+https://github.com/xxgk-project/xxgk; open-government report research)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: adaptive delay per host, few parallel requests per host.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+
+# Retries: transient errors and 403 (often a momentary block) are retried with exponential backoff;
+# 412 is an anti-bot challenge that needs a browser and is never retried.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429, 403]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
+REDIRECT_MAX_TIMES = 8
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+    "crawler.middlewares.RedirectLoopMiddleware": 650,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {
+    "crawler.extensions.JobdirGuard": 0,
+    "crawler.extensions.ProgressLog": 500,
+    "scrapy.extensions.logstats.LogStats": None,
+}
+
+# SCHEDULER / DUPEFILTER_CLASS stay Scrapy's defaults here; a scrapy-redis setup overrides them by settings.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# xxgk's own settings.
+XXGK_CONFIG = "config/sites.yaml"
+XXGK_DB = "data/xxgk.db"
+XXGK_RUN_ID = 0  # 0: the pipeline opens and closes a run itself
+XXGK_MAX_PAGES = 500  # default list-page budget per site
+XXGK_PARSER = "xxgk.parse.parse_document"
+XXGK_PROGRESS_INTERVAL = 10.0
+LOG_LEVEL = "INFO"

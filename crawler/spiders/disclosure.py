@@ -1,0 +1,204 @@
+"""The ``disclosure`` spider: walks each configured portal's report column and fetches every annual report.
+
+    scrapy crawl disclosure -a site=NAME[,NAME…] [-a config=PATH]
+
+List pages (every pagination style) are fetched on every run; report documents (detail pages and
+attachments) go out as conditional GETs once the store holds them (see ``ConditionalGetMiddleware``).
+All state lives on the spider instance, so the spider also runs under a shared (scrapy-redis) scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.canonical import canonical_url, clean_url
+from crawler.detect import attachment_extension, carries_report_body, classify_title, filename_of, is_negative
+from crawler.items import DocumentItem, FailureItem
+from crawler.pagination import page_urls
+from crawler.sites import SiteConfig, load_sites, select
+
+logger = logging.getLogger(__name__)
+
+NEEDS_BROWSER = "needs a browser: HTTP 412 anti-bot challenge (JavaScript cookie check)"
+_HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class DisclosureSpider(scrapy.Spider):
+    name = "disclosure"
+
+    def __init__(self, site: str | None = None, config: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.site_names = [s.strip() for s in (site or "").split(",") if s.strip()]
+        self.config_path = config
+        self.sites: dict[str, SiteConfig] = {}
+        self.list_pages: Counter[str] = Counter()
+        self.needs_browser: set[str] = set()
+        self.default_max_pages = 500
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DisclosureSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        path = spider.config_path or crawler.settings.get("XXGK_CONFIG")
+        spider.sites = {s.name: s for s in select(load_sites(path), spider.site_names)}
+        spider.default_max_pages = crawler.settings.getint("XXGK_MAX_PAGES", 500)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in self.sites.values():
+            for url in site.start_urls:
+                request = self._list_request(site, url, dont_filter=True)
+                if request is not None:
+                    request.meta["start"] = True
+                    yield request
+
+    # -- requests ------------------------------------------------------------
+
+    def _list_request(self, site: SiteConfig, url: str, *, dont_filter: bool = False) -> scrapy.Request | None:
+        """A list page, within the site's page budget."""
+        budget = site.max_pages or self.default_max_pages
+        if self.list_pages[site.name] >= budget:
+            logger.info("%s: page budget of %d list pages reached, not fetching %s", site.name, budget, url)
+            return None
+        self.list_pages[site.name] += 1
+        return scrapy.Request(
+            clean_url(url),
+            callback=self.parse_list,
+            errback=self.failed,
+            meta={"site": site.name},
+            dont_filter=dont_filter,
+        )
+
+    def _document_request(self, site: SiteConfig, url: str, title: str) -> scrapy.Request:
+        return scrapy.Request(
+            clean_url(url),
+            callback=self.parse_document,
+            errback=self.failed,
+            meta={"site": site.name, "xxgk_document": True, "title": title, "handle_httpstatus_list": [304]},
+            priority=10,  # drain documents before walking further list pages: a short queue, early results
+        )
+
+    def _follows(self, site: SiteConfig, url: str) -> bool:
+        return urlsplit(url).scheme in ("http", "https") and site.allows(url)
+
+    @staticmethod
+    def _same_site(site: SiteConfig, url: str) -> bool:
+        return urlsplit(url).netloc.lower() in site.hosts
+
+    # -- callbacks -----------------------------------------------------------
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        if not isinstance(response, TextResponse):
+            logger.warning("%s: list page %s is not text (%s), skipped", site.name, response.url, response.headers)
+            return
+        if response.meta.get("start") and self._is_report_page(response):
+            # A start URL that is itself a report: store it (its column link is followed below).
+            yield self._document_request(site, response.url, response.xpath("//title/text()").get(""))
+        scope = response
+        if site.hints.list_items:
+            hint = site.hints.list_items
+            scope = response.xpath(hint) if hint.startswith(("/", "(")) else response.css(hint)
+        for anchor in scope.xpath("descendant-or-self::a[@href]"):
+            href = anchor.xpath("@href").get("").strip()
+            if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+                continue
+            url = urljoin(response.url, href)
+            if not self._follows(site, url):
+                continue
+            text = " ".join([*anchor.xpath(".//text()").getall(), anchor.xpath("@title").get("")])
+            kind = classify_title(text)
+            if kind == "report":
+                yield self._document_request(site, url, text.strip())
+            elif kind == "column" and self._same_site(site, url) and (request := self._list_request(site, url)):
+                yield request
+        for url in page_urls(response.url, response.selector, site.hints.next_page):
+            if self._follows(site, url) and self._same_site(site, url) and (request := self._list_request(site, url)):
+                yield request
+
+    def parse_document(self, response: Response) -> Iterator[DocumentItem | scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        content_type = _header(response, "Content-Type")
+        is_html = isinstance(response, TextResponse) and (
+            not content_type or content_type.encode().lower().startswith(_HTML_TYPES)
+        )
+        if response.status == 200 and is_html and not carries_report_body(self._page_text(response)):
+            attachments = self._report_attachments(response)
+            if attachments:
+                # A detail page that only links the report as PDF/DOC files: the files are the reports.
+                for url, text in attachments:
+                    yield self._document_request(site, url, text)
+                return
+        yield DocumentItem(
+            url=canonical_url(response.url),
+            site=site.name,
+            status=response.status,
+            body=response.body if response.status == 200 else b"",
+            content_type=content_type,
+            filename=filename_of(response.url, _header(response, "Content-Disposition")),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            region=site.region,
+        )
+
+    def _is_report_page(self, response: TextResponse) -> bool:
+        titles = " ".join(response.xpath("//title//text() | //h1//text()").getall())
+        return classify_title(titles) == "report" and carries_report_body(self._page_text(response))
+
+    @staticmethod
+    def _page_text(response: TextResponse) -> str:
+        return " ".join(response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+
+    @staticmethod
+    def _report_attachments(response: TextResponse) -> list[tuple[str, str]]:
+        """Attachment links of a detail page: those titled as reports, else every one not titled otherwise."""
+        found: list[tuple[str, str, bool]] = []
+        for anchor in response.xpath("//a[@href]"):
+            url = urljoin(response.url, anchor.xpath("@href").get("").strip())
+            text = " ".join([*anchor.xpath(".//text()").getall(), anchor.xpath("@title").get("")]).strip()
+            ext = attachment_extension(url)
+            if ext is None or is_negative(text) or is_negative(filename_of(url, None) or ""):
+                continue
+            found.append((url, text, classify_title(text) == "report"))
+        titled = [(u, t) for u, t, is_report in found if is_report]
+        return titled or [(u, t) for u, t, _ in found]
+
+    def failed(self, failure: Failure) -> Iterator[FailureItem]:
+        request = failure.request
+        site = request.meta.get("site", "?")
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            logger.debug("%s: %s is disallowed by robots.txt", site, request.url)
+            return
+        reason = self.failure_reason(failure)
+        if reason == NEEDS_BROWSER:
+            self.needs_browser.add(site)
+        logger.warning("%s: failed %s: %s", site, request.url, reason)
+        yield FailureItem(url=canonical_url(request.url), site=site, reason=reason)
+
+    def failure_reason(self, failure: Failure) -> str:
+        retries = failure.request.meta.get("retry_times", 0)
+        after = f" after {retries} retries" if retries else ""
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            return NEEDS_BROWSER if status == 412 else f"HTTP {status}{after}"
+        if failure.check(TimeoutError, TCPTimedOutError):
+            timeout = failure.request.meta.get("download_timeout") or self.settings.getfloat("DOWNLOAD_TIMEOUT")
+            return f"timed out ({timeout:g}s){after}"
+        message = str(failure.value).strip() or "no detail"
+        return f"{failure.type.__name__}: {message}{after}"

@@ -1,0 +1,54 @@
+"""``xxgk crawl``: crawl the configured portals into the store and print the run summary."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from crawler.sites import ConfigError, load_sites, select
+from xxgk.store import RunSummary, Store
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="config/sites.yaml", help="site configuration (default: %(default)s)")
+    parser.add_argument("--site", action="append", metavar="NAME", help="crawl only this site (repeatable)")
+    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
+    parser.add_argument("--jobdir", type=Path, help="Scrapy job directory: an interrupted crawl resumes from it")
+    parser.add_argument(
+        "--no-throttle", action="store_true", help="no AutoThrottle/download delay, high concurrency (loopback only)"
+    )
+
+
+def format_summary(summary: RunSummary) -> str:
+    lines = [
+        f"run {summary.id} ({', '.join(summary.sites)}): {summary.new} new, {summary.changed} changed, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed"
+    ]
+    lines += [f"  failed {url}: {reason}" for url, reason in summary.failures]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.run import build_settings, crawl_here
+
+    try:
+        sites = select(load_sites(args.config), args.site)
+    except ConfigError as exc:
+        print(f"xxgk crawl: configuration error: {exc}", file=sys.stderr)
+        return 2
+    with Store(args.db) as store:
+        run_id = store.start_run([s.name for s in sites])
+    settings = build_settings(
+        config=args.config, db=args.db, run_id=run_id, jobdir=args.jobdir, throttle=not args.no_throttle
+    )
+    if not args.verbose:
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    try:
+        crawl_here(settings, [s.name for s in sites], install_root_handler=False)
+    finally:
+        with Store(args.db) as store:
+            summary = store.finish_run(run_id)
+        print(format_summary(summary))
+    return 0
