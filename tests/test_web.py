@@ -262,6 +262,17 @@ def test_search_page_shows_hits_facets_and_highlights(site):
     assert site.backend.queries[-1].facets == ("year", "province", "agency_level", "format", "failed_checks")
 
 
+def test_browsing_without_words_shows_newest_first(site):
+    body = site.get("/").body
+    assert site.backend.queries[-1].sort == "-year"
+    assert '<option value="-year" selected>' in body
+    assert body.index(failing_report().id) < body.index(sample_reports()[2].id)  # 2024 before 2023
+    site.get("/?sort=year")
+    assert site.backend.queries[-1].sort == "year"
+    site.get("/?q=" + quote("公开"))
+    assert site.backend.queries[-1].sort == "relevance"
+
+
 def test_region_facets_drill_down(site):
     body = site.get("/?" + urlencode({"province": "黑龙江省"})).body
     assert "<h2>城市</h2>" in body and "<h2>区县</h2>" not in body

@@ -298,18 +298,21 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         except ParamError as exc:
             return error_page(400, f"查询参数有误：{exc}")
         names = page_facets(search.filters)
-        result = await call(backend.search, replace(search.query, facets=names))
+        query = replace(search.query, facets=names)
+        if not query.text and "sort" not in search.filters:
+            query = replace(query, sort="-year")  # browsing without words: newest reports first
+        result = await call(backend.search, query)
         return render(
             "search.html",
-            search=search,
+            query=query,
             result=result,
             hits=[_hit_view(h) for h in result.hits],
             panels=facet_panels(result, search.filters, names),
             chips=active_filters(search.filters),
-            pages=pagination(result.total, search.query, search.filters),
+            pages=pagination(result.total, query, search.filters),
             hidden={k: v for k, v in search.filters.items() if k not in ("q", "offset", "sort", "section", "limit")},
-            first=search.query.offset + 1,
-            last=search.query.offset + len(result.hits),
+            first=query.offset + 1,
+            last=query.offset + len(result.hits),
         )
 
     async def report_page(request: Request) -> Response:
