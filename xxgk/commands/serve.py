@@ -1,6 +1,7 @@
 """``xxgk serve``: the JSON API and the search page over the store and a search index.
 
-Pages are rendered on the server, so no index key ever reaches a browser.
+Pages are rendered on the server, so no index key (Meilisearch's included) ever reaches a browser;
+with ``--no-sync`` a search-only Meilisearch key is enough.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("embedded", "meilisearch"), default="embedded", help="search index")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, local only)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--meili-url", default=os.environ.get("MEILI_URL", "http://127.0.0.1:7700"), help="Meilisearch (env MEILI_URL)"
+    )
+    parser.add_argument(
+        "--meili-key",
+        default=os.environ.get("MEILI_KEY") or os.environ.get("MEILI_MASTER_KEY"),
+        help="Meilisearch key, used on the server only (env MEILI_KEY or MEILI_MASTER_KEY)",
+    )
     parser.add_argument("--no-sync", action="store_true", help="serve the index as it is, without first catching up")
 
 
@@ -41,7 +50,13 @@ def run(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK:
         log.warning("binding %s: the server is reachable from other machines", args.host)
     store = Store(args.db)
-    backend = open_backend(args.backend, db=args.db)
+    options = {"url": args.meili_url, "key": args.meili_key} if args.backend == "meilisearch" else {}
+    try:
+        backend = open_backend(args.backend, db=args.db, **options)
+    except Exception as exc:  # unreachable server, bad key, unreadable index: say so and stop
+        log.error("cannot open the %s index: %s", args.backend, exc)
+        store.close()
+        return 1
     try:
         if not args.no_sync:
             sync(store, backend)
