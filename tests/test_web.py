@@ -273,6 +273,42 @@ def test_browsing_without_words_shows_newest_first(site):
     assert site.backend.queries[-1].sort == "relevance"
 
 
+class Pages(HTMLParser):
+    """The pagination bar as (label, href or None for plain text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.items: list[tuple[str, str | None]] = []
+        self._inside = False
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "nav" and ("class", "pages") in attrs:
+            self._inside = True
+        elif self._inside and tag in ("a", "span"):
+            self._href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._inside and data.strip():
+            self.items.append((data.strip(), self._href))
+
+
+def test_pagination_with_gaps_keeps_filters(site):
+    pages = Pages()
+    pages.feed(site.get("/?province=" + quote("黑龙江省") + "&limit=2&offset=10").body)  # 19 reports, page 6 of 10
+    labels = [label for label, _ in pages.items]
+    assert labels == ["上一页", "1", "…", "4", "5", "6", "7", "8", "…", "10", "下一页"]
+    links = dict(pages.items)
+    assert links["6"] is None  # the current page is not a link
+    assert links["下一页"] == "/?province=" + quote("黑龙江省") + "&limit=2&offset=12"
+    assert links["1"] == "/?province=" + quote("黑龙江省") + "&limit=2"
+    assert links["10"].endswith("offset=18")
+
+
 def test_region_facets_drill_down(site):
     body = site.get("/?" + urlencode({"province": "黑龙江省"})).body
     assert "<h2>城市</h2>" in body and "<h2>区县</h2>" not in body

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -211,22 +211,32 @@ def active_filters(filters: dict[str, str]) -> list[dict[str, str]]:
     return chips
 
 
-def pagination(total: int, query: Query, filters: dict[str, str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    href: str | None  # None: the current page or a gap
+    current: bool = False
+
+
+def pagination(total: int, query: Query, filters: dict[str, str]) -> list[PageLink]:
+    """Previous/next and page numbers around the current page; empty when everything fits on one page."""
     size = query.limit or PAGE_SIZE
     last = min(total - 1, MAX_OFFSET) // size if total else 0
+    if last == 0:
+        return []
     current = query.offset // size
     pages = sorted({0, last, *range(max(0, current - 2), min(last, current + 2) + 1)})
-    items: list[dict[str, Any]] = []
+    items: list[PageLink] = []
     if current > 0:
-        items.append({"label": "上一页", "href": link(filters, offset=_page_offset(current - 1, size))})
+        items.append(PageLink("上一页", link(filters, offset=_page_offset(current - 1, size))))
     for previous, page in zip([None, *pages], pages, strict=False):
         if previous is not None and page - previous > 1:
-            items.append({"label": "…", "href": None})
+            items.append(PageLink("…", None))
         href = None if page == current else link(filters, offset=_page_offset(page, size))
-        items.append({"label": str(page + 1), "href": href, "current": page == current})
+        items.append(PageLink(str(page + 1), href, page == current))
     if current < last:
-        items.append({"label": "下一页", "href": link(filters, offset=_page_offset(current + 1, size))})
-    return items if last > 0 else []
+        items.append(PageLink("下一页", link(filters, offset=_page_offset(current + 1, size))))
+    return items
 
 
 def _page_offset(page: int, size: int) -> str | None:
