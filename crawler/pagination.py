@@ -8,8 +8,10 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
-_VAR = re.compile(r"(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=\s*(\d+|\"[^\"]*\"|'[^']*')\s*;")
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|next|›|»|>)\s*$", re.I)
+# ``var countPage = 3//共多少页`` — statements often lack the semicolon.
+_VAR = re.compile(r"\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(\d+(?![\w.])|\"[^\"]*\"|'[^']*')")
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|尾页|末页|next|›|»|>)\s*$", re.I)
+_PAGE_NUMBER = re.compile(r"^\s*\[?\d{1,4}\]?\s*$")
 _PAGE_PARAMS = frozenset({"page", "pageno", "pagenum", "pageindex", "currentpage", "curpage", "pn", "p"})
 _PAGE_EXTENSIONS = ("html", "htm", "shtml", "jhtml")
 
@@ -40,6 +42,11 @@ def _is_page_link(base_url: str, url: str) -> bool:
     return any(k.lower() in _PAGE_PARAMS and v.isdigit() for k, v in parse_qsl(target.query))
 
 
+def _same_directory(base_url: str, url: str) -> bool:
+    base, target = urlsplit(base_url), urlsplit(url)
+    return base.netloc == target.netloc and base.path.rsplit("/", 1)[0] == target.path.rsplit("/", 1)[0]
+
+
 def page_urls(base_url: str, selector: Selector, next_hint: str | None = None) -> list[str]:
     """Absolute URLs of the list's other pages, in document order, without duplicates."""
     found: list[str] = []
@@ -55,6 +62,7 @@ def page_urls(base_url: str, selector: Selector, next_hint: str | None = None) -
             continue
         url = urljoin(base_url, href)
         text = " ".join(anchor.xpath(".//text()").getall())
-        if _NEXT_TEXT.match(text) or _is_page_link(base_url, url):
+        numbered = _PAGE_NUMBER.match(text) and _same_directory(base_url, url)
+        if _NEXT_TEXT.match(text) or numbered or _is_page_link(base_url, url):
             found.append(url)
     return list(dict.fromkeys(u for u in found if u.split("#")[0] != base_url))

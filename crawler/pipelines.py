@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
 from crawler.items import DocumentItem, FailureItem
+from xxgk.errors import UnreadableDocument
 from xxgk.model import Report, content_hash, report_id
 from xxgk.store import Store, now
 
@@ -92,22 +93,11 @@ class StorePipeline:
         if state is not None and state.content_hash == digest and store.get(rid) is not None:
             outcome = "unchanged"  # same bytes as last time: no need to parse again
         else:
-            try:
-                report = self.parse(
-                    item.body,
-                    url=item.url,
-                    content_type=item.content_type,
-                    filename=item.filename,
-                    region_hint=item.region,
-                )
-            except Exception as exc:  # one bad document must never stop the crawl
-                reason = f"unreadable: {exc}" if type(exc).__name__ == "UnreadableDocument" else None
-                if reason is None:
-                    logger.exception("parser crashed on %s", item.url)
-                    reason = f"parser error: {type(exc).__name__}: {exc}"
-                logger.warning("%s: failed %s: %s", item.site, item.url, reason)
+            report = self._parse(item)
+            if isinstance(report, str):
+                logger.warning("%s: failed %s: %s", item.site, item.url, report)
                 store.record_fetch(item.url, status=item.status, etag=None, last_modified=None, content_hash=None)
-                self._outcome(item.url, "failed", reason)
+                self._outcome(item.url, "failed", report)
                 return
             report.id = rid
             report.url = item.url
@@ -120,3 +110,15 @@ class StorePipeline:
             item.url, status=item.status, etag=item.etag, last_modified=item.last_modified, content_hash=digest
         )
         self._outcome(item.url, outcome)
+
+    def _parse(self, item: DocumentItem) -> Report | str:
+        """The parsed report, or the reason it could not be parsed."""
+        try:
+            return self.parse(
+                item.body, url=item.url, content_type=item.content_type, filename=item.filename, region_hint=item.region
+            )
+        except UnreadableDocument as exc:
+            return f"unreadable: {exc}"
+        except Exception as exc:  # a parser bug on one document must never stop the crawl
+            logger.exception("parser crashed on %s", item.url)
+            return f"parser error: {type(exc).__name__}: {exc}"

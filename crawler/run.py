@@ -62,9 +62,17 @@ def build_settings(
     return settings
 
 
-def crawl_here(settings: Settings, sites: list[str] | None = None, *, install_root_handler: bool = True) -> None:
-    """Run the spider to completion in this process."""
-    process = CrawlerProcess(settings, install_root_handler=install_root_handler)
+def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: bool = False) -> None:
+    """Run the spider to completion in this process.
+
+    Scrapy's own INFO lines (enabled components, stats dump) are hidden unless ``verbose``; the
+    crawler's progress lines, failures and warnings are always shown.
+    """
+    if not verbose:
+        logging.getLogger("scrapy.utils.log").setLevel(logging.WARNING)
+    process = CrawlerProcess(settings)
+    if not verbose:
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
     process.crawl("disclosure", site=",".join(sites or []), config=settings.get("XXGK_CONFIG"))
     process.start()
 
@@ -125,7 +133,6 @@ def main(argv: list[str] | None = None) -> int:
         throttle=not args.no_throttle,
         overrides=json.loads(args.settings_json),
     )
-    logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawl_here(settings, args.site)
     return 0
 

@@ -125,6 +125,28 @@ def test_trs_create_page_html_literal_and_variables():
     ]
 
 
+def test_trs_variables_without_semicolons():
+    html = """<script>
+    var currentPage = 0;//所在页从0开始
+    var prevPage = currentPage-1//上一页
+    var countPage = 3//共多少页
+    createPageHTML(countPage, currentPage, "index", "html");
+    </script>"""
+    assert page_urls("http://x.gov.cn/c/index.html", Selector(text=html)) == [
+        "http://x.gov.cn/c/index_1.html",
+        "http://x.gov.cn/c/index_2.html",
+    ]
+
+
+def test_numbered_page_links_in_the_same_directory():
+    html = """<div class="fy">第1页/共3页 <b>1</b> <a href="list_2.html">2</a> <a href="list_3.html">3</a>
+      <a href="/other/list_9.html">9</a> <a href="./P0202401.pdf">2023年报.pdf</a></div>"""
+    assert page_urls("http://x.gov.cn/zfxxgk/ndbg/list_1.html", Selector(text=html)) == [
+        "http://x.gov.cn/zfxxgk/ndbg/list_2.html",
+        "http://x.gov.cn/zfxxgk/ndbg/list_3.html",
+    ]
+
+
 def test_trs_new_signature_with_element_id():
     html = "<script>createPageHTML('page_div', 3, 0, 'index', 'html', 27);</script>"
     assert page_urls("http://x.gov.cn/l/index.html", Selector(text=html)) == [
@@ -140,6 +162,7 @@ def test_next_links_and_page_parameters():
     got = page_urls("http://x.gov.cn/col/col1229/index.html", Selector(text=html))
     assert got == [
         "http://x.gov.cn/col/col1229/index.html?page=1",
+        "http://x.gov.cn/col/col1229/list.jsp?page=2",  # numbered link in the same directory
         "http://x.gov.cn/col/col1229/index.html?uid=1&pageNum=3",
         "http://x.gov.cn/col/col1229/index_5.html",
     ]

@@ -97,7 +97,9 @@ for i = 3, 2 + acks do
 end
 local lost = {}
 for i = 3 + acks, #ARGV do
-  if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease_ms, ARGV[i]) == 0 then
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], now + lease_ms, ARGV[i])
+  else
     lost[#lost + 1] = ARGV[i]
   end
 end
@@ -261,7 +263,8 @@ class Frontier:
         """Ack finished leases, extend the others; returns renewed tokens that were no longer leased."""
         if not acked and not renewed:
             return []
-        lost = self._settle(keys=[self.keys.leases, self.keys.inflight], args=[self.lease_ms, len(acked), *acked, *renewed])
+        keys = [self.keys.leases, self.keys.inflight]
+        lost = self._settle(keys=keys, args=[self.lease_ms, len(acked), *acked, *renewed])
         return [t.decode() if isinstance(t, bytes) else str(t) for t in lost]
 
     def requeue_expired(self) -> int:

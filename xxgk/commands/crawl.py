@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -43,10 +42,9 @@ def run(args: argparse.Namespace) -> int:
     settings = build_settings(
         config=args.config, db=args.db, run_id=run_id, jobdir=args.jobdir, throttle=not args.no_throttle
     )
-    if not args.verbose:
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # xxgk.cli configured logging
     try:
-        crawl_here(settings, [s.name for s in sites], install_root_handler=False)
+        crawl_here(settings, [s.name for s in sites], verbose=args.verbose)
     finally:
         with Store(args.db) as store:
             summary = store.finish_run(run_id)
