@@ -1,0 +1,78 @@
+"""Row labels of the three tables and fuzzy matching of printed labels to canonical row keys."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from xxgk.parse.normalize import label_key
+from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REQUEST_ROWS
+
+OTHER_SINGLE = "requests.other"  # the single (六)其他处理 row of the 2019 layout
+OTHER_SINGLE_LABEL = "（六）其他处理"
+GROUP = "group"  # group headers inside Table 2, never rows themselves
+
+# Table 2 rows in printed order, with the single 其他处理 row where the 2019 layout has it.
+REQUEST_ORDER: tuple[str, ...] = (
+    *REQUEST_ROWS[: REQUEST_ROWS.index("requests.other.no_correction")],
+    OTHER_SINGLE,
+    *REQUEST_ROWS[REQUEST_ROWS.index("requests.other.no_correction") :],
+)
+ORDER_INDEX = {row: i for i, row in enumerate(REQUEST_ORDER)}
+
+_EXACT: dict[str, str] = {label_key(label): row for row, label in PROACTIVE_LABELS.items()}
+_EXACT.update({label_key(label): row for row, label in REQUEST_LABELS.items()})
+_EXACT.update(
+    {
+        "规范性文件": "proactive.normative_documents",
+        "其他处理": OTHER_SINGLE,
+        "不予公开": GROUP,
+        "无法提供": GROUP,
+        "不予处理": GROUP,
+        "本年度办理结果": GROUP,
+        "办理结果": GROUP,
+    }
+)
+# Only distinctive labels take part in prefix and fuzzy matching.
+_LONG = sorted(((k, row) for k, row in _EXACT.items() if len(k) >= 4 and row != GROUP), key=lambda kv: -len(kv[0]))
+_FUZZY = [(k, row, frozenset(k)) for k, row in _LONG if len(k) >= 6]
+FUZZY_RATIO = 0.75
+
+
+def _lcs(a: str, b: str) -> int:
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for j, bj in enumerate(b):
+            cur.append(prev[j] + 1 if ch == bj else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=65536)
+def match_key(key: str) -> str | None:
+    """Row key (or GROUP / OTHER_SINGLE) for a label key from :func:`label_key`; None if not a row label."""
+    if not key or key[0].isdigit():
+        return None
+    row = _EXACT.get(key)
+    if row or len(key) < 4:
+        return row
+    for label, row in _LONG:  # a label followed by a remark, e.g. 部分公开(区分处理的…)
+        if key.startswith(label):
+            return row
+    if len(key) >= 5:  # first line of a label wrapped over several lines
+        rows = {row for label, row in _LONG if label.startswith(key)}
+        if len(rows) == 1:
+            return rows.pop()
+    best, best_score = None, FUZZY_RATIO
+    chars = frozenset(key)
+    for label, row, label_chars in _FUZZY:
+        if len(chars & label_chars) < 0.6 * len(label_chars):
+            continue
+        score = _lcs(key, label) / max(len(key), len(label))
+        if score >= best_score:
+            best, best_score = row, score
+    return best
+
+
+def match_label(text: str) -> str | None:
+    return match_key(label_key(text))

@@ -1,0 +1,48 @@
+"""The body as lines: original text for output, normalised text for matching, cells where known."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xxgk.extract.document import Document
+from xxgk.parse.normalize import normalize
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
+_CELL_SPACE = re.compile(r"[\t\r\n]+")
+
+
+@dataclass
+class Line:
+    raw: str  # as printed
+    norm: str  # Simplified, NFKC, pinyin removed
+    cells: list[str] | None = None  # normalised cells when the line is a table-grid row
+
+
+def document_lines(doc: Document) -> list[Line]:
+    """Lines of every block in reading order; grid rows become tab-joined lines with known cells.
+
+    All normalisation is done in one OpenCC call for the whole document.
+    """
+    raw_lines: list[str] = []
+    is_grid: list[bool] = []
+    for block in doc.blocks:
+        if block.grid is not None:
+            for row in block.grid:
+                raw_lines.append("\t".join(_CELL_SPACE.sub(" ", c) for c in row))
+                is_grid.append(True)
+        elif block.text:
+            for line in block.text.splitlines():
+                raw_lines.append(line)
+                is_grid.append(False)
+    norm_lines = normalize("\n".join(raw_lines)).split("\n")
+    if len(norm_lines) != len(raw_lines):  # conversion changed the line structure: fall back per line
+        norm_lines = [normalize(line) for line in raw_lines]
+    lines = []
+    for raw, norm, grid in zip(raw_lines, norm_lines, is_grid, strict=True):
+        if not grid and _PAGE_NUMBER.match(norm):
+            continue
+        lines.append(Line(raw=raw, norm=norm, cells=norm.split("\t") if grid else None))
+    return lines

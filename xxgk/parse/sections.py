@@ -1,0 +1,58 @@
+"""Section headings (一、总体情况 … 六、其他需要报告的事项) and the text under each."""
+
+from __future__ import annotations
+
+import re
+
+from xxgk.parse.lines import Line
+from xxgk.parse.normalize import compact
+
+_NUM = r"(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}[、.)])?"
+_TAIL = r"[.:。:]?$"
+HEADINGS: dict[str, re.Pattern[str]] = {
+    key: re.compile("^" + _NUM + pattern + _TAIL)
+    for key, pattern in {
+        "overview": r"(?:政府信息公开(?:工作)?)?(?:总体情况|概述|总体概述|基本情况)",
+        "proactive": r"主动公开政府信息(?:的)?情况",
+        "requests": r"收到和处理政府信息公开申请(?:的)?情况",
+        "review_litigation": r"(?:政府信息公开)?(?:行政复议[、,和及与]?行政诉讼|行政复议和诉讼)(?:的)?情况",
+        "problems": r"存在的?主要问题(?:及其?|和|与|以及)?(?:改进|整改)(?:情况|措施)",
+        "other": r"其他需要报告的事项",
+    }.items()
+}
+MAX_HEADING = 40
+MIN_PREAMBLE = 10
+
+
+def find_headings(lines: list[Line]) -> dict[str, int]:
+    """Line index of each section heading found, first occurrence, in document order."""
+    found: dict[str, int] = {}
+    last = -1
+    for i, line in enumerate(lines):
+        if line.cells is not None:
+            continue
+        text = compact(line.norm)
+        if not text or len(text) > MAX_HEADING:
+            continue
+        for key, pattern in HEADINGS.items():
+            if key not in found and pattern.match(text):
+                if i > last:
+                    found[key] = i
+                    last = i
+                break
+    return found
+
+
+def split_sections(lines: list[Line], headings: dict[str, int], skip: set[int]) -> dict[str, str]:
+    """Original text of every section present; ``skip`` holds title/metadata lines left out of the preamble."""
+    bounds = sorted((i, key) for key, i in headings.items())
+    sections: dict[str, str] = {}
+    first = bounds[0][0] if bounds else len(lines)
+    preamble = "\n".join(lines[i].raw for i in range(first) if i not in skip and lines[i].raw.strip()).strip()
+    if len(compact(preamble)) >= MIN_PREAMBLE:
+        sections["preamble"] = preamble
+    for n, (start, key) in enumerate(bounds):
+        end = bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)
+        sections[key] = "\n".join(line.raw for line in lines[start + 1 : end]).strip()
+    ordered = ["preamble", *HEADINGS]
+    return {key: sections[key] for key in ordered if key in sections}

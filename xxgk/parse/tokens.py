@@ -1,0 +1,65 @@
+"""Turn lines into a stream of cells: text, numbers, null markers, blanks and section-heading marks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from xxgk.parse.lines import Line
+from xxgk.parse.normalize import compact
+
+TEXT, VALUE, NULL, BLANK, HEADING = "T", "V", "N", "B", "H"
+
+NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|个|条|项|次|人次|家|宗)?$")
+PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+NULLS = frozenset({"/", "-", "--", "---", "—", "——", "–", "无", "空", "\\", "//", "-/-"})
+
+
+class Token(NamedTuple):
+    kind: str
+    text: str  # normalised (for HEADING: the section key)
+    raw: str  # as printed
+    line: int
+
+
+def kind_of(cell: str) -> str:
+    c = compact(cell)
+    if not c:
+        return BLANK
+    if NUMBER.match(c):
+        return VALUE
+    return NULL if c in NULLS else TEXT
+
+
+def _split(text: str) -> list[str]:
+    """Cells of a text line: tab-separated, pipe-separated, or whitespace-separated."""
+    if "\t" in text:
+        parts = text.split("\t")
+        # One-cell-per-line exports prefix each cell with a tab; that tab separates nothing.
+        return parts[1:] if text.startswith("\t") else parts
+    stripped = text.strip()
+    if "|" in stripped and (stripped.endswith("|") or stripped.startswith("|")):
+        parts = stripped.split("|")
+        if stripped.startswith("|"):
+            parts = parts[1:]
+        if stripped.endswith("|"):
+            parts = parts[:-1]
+        return parts
+    return text.split()
+
+
+def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) -> Iterator[Token]:
+    for i in range(start, end):
+        if i in headings:
+            yield Token(HEADING, headings[i], lines[i].raw, i)
+            continue
+        line = lines[i]
+        if line.cells is not None:
+            cells, raws = line.cells, line.raw.split("\t")
+        else:
+            cells, raws = _split(line.norm), _split(line.raw)
+        if len(raws) != len(cells):
+            raws = cells
+        for cell, raw in zip(cells, raws, strict=True):
+            yield Token(kind_of(cell), cell.strip(), raw.strip(), i)
