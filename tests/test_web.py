@@ -427,3 +427,13 @@ def test_stylesheet_is_served_locally(site):
     assert "cell-failed" in r.body
     page = site.get("/").body
     assert "http://" not in page.split("<main>")[0] and "https://" not in page.split("<main>")[0]
+
+
+def test_failed_checks_filter_on_the_page(site):
+    body = site.get("/").body
+    assert '<a href="/?failed_checks=1"><span class="value">有未通过的校验</span><span class="count">2</span>' in body
+    body = site.get("/?failed_checks=true").body  # any spelling the API accepts
+    assert site.backend.queries[-1].failed_checks is True
+    assert '<strong class="total" id="total">2</strong>' in body
+    assert '<li class="active"><a href="/"><span class="value">有未通过的校验</span>' in body  # click again: clear
+    assert "勾稽校验：有未通过的校验" in body

@@ -70,7 +70,8 @@ SORT_LABELS = {
     "published": "发布日期（旧→新）",
 }
 SECTION_LABELS = {key: heading or "前言" for key, heading in SECTIONS.items()}
-TRUTHY = {"1", "true", "True", "yes"}
+TRUTHY = {"1", "true", "True"}  # how backends and the page spell "has failed checks"
+DRILL_DOWN = {"province": ("city", "county"), "city": ("county",)}  # choosing a region clears the levels below
 PAGE_SIZE = 20
 MARK_RE = re.compile(r"(</?mark>)")
 
@@ -182,7 +183,7 @@ def facet_panels(result: SearchResult, filters: dict[str, str], names: tuple[str
             ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
         else:
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        clears = {"province": ("city", "county"), "city": ("county",)}.get(name, ())
+        clears = DRILL_DOWN.get(name, ())
         options = []
         for value, count in ordered:
             if not count:
@@ -198,14 +199,12 @@ def facet_panels(result: SearchResult, filters: dict[str, str], names: tuple[str
 
 def active_filters(filters: dict[str, str]) -> list[dict[str, str]]:
     chips = []
-    for name in ("year", "province", "city", "county", "agency", "agency_level", "format", "failed_checks"):
+    for name in FACETS:
         if name in filters:
-            clears = {"province": ("city", "county"), "city": ("county",)}.get(name, ())
-            value = filters[name] if name != "failed_checks" else ("1" if filters[name] in TRUTHY else "0")
             chips.append(
                 {
-                    "label": f"{FACET_LABELS[name]}：{facet_label(name, value)}",
-                    "href": link(filters, **{name: None}, **dict.fromkeys(clears)),
+                    "label": f"{FACET_LABELS[name]}：{facet_label(name, filters[name])}",
+                    "href": link(filters, **{name: None}, **dict.fromkeys(DRILL_DOWN.get(name, ()))),
                 }
             )
     return chips

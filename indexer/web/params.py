@@ -115,6 +115,7 @@ def parse_search(
         if flag not in TRUE + FALSE:
             raise ParamError(f"failed_checks must be 1 or 0, got {values['failed_checks']!r}")
         fields["failed_checks"] = flag in TRUE
+        values["failed_checks"] = "1" if flag in TRUE else "0"
     if "section" in values:
         fields["section"] = _choice("section", values["section"], SECTIONS)
     if "sort" in values:
