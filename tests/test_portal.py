@@ -1,0 +1,327 @@
+"""The demo portal: real HTTP on 127.0.0.1, encodings, validators, faults and the truth it reports."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from xxgk.portal import DemoPortal, placeholder
+from xxgk.portal.faults import CHALLENGE_COOKIE, challenge_token
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) without following redirects; HTTP errors are answers, not exceptions."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with OPENER.open(request, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers.items()), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers.items()), err.read()
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with DemoPortal(seed=0) as demo:
+        yield demo
+
+
+def urls_of(portal: DemoPortal, kind: str) -> list[str]:
+    return [u for u, k in portal.fault_urls.items() if k == kind]
+
+
+def test_sites_listen_on_distinct_free_loopback_ports(portal):
+    assert {s.name for s in portal.sites} >= {"trs", "hanweb", "attach"}
+    ports = {urlsplit(s.base_url).port for s in portal.sites}
+    assert len(ports) == len(portal.sites)
+    for site in portal.sites:
+        assert urlsplit(site.base_url).hostname == "127.0.0.1"
+        assert fetch(site.start_urls[0])[0] == 200
+    assert len({s.region.code for s in portal.sites}) == len(portal.sites)
+
+
+def test_stop_closes_the_ports():
+    demo = DemoPortal(seed=1).start()
+    url = demo.sites[0].start_urls[0]
+    assert fetch(url)[0] == 200
+    demo.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=2)
+
+
+def test_each_site_has_a_realistic_number_of_reports(portal):
+    for site in portal.sites:
+        count = sum(u.startswith(site.base_url + "/") for u in portal.truth)
+        assert 15 <= count <= 25, (site.name, count)
+    years = {r.year for r in portal.truth.values()}
+    assert min(years) <= 2020 and max(years) >= 2024
+    assert not set(portal.truth) & portal.non_reports
+
+
+def test_trs_list_pages_page_only_by_createpagehtml_in_gbk(portal):
+    site = portal.site("trs")
+    status, headers, body = fetch(site.start_urls[0])
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=GBK"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    text = body.decode("gbk")
+    assert '<meta charset="gb2312" />' in text
+    assert "政府信息公开年报" in text
+    call = re.search(r'createPageHTML\(countPage, currentPage, "index", "html"\)', text)
+    count = int(re.search(r"var countPage = (\d+)", text).group(1))
+    assert call and count >= 2
+    assert "index_1.html" not in text  # the next pages are only reachable through the script call
+    for n in range(1, count):
+        status, _, page = fetch(f"{site.base_url}/xxgk/ndbg/index_{n}.html")
+        assert status == 200 and f"var currentPage = {n};" in page.decode("gbk")
+    assert fetch(f"{site.base_url}/xxgk/ndbg/index_{count}.html")[0] == 404
+    links = re.findall(r'href="(\./\d{6}/t\d{8}_\d+\.html)"', text)
+    assert links and all(re.fullmatch(r"\./(\d{6})/t\1\d{2}_\d+\.html", link) for link in links)
+
+
+def test_every_report_answers_with_decodable_bytes(portal):
+    lie = set(urls_of(portal, "charset_lie"))
+    flaky = set(urls_of(portal, "flaky"))
+    for url, report in portal.truth.items():
+        status, headers, body = fetch(url)
+        if url in flaky and status == 500:
+            status, headers, body = fetch(url)
+        assert status == 200, url
+        ctype = headers["Content-Type"]
+        if body.startswith(b"%PDF"):
+            assert "pdf" in ctype or ctype == "application/octet-stream"
+        elif body.startswith(b"PK"):
+            assert "word" in ctype or ctype == "application/octet-stream"
+        else:
+            declared = re.search(r"charset=([\w-]+)", ctype).group(1)
+            encoding = "gbk" if url in lie else declared
+            assert url in lie or declared.lower() in ("gbk", "utf-8")
+            text = body.decode(encoding)
+            assert report.title in text and report.agency in text
+        if url.startswith(portal.site("attach").base_url):
+            assert "filename*=UTF-8''" in headers["Content-Disposition"]
+
+
+def test_trs_detail_carries_cms_meta_tags_in_gbk(portal):
+    site = portal.site("trs")
+    url, report = next((u, r) for u, r in portal.truth.items() if u.startswith(site.base_url))
+    text = fetch(url)[2].decode("gbk")
+    assert f'<meta name="ArticleTitle" content="{report.title}" />' in text
+    assert f'<meta name="PubDate" content="{report.published}' in text
+    assert f'<meta name="ContentSource" content="{report.agency}" />' in text
+    assert '<meta name="SiteIDCode" content="2308830001" />' in text
+
+
+def test_charset_lie_header_says_utf8_while_bytes_are_gbk(portal):
+    (url,) = urls_of(portal, "charset_lie")
+    status, headers, body = fetch(url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert portal.truth[url].title in body.decode("gbk")
+
+
+def test_hanweb_pages_with_next_links_and_page_parameter(portal):
+    site = portal.site("hanweb")
+    url, seen, pages = site.start_urls[0], [], 0
+    while url:
+        status, headers, body = fetch(url)
+        assert status == 200 and "charset=utf-8" in headers["Content-Type"]
+        text = body.decode("utf-8")
+        seen += re.findall(r'href="(/art/\d{4}/\d{1,2}/\d{1,2}/art_1229_\d+\.html)" target', text)
+        nxt = re.search(r'<a href="([^"]+)">下一页</a>', text)
+        url = site.base_url + nxt.group(1) if nxt else None
+        if nxt:
+            assert re.search(r"\?page=\d+$", nxt.group(1))
+        pages += 1
+    assert pages >= 2
+    reports_here = [u for u in portal.truth if u.startswith(site.base_url)]
+    attachments = [u for u in reports_here if "/attach/" in u]
+    assert attachments and len(attachments) < len(reports_here)
+    detail_reports = {u.removeprefix(site.base_url) for u in reports_here if "/art/" in u}
+    assert detail_reports <= set(seen)
+
+
+def test_attachment_only_reports_are_linked_from_their_detail_page(portal):
+    site = portal.site("hanweb")
+    files = {u.removeprefix(site.base_url) for u in portal.truth if u.startswith(site.base_url + "/attach/")}
+    linked = set()
+    for n in range(1, 10):
+        status, _, body = fetch(site.start_urls[0] + (f"?page={n}" if n > 1 else ""))
+        if status != 200:
+            break
+        for path in re.findall(r'href="(/art/[^"]+)" target', body.decode()):
+            linked |= set(re.findall(r'href="(/attach/0/[^"]+)"', fetch(site.base_url + path)[2].decode()))
+    assert files and files <= linked
+
+
+def test_robots_txt_disallows_the_linked_traps(portal):
+    for site in portal.sites:
+        status, headers, body = fetch(site.base_url + "/robots.txt")
+        assert status == 200 and headers["Content-Type"].startswith("text/plain")
+        rules = [line.split(":", 1)[1].strip() for line in body.decode().splitlines() if line.startswith("Disallow:")]
+        assert {site.base_url + r for r in rules} == {d for d in portal.disallowed if d.startswith(site.base_url)}
+        trap = next(u for u in urls_of(portal, "trap") if u.startswith(site.base_url))
+        assert any(trap.startswith(site.base_url + r) for r in rules)
+        status, _, page = fetch(trap)
+        assert status == 200 and "index.jsp?date=" in page.decode()  # endless: each page links another
+
+
+def test_conditional_get_answers_304_until_edit(portal):
+    url = next(u for u in portal.truth if "/xxgk/" in u and u not in portal.fault_urls)
+    status, headers, body = fetch(url)
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert status == 200 and etag.startswith('"')
+    assert fetch(url, {"If-None-Match": etag})[0] == 304
+    assert fetch(url, {"If-Modified-Since": modified})[0] == 304
+    assert fetch(url, {"If-None-Match": '"other"'})[0] == 200
+    assert fetch(url, {"If-Modified-Since": "Mon, 01 Jan 2018 00:00:00 GMT"})[0] == 200
+
+    old = portal.truth[url]
+    new = portal.edit(url)
+    assert portal.truth[url] is new and new.title == old.title
+    assert new.tables != old.tables
+    changed = [(r, c) for r in new.tables for c in new.tables[r] if new.tables[r][c] != old.tables[r].get(c)]
+    assert ("requests.new", "total") in changed and ("requests.total", "total") in changed
+    status, headers2, body2 = fetch(url, {"If-None-Match": etag})
+    assert status == 200 and headers2["ETag"] != etag and body2 != body
+    assert fetch(url, {"If-Modified-Since": modified})[0] == 200
+    assert fetch(url, {"If-None-Match": headers2["ETag"]})[0] == 304
+
+
+def test_edit_of_an_attachment_changes_the_file(portal):
+    url = next(u for u in portal.truth if u.endswith(".pdf") and u not in portal.fault_urls)
+    _, before, body = fetch(url)
+    portal.edit(url)
+    _, after, body2 = fetch(url)
+    assert body2.startswith(b"%PDF") and body2 != body and after["ETag"] != before["ETag"]
+    with pytest.raises(KeyError):
+        portal.edit(portal.sites[0].start_urls[0])
+
+
+def test_flaky_page_answers_500_once_then_200():
+    with DemoPortal(seed=2) as demo:
+        flaky = urls_of(demo, "flaky")
+        assert len(flaky) >= 2
+        for url in flaky:
+            assert url in demo.truth
+            assert fetch(url)[0] == 500
+            assert fetch(url)[0] == 200
+            assert fetch(url)[0] == 200
+
+
+def test_faults_off_has_no_flaky_or_slow_pages():
+    demo = DemoPortal(seed=0, faults=False)
+    with demo:
+        assert not urls_of(demo, "flaky") and not urls_of(demo, "slow")
+        assert all(fetch(u)[0] == 200 for u in list(demo.truth)[:5])
+
+
+def test_slow_page_is_slow(portal):
+    url = urls_of(portal, "slow")[0]
+    assert url in portal.non_reports
+    started = time.monotonic()
+    assert fetch(url)[0] == 200
+    assert time.monotonic() - started >= 1.5
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        urllib.request.urlopen(url, timeout=0.3)
+
+
+def test_redirects_loops_404_and_403(portal):
+    for url in urls_of(portal, "redirect"):
+        status, headers, _ = fetch(url)
+        assert status in (301, 302)
+        assert portal.site_of(url).base_url + headers["Location"] in portal.truth
+    loop = urls_of(portal, "redirect_loop")
+    assert len(loop) == 2
+    for url in loop:
+        status, headers, _ = fetch(url)
+        assert status == 302 and portal.site_of(url).base_url + headers["Location"] in loop
+    for url in urls_of(portal, "not_found"):
+        assert fetch(url)[0] == 404
+    for url in urls_of(portal, "forbidden"):
+        assert fetch(url)[0] == 403
+
+
+def test_tracking_parameters_give_the_same_document(portal):
+    dups = urls_of(portal, "tracking_duplicate")
+    assert len(dups) >= 2
+    for url in dups:
+        canonical = url.split("?", 1)[0]
+        assert canonical in portal.truth and re.search(r"[?&](utm_source|from)=", url)
+        assert fetch(url)[2] == fetch(canonical)[2]
+
+
+def test_challenge_412_until_the_cookie_is_sent(portal):
+    (url,) = urls_of(portal, "challenge")
+    status, _, body = fetch(url)
+    assert status == 412 and b"document.cookie" in body and CHALLENGE_COOKIE.encode() in body
+    site = next(s for s in portal.sites if url.startswith(s.base_url))
+    token = challenge_token(site.name)
+    assert token[:16].encode() in body and token[16:].encode() in body
+    assert fetch(url, {"Cookie": f"{CHALLENGE_COOKIE}=wrong"})[0] == 412
+    assert fetch(url, {"Cookie": f"a=b; {CHALLENGE_COOKIE}={token}"})[0] == 200
+
+
+def test_request_log_records_paths_headers_and_status(portal):
+    site = portal.site("hanweb")
+    before = len(portal.request_log)
+    fetch(site.base_url + "/col/col1229/index.html?page=2", {"User-Agent": "xxgk-test/1"})
+    fetch(site.base_url + "/no/such/page.html")
+    log = portal.request_log[before:]
+    assert [(e.site, e.method, e.path, e.status) for e in log] == [
+        ("hanweb", "GET", "/col/col1229/index.html?page=2", 200),
+        ("hanweb", "GET", "/no/such/page.html", 404),
+    ]
+    assert log[0].headers["User-Agent"] == "xxgk-test/1"
+
+
+def test_non_reports_include_lookalikes(portal):
+    titles = []
+    for url in portal.non_reports:
+        status, _, body = fetch(url)
+        if url in portal.fault_urls:
+            continue
+        assert status == 200
+        titles.append(url)
+    assert len(titles) >= 15
+    text = " ".join(fetch(s.start_urls[0])[2].decode("gbk" if s.kind == "trs" else "utf-8") for s in portal.sites)
+    assert "政府信息公开指南" in text and "企业年度报告公示" in text
+
+
+def test_config_matches_demo_yaml(portal):
+    raw = yaml.safe_dump(yaml.safe_load((ROOT / "config" / "demo.yaml").read_text(encoding="utf-8")))
+    for site in portal.sites:
+        raw = raw.replace(placeholder(site.name), site.base_url)
+    assert "${" not in raw
+    assert yaml.safe_load(raw) == portal.config()
+    for entry, site in zip(portal.config()["sites"], portal.sites, strict=True):
+        assert entry["start_urls"] == site.start_urls
+        assert all(any(re.search(p, u) for p in entry["allow"]) for u in portal.truth if u.startswith(site.base_url))
+        assert not any(re.search(p, u) for p in entry["deny"] for u in portal.truth)
+
+
+def test_same_seed_same_portal():
+    a, b = DemoPortal(seed=3), DemoPortal(seed=3)
+    with a, b:
+        paths_a = {u.removeprefix(s.base_url) for s in a.sites for u in a.truth if u.startswith(s.base_url)}
+        paths_b = {u.removeprefix(s.base_url) for s in b.sites for u in b.truth if u.startswith(s.base_url)}
+        assert paths_a == paths_b
+        assert fetch(a.sites[0].start_urls[0])[2] == fetch(b.sites[0].start_urls[0])[2]

@@ -1,0 +1,508 @@
+"""The demo sites' content: which URLs exist, what they answer, which are reports, which are traps.
+
+Three CMS styles (see the module functions): ``trs`` (GBK, JavaScript paging), ``hanweb`` (UTF-8,
+下一页/?page=N paging, some reports only as attachments) and ``attach`` (reports only as PDF/DOCX files).
+Everything is keyed by resource key (path plus non-tracking query); the portal turns keys into URLs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import quote
+
+from xxgk.generate import GeneratedReport, generate, render, render_body
+from xxgk.model import Region
+from xxgk.portal import templates as tpl
+from xxgk.portal.agencies import agency_pool, region_of
+from xxgk.portal.docs import docx_bytes, pdf_bytes
+from xxgk.portal.faults import FaultState
+from xxgk.portal.resources import Resource, redirect, resource_key, static
+
+CST = timezone(timedelta(hours=8))
+HTML_LAYOUTS = ("html_grid", "html_messy")
+YEARS = tuple(range(2024, 2018, -1))  # reporting years, newest first
+
+
+def _epoch(day: str) -> float:
+    return datetime.fromisoformat(day).replace(hour=9, minute=30, tzinfo=CST).timestamp()
+
+
+@dataclass
+class SiteContent:
+    """One site: its resources, the truth about them and its faults."""
+
+    name: str
+    kind: str
+    title: str  # the site's own name, e.g. 抚远市人民政府
+    region: Region
+    start_paths: list[str]
+    allow: list[str]  # URL regexes a crawler may follow
+    deny: list[str]
+    resources: dict[str, Resource] = field(default_factory=dict)
+    faults: FaultState = field(default_factory=FaultState)
+    truth: dict[str, GeneratedReport] = field(default_factory=dict)  # key -> report
+    renderers: dict[str, Callable[[GeneratedReport], bytes]] = field(default_factory=dict)  # key -> bytes maker
+    non_reports: set[str] = field(default_factory=set)
+    disallowed: list[str] = field(default_factory=list)  # robots.txt Disallow prefixes
+    fault_paths: dict[str, str] = field(default_factory=dict)  # path (with query) -> fault kind
+    trap: Callable[[str], Resource | None] | None = None
+
+    def add(self, path: str, resource: Resource) -> None:
+        key = resource_key(path)
+        if key in self.resources:
+            raise ValueError(f"{self.name}: duplicate path {key}")
+        self.resources[key] = resource
+
+    def add_report(
+        self,
+        path: str,
+        report: GeneratedReport,
+        content_type: str,
+        renderer: Callable[[GeneratedReport], bytes],
+        **headers: str,
+    ) -> None:
+        key = resource_key(path)
+        self.add(path, Resource(content_type, lambda: renderer(report), _epoch(report.published), headers=headers))
+        self.truth[key] = report
+        self.renderers[key] = renderer
+
+    def lookup(self, key: str) -> Resource | None:
+        found = self.resources.get(key)
+        if found is None and self.trap is not None:
+            return self.trap(key)
+        return found
+
+    def add_robots(self, newest: float) -> None:
+        self.add("/robots.txt", static("text/plain; charset=utf-8", tpl.robots(self.disallowed).encode(), newest))
+
+
+@dataclass
+class Entry:
+    """One item of a column list: a report (``report`` set) or a non-report document."""
+
+    title: str
+    day: str
+    report: GeneratedReport | None = None
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def plan_reports(rng: random.Random, region: Region, count: int) -> list[GeneratedReport]:
+    """``count`` reports by distinct (agency, year), newest years first; some break rules, some have blanks."""
+    agencies = agency_pool(region, max(4, -(-count // len(YEARS))), rng)
+    reports = []
+    for i in range(count):
+        (agency, level), year = agencies[i % len(agencies)], YEARS[i // len(agencies)]
+        violate = rng.choice((1, 2, 3, 4, 6)) if rng.random() < 0.2 else None
+        report = generate(rng, year=year, agency=agency, region=region, violate=violate, blanks=rng.random() < 0.2)
+        # The site knows its publishers: their level and region are facts, not the generator's guess.
+        reports.append(dataclasses.replace(report, agency_level=level, region=region))
+    return reports
+
+
+def non_report_entries(rng: random.Random, region: Region, count: int) -> list[Entry]:
+    """Items that sit in the same columns but are not annual reports — several look a lot like one."""
+    county = region.county or ""
+    makers: list[Callable[[int], tuple[str, list[str]]]] = [
+        lambda y: (
+            f"{county}人民政府信息公开指南（{y}年修订）",
+            [
+                "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。",
+                "一、主动公开：公开的主要内容包括机构职能、政策文件、政府信息公开工作年度报告等。",
+                "二、依申请公开：申请人可通过网络、信函或当面方式提出申请。",
+            ],
+        ),
+        lambda y: (
+            f"{county}财政局{y}年部门预算公开",
+            [f"{y}年部门预算收入总计12345.67万元，支出总计12345.67万元。", "一、部门职责及机构设置情况。"],
+        ),
+        lambda y: (
+            f"关于做好{y - 1}年政府信息公开工作年度报告编制发布工作的通知",
+            [
+                "各乡镇人民政府、街道办事处，县直各部门：",
+                f"请于{y}年1月31日前编制并公布本机关{y - 1}年政府信息公开工作年度报告。",
+            ],
+        ),
+        lambda y: (
+            f"关于开展{y - 1}年度企业年度报告公示工作的通知",
+            [f"各类企业应当于{y}年1月1日至6月30日通过国家企业信用信息公示系统报送{y - 1}年度年度报告。"],
+        ),
+        lambda y: (
+            f"办事指南：{county}不动产登记（{y}年版）",
+            ["办理地点：政务服务中心一楼。", "办理时限：5个工作日。", "收费标准：按规定收取登记费。"],
+        ),
+        lambda y: (f"{county}{y}年政务公开工作要点", ["一、围绕稳预期强信心加强政策发布解读。"]),
+        lambda y: (f"{county}人民政府关于{y - 1}年度法治政府建设情况的报告", [f"{y - 1}年，我县深入推进依法行政。"]),
+    ]
+    entries = []
+    for i in range(count):
+        year = 2025 - (i // len(makers)) % 6
+        title, paragraphs = makers[i % len(makers)](year)
+        day = date(year, rng.randrange(1, 7 if year == 2025 else 13), rng.randrange(1, 29)).isoformat()
+        entries.append(Entry(title, day, paragraphs=paragraphs))
+    return entries
+
+
+def mixed_entries(rng: random.Random, region: Region, scale: int) -> list[Entry]:
+    reports = plan_reports(rng, region, scale * rng.randrange(16, 23))
+    entries = [Entry(r.title, r.published, report=r) for r in reports]
+    entries += non_report_entries(rng, region, 7 * scale)
+    entries.sort(key=lambda e: e.day, reverse=True)
+    return entries
+
+
+def _growing_ids(rng: random.Random, start: int, count: int) -> list[int]:
+    """Increasing CMS document ids, as a CMS hands them out over time."""
+    ids, current = [], start
+    for _ in range(count):
+        current += rng.randrange(3, 300)
+        ids.append(current)
+    return ids
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _date_trap(content: SiteContent, prefix: str, title: str) -> Callable[[str], Resource | None]:
+    """Endless calendar pages under ``prefix``: each links the next day and a search result page."""
+
+    def page(key: str) -> Resource | None:
+        if not key.startswith(prefix):
+            return None
+        day = date(2024, 1, 1) + timedelta(days=sum(map(ord, key)) % 3000)
+        links = [
+            tpl.ListItem(f"{prefix}index.jsp?date={day + timedelta(days=1)}", "后一天", ""),
+            tpl.ListItem(f"{prefix}index.jsp?date={day}&q=ndbg", "搜索：政府信息公开工作年度报告", ""),
+        ]
+        body = tpl.trap_page(site=content.title, title=f"{title} {day}", links=links).encode()
+        return static("text/html; charset=utf-8", body, _epoch("2024-01-01"))
+
+    return page
+
+
+# --- site 1: TRS WCM, GBK, JavaScript paging ------------------------------------------------------------------
+
+
+def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
+    region = region_of("230883")
+    site = SiteContent(
+        name="trs",
+        kind="trs",
+        title=f"{region.county}人民政府",
+        region=region,
+        start_paths=["/xxgk/ndbg/index.html"],
+        allow=[r"/xxgk/"],
+        deny=[r"\.(?:css|js|jpg|png|gif)$"],
+        disallowed=["/xxgk/search/"],
+    )
+    column, charset, site_code = "政府信息公开年报", "gb2312", f"{region.code}0001"
+
+    def gbk(text: str) -> bytes:
+        return text.encode("gbk", errors="xmlcharrefreplace")
+
+    def detail(title: str, day: str, source: str, body: str) -> bytes:
+        return gbk(
+            tpl.trs_detail(
+                site=site.title,
+                site_code=site_code,
+                column=column,
+                title=title,
+                published=day,
+                source=source,
+                body=body,
+                charset=charset,
+            )
+        )
+
+    entries = mixed_entries(rng, region, scale)
+    docids = dict(zip(reversed(range(len(entries))), _growing_ids(rng, 3271106, len(entries)), strict=True))
+    items: list[tpl.ListItem] = []
+    report_keys: list[str] = []
+    for i, entry in enumerate(entries):
+        docid = docids[i]
+        stamp = entry.day.replace("-", "")
+        path = f"/xxgk/ndbg/{stamp[:6]}/t{stamp}_{docid}.html"
+        items.append(tpl.ListItem(f"./{stamp[:6]}/t{stamp}_{docid}.html", entry.title, entry.day))
+        if entry.report is not None:
+            layout = rng.choice(HTML_LAYOUTS)
+            site.add_report(
+                path,
+                entry.report,
+                "text/html; charset=GBK",
+                lambda r, layout=layout: detail(r.title, r.published, r.agency, render_body(r, layout)),
+            )
+            report_keys.append(path)
+        else:
+            body = detail(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
+            site.add(path, static("text/html; charset=GBK", body, _epoch(entry.day)))
+            site.non_reports.add(path)
+
+    # Faults, all on reports or on links list pages show.
+    lie = report_keys[1]
+    site.resources[lie].content_type = "text/html; charset=utf-8"
+    site.fault_paths[lie] = "charset_lie"
+    dup = report_keys[0] + "?utm_source=wechat&utm_medium=share"
+    site.fault_paths[dup] = "tracking_duplicate"
+    old = f"/xxgk/ndbg/old/{report_keys[2].rsplit('_', 1)[1]}"
+    site.add(old, redirect(report_keys[2], 301, _epoch("2024-01-01")))
+    site.fault_paths[old] = "redirect"
+    gone = "/xxgk/ndbg/202301/t20230110_3100001.html"
+    site.fault_paths[gone] = "not_found"
+    trap = "/xxgk/search/index.jsp?date=2024-01-15"
+    site.fault_paths[trap] = "trap"
+    if faults:
+        site.faults.flaky.add(report_keys[3])
+        site.fault_paths[report_keys[3]] = "flaky"
+        slow = next(k for k in site.resources if k in site.non_reports)
+        site.faults.slow.add(slow)
+        site.fault_paths[slow] = "slow"
+    site.trap = _date_trap(site, "/xxgk/search/", "按日期检索")
+
+    sidebar = [
+        tpl.ListItem("../zn/index.html", "政府信息公开指南", ""),
+        tpl.ListItem(trap, "按日期检索", ""),
+        tpl.ListItem(dup, "推荐：" + site.truth[report_keys[0]].title, ""),
+        tpl.ListItem(old, "往年年报（旧版链接）", ""),
+        tpl.ListItem(gone, "2022年度政府信息公开工作年度报告（已撤回）", ""),
+    ]
+    guide = next(e for e in entries if e.report is None and "指南" in e.title)
+    site.add(
+        "/xxgk/zn/index.html",
+        static(
+            "text/html; charset=GBK",
+            detail(guide.title, guide.day, site.title, tpl.simple_article(guide.paragraphs)),
+            _epoch(guide.day),
+        ),
+    )
+    site.non_reports.add("/xxgk/zn/index.html")
+
+    pages = chunks(items, 10)
+    newest = _epoch(entries[0].day)
+    for n, page_items in enumerate(pages):
+        name = "index.html" if n == 0 else f"index_{n}.html"
+        text = tpl.trs_list(
+            site=site.title, column=column, items=page_items, page=n, pages=len(pages), sidebar=sidebar, charset=charset
+        )
+        site.add(f"/xxgk/ndbg/{name}", static("text/html; charset=GBK", gbk(text), newest))
+    site.add_robots(newest)
+    return site
+
+
+# --- site 2: 大汉 Hanweb, UTF-8, 下一页 and ?page=N paging, some reports only as attachments ---------------------
+
+
+def _disposition(name: str, path: str) -> str:
+    """Content-Disposition with the file's Chinese name (RFC 5987) and its stored name as ASCII fallback."""
+    fallback = path.rsplit("=", 1)[-1].rsplit("/", 1)[-1]
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
+    region = region_of("330212")
+    site = SiteContent(
+        name="hanweb",
+        kind="hanweb",
+        title=f"宁波市{region.county}人民政府",
+        region=region,
+        start_paths=["/col/col1229/index.html"],
+        allow=[r"/col/", r"/art/", r"/attach/", r"/module/"],
+        deny=[r"\.(?:css|js|jpg|png|gif)$", r"/module/jpage/"],
+        disallowed=["/module/search/"],
+    )
+    column, col_path = "政府信息公开年度报告", "/col/col1229/index.html"
+    entries = mixed_entries(rng, region, scale)
+    artids = dict(zip(reversed(range(len(entries))), _growing_ids(rng, 5678, len(entries)), strict=True))
+    items: list[tpl.ListItem] = []
+    attachments: list[str] = []
+    details: list[str] = []
+
+    def page(title: str, day: str, source: str, body: str, files: list[tpl.Attachment]) -> bytes:
+        return tpl.hanweb_detail(
+            site=site.title, column=column, title=title, published=day, source=source, body=body, attachments=files
+        ).encode()
+
+    for i, entry in enumerate(entries):
+        artid = artids[i]
+        y, m, d = (int(x) for x in entry.day.split("-"))
+        path = f"/art/{y}/{m}/{d}/art_1229_{artid}.html"
+        items.append(tpl.ListItem(path, entry.title, entry.day))
+        if entry.report is None:
+            body = page(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs), [])
+            site.add(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
+            site.non_reports.add(path)
+        elif rng.random() < 0.6:
+            layout = rng.choice(HTML_LAYOUTS)
+            site.add_report(
+                path,
+                entry.report,
+                "text/html; charset=utf-8",
+                lambda r, layout=layout: page(r.title, r.published, r.agency, render_body(r, layout), []),
+            )
+            details.append(path)
+        else:  # attachment only: the detail page just points at the file
+            ext = rng.choice(tuple(FILE_TYPES))
+            file_path = f"/attach/0/{entry.day.replace('-', '')[2:]}{rng.randrange(10**9):09d}.{ext}"
+            name = f"{entry.title}.{ext}"
+            site.add_report(
+                file_path,
+                entry.report,
+                FILE_TYPES[ext],
+                lambda r, ext=ext: render(r, ext),
+                **{"Content-Disposition": _disposition(name, file_path)},
+            )
+            body = page(
+                entry.title, entry.day, entry.report.agency, "<p>详见附件。</p>", [tpl.Attachment(file_path, name)]
+            )
+            site.add(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
+            attachments.append(file_path)
+
+    moved = f"/art/redirect.jsp?artid={details[0].rsplit('_', 1)[1].split('.')[0]}"
+    site.add(moved, redirect(details[0], 302, _epoch("2024-01-01")))
+    site.fault_paths[moved] = "redirect"
+    dup = details[1] + "?utm_source=timeline&from=timeline"
+    site.fault_paths[dup] = "tracking_duplicate"
+    loop_a, loop_b = "/col/col1230/index.html", "/col/col1230/index.html?uid=1&pageNum=1"
+    site.add(loop_a, redirect(loop_b, 302, _epoch("2024-01-01")))
+    site.add(loop_b, redirect(loop_a, 302, _epoch("2024-01-01")))
+    site.fault_paths[loop_a] = site.fault_paths[loop_b] = "redirect_loop"
+    forbidden = "/col/col1231/index.html"
+    site.add(
+        forbidden,
+        static("text/html; charset=utf-8", b"<h1>403 Forbidden</h1>", _epoch("2024-01-01"), status=403),
+    )
+    site.fault_paths[forbidden] = "forbidden"
+    gone = "/art/2023/1/18/art_1229_4321.html"
+    site.fault_paths[gone] = "not_found"
+    trap = "/module/search/index.jsp?date=2024-01-15&q=ndbg"
+    site.fault_paths[trap] = "trap"
+    site.trap = _date_trap(site, "/module/search/", "站内搜索")
+    if faults and attachments:
+        site.faults.flaky.add(attachments[0])
+        site.fault_paths[attachments[0]] = "flaky"
+
+    nav = [
+        tpl.ListItem("/col/col1229/index.html", column, ""),
+        tpl.ListItem(loop_a, "政策解读", ""),
+        tpl.ListItem(forbidden, "内部事项", ""),
+        tpl.ListItem(trap, "站内搜索", ""),
+        tpl.ListItem(moved, "热点：" + site.truth[details[0]].title, ""),
+        tpl.ListItem(dup, "时间轴：" + site.truth[details[1]].title, ""),
+        tpl.ListItem(gone, "2022年度政府信息公开工作年度报告", ""),
+    ]
+    pages = chunks(items, 8)
+    newest = _epoch(entries[0].day)
+    for n, page_items in enumerate(pages, start=1):
+        text = tpl.hanweb_list(
+            site=site.title, column=column, col_path=col_path, items=page_items, page=n, pages=len(pages), nav=nav
+        )
+        site.add(
+            col_path if n == 1 else f"{col_path}?page={n}", static("text/html; charset=utf-8", text.encode(), newest)
+        )
+    site.add_robots(newest)
+    return site
+
+
+# --- site 3: reports only as PDF/DOCX attachments --------------------------------------------------------------
+
+
+def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
+    region = region_of("360124")
+    site = SiteContent(
+        name="attach",
+        kind="attach",
+        title=f"{region.county}人民政府",
+        region=region,
+        start_paths=["/zfxxgk/ndbg/list_1.html"],
+        allow=[r"/zfxxgk/", r"/module/download/"],
+        deny=[r"\.(?:css|js|jpg|png|gif)$"],
+        disallowed=["/zfxxgk/search/"],
+    )
+    column = "政府信息公开年度报告"
+    entries = mixed_entries(rng, region, scale)
+    items: list[tpl.ListItem] = []
+    files: list[str] = []
+    for i, entry in enumerate(entries):
+        ext = "pdf" if rng.random() < 0.6 else "docx"
+        stamp = entry.day.replace("-", "")
+        name = f"{entry.title}.{ext}"
+        if i % 2:
+            path = f"/zfxxgk/ndbg/P0{stamp}{rng.randrange(10**9):09d}.{ext}"
+            href, ctype = "./" + path.rsplit("/", 1)[1], FILE_TYPES[ext]
+        else:
+            path = f"/module/download/downfile.jsp?classid=0&filename={stamp[2:]}{rng.randrange(10**6):06d}.{ext}"
+            href, ctype = path, "application/octet-stream"
+        items.append(tpl.ListItem(href, entry.title, entry.day))
+        headers = {"Content-Disposition": _disposition(name, path)}
+        if entry.report is not None:
+            site.add_report(path, entry.report, ctype, lambda r, ext=ext: render(r, ext), **headers)
+            files.append(resource_key(path))
+        else:
+            maker = pdf_bytes if ext == "pdf" else docx_bytes
+            site.add(
+                path,
+                Resource(ctype, lambda e=entry, m=maker: m(e.title, e.paragraphs), _epoch(entry.day), headers=headers),
+            )
+            site.non_reports.add(resource_key(path))
+
+    guarded = "/zfxxgk/yqt/index.html"
+    budget = next(k for k in site.non_reports)
+    site.add(
+        guarded,
+        static(
+            "text/html; charset=utf-8",
+            tpl.attach_list(
+                site=site.title,
+                column="依申请公开",
+                items=[tpl.ListItem(budget, "依申请公开目录", "2024-01-01")],
+                page=1,
+                pages=1,
+                base="list",
+                nav=[],
+            ).encode(),
+            _epoch("2024-01-01"),
+        ),
+    )
+    site.faults.guarded.add(guarded)
+    site.fault_paths[guarded] = "challenge"
+    gone = "/zfxxgk/ndbg/P020230112000000001.pdf"
+    site.fault_paths[gone] = "not_found"
+    trap = "/zfxxgk/search/index.jsp?date=2024-01-15"
+    site.fault_paths[trap] = "trap"
+    site.trap = _date_trap(site, "/zfxxgk/search/", "信息检索")
+    if faults:
+        slow = next(k for k in site.non_reports if k != budget)
+        site.faults.slow.add(slow)
+        site.fault_paths[slow] = "slow"
+    nav = [
+        tpl.ListItem("/zfxxgk/ndbg/list_1.html", column, ""),
+        tpl.ListItem(guarded, "依申请公开", ""),
+        tpl.ListItem(trap, "信息检索", ""),
+        tpl.ListItem(gone, "2022年政府信息公开工作年度报告.pdf", ""),
+    ]
+    pages = chunks(items, 10)
+    newest = _epoch(entries[0].day)
+    for n, page_items in enumerate(pages, start=1):
+        text = tpl.attach_list(
+            site=site.title, column=column, items=page_items, page=n, pages=len(pages), base="list", nav=nav
+        )
+        site.add(f"/zfxxgk/ndbg/list_{n}.html", static("text/html; charset=utf-8", text.encode(), newest))
+    site.add_robots(newest)
+    return site
+
+
+BUILDERS = (build_trs, build_hanweb, build_attach)
+
+
+def build_sites(seed: int, scale: int, faults: bool) -> list[SiteContent]:
+    """All demo sites; the same seed and scale give the same sites."""
+    return [build(random.Random(f"{seed}:{build.__name__}"), scale, faults) for build in BUILDERS]
