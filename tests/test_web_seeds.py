@@ -1,8 +1,9 @@
-"""The report page shows every one of the 200 hand-checked cells of the five real seed reports."""
+"""Real seed reports on the report page: the 200 hand-checked cells, and the parser → index → page path."""
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 from test_web import parse
 from test_web_fixtures import ListBackend, fill_store
 
+from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
 from xxgk.model import Region, Report, content_hash, report_id
+from xxgk.parse import parse_text
 from xxgk.schema import CELL_COUNT, cells
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -63,4 +66,32 @@ def test_seed_report_pages_show_all_200_cells_as_checked_by_hand(tmp_path):
                 assert page.cells[key]["text"] == shown(expected["tables"][row][col]), (report.url, key)
             first_line = next(line.strip() for line in report.text.splitlines() if line.strip())
             assert first_line in body or first_line.replace('"', "&#34;") in body  # full text shown, escaped
+    store.close()
+
+
+def test_parsed_seeds_through_index_and_pages(tmp_path):
+    """End to end: the real parser, the store, the embedded index, the page shows what the parser found."""
+    seeds = seed_reports()
+    parsed = []
+    for report, expected in seeds:
+        found = parse_text(report.text, url=report.url, region_hint=report.region)
+        parsed.append((found, expected))
+    db = tmp_path / "parsed.db"
+    store = fill_store(db, [r for r, _ in parsed])
+    backend = open_backend("embedded", db=db)
+    sync(store, backend)
+    with BackgroundServer(create_app(store, backend)) as server:
+        for report, expected in parsed:
+            with urllib.request.urlopen(f"{server.url}/reports/{report.id}", timeout=10) as r:
+                page = parse(body := r.read().decode())
+            for key in cells():
+                row, col = key.rsplit(".", 1)
+                assert page.cells[key]["text"] == shown(report.tables.get(row, {}).get(col)), (report.url, key)
+            failed = {k for k, c in page.cells.items() if "cell-failed" in c["class"]}
+            assert failed == {k for check in report.checks for k in check.cells if k in page.cells}
+            for rule in expected["checks_failed"]:
+                assert f'<span class="rule">规则 {rule}</span>' in body
+            query = urllib.parse.urlencode({"agency": report.agency}) if report.agency else ""
+            with urllib.request.urlopen(f"{server.url}/?{query}", timeout=10) as r:
+                assert f'href="/reports/{report.id}"' in r.read().decode()
     store.close()
