@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-Grid = list[list[str]]
+Grid = list[list[str | None]]  # None: a slot covered by a merged (spanning) cell
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Document:
         parts = []
         for block in self.blocks:
             if block.grid is not None:
-                parts.append("\n".join("\t".join(row) for row in block.grid))
+                parts.append("\n".join("\t".join(c or "" for c in row) for row in block.grid))
             elif block.text:
                 parts.append(block.text)
         return "\n".join(parts)

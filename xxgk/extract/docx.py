@@ -12,22 +12,24 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from xxgk.errors import UnreadableDocument
-from xxgk.extract.document import Block, Document
+from xxgk.extract.document import Block, Document, Grid
 
 _SPACE = re.compile(r"\s+")
 
 
-def _grid(table: Table) -> list[list[str]]:
-    rows = []
+def _grid(table: Table) -> Grid:
+    """Rows of cells; a merged cell's text sits in its first slot, the slots it also covers are None."""
+    rows: Grid = []
+    above: list = []
     for row in table.rows:
-        cells, last = [], None
-        for cell in row.cells:
-            # A horizontally merged cell is returned once per grid column it spans.
-            if cell._tc is last:
-                continue
-            last = cell._tc
-            cells.append(_SPACE.sub(" ", cell.text).strip())
+        tcs = [cell._tc for cell in row.cells]
+        cells: list[str | None] = []
+        for i, cell in enumerate(row.cells):
+            # python-docx returns a merged cell once per grid column and row it covers.
+            merged = (i > 0 and tcs[i] is tcs[i - 1]) or (i < len(above) and tcs[i] is above[i])
+            cells.append(None if merged else _SPACE.sub(" ", cell.text).strip())
         rows.append(cells)
+        above = tcs
     return rows
 
 

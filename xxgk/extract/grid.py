@@ -1,4 +1,4 @@
-"""Expand an HTML <table> into a full grid: rowspan/colspan cells repeated, blank cells kept."""
+"""Expand an HTML <table> into a full grid: blank cells kept as "", slots covered by a span as None."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from xxgk.extract.document import Grid
 
 _SPACE = re.compile(r"\s+")
 _MAX_SPAN = 50
+_GAP = object()  # a slot no cell claimed (ragged rows)
 
 
 def cell_text(cell: etree._Element) -> str:
@@ -38,7 +39,10 @@ def own_rows(table: etree._Element) -> list[etree._Element]:
 
 
 def expand(table: etree._Element) -> Grid:
-    """Grid of the table; a spanning cell's text fills every slot it covers."""
+    """Grid of the table: a spanning cell's text sits in its first slot, the other slots it covers are None.
+
+    Columns that are empty in every row (layout spacers) are dropped.
+    """
     grid: list[list[str | None]] = []
     for r, tr in enumerate(own_rows(table)):
         while len(grid) <= r:
@@ -48,7 +52,7 @@ def expand(table: etree._Element) -> Grid:
         for cell in tr:
             if cell.tag not in ("td", "th"):
                 continue
-            while c < len(row) and row[c] is not None:
+            while c < len(row) and row[c] is not _GAP:
                 c += 1
             text = cell_text(cell)
             rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
@@ -58,7 +62,10 @@ def expand(table: etree._Element) -> Grid:
                 target = grid[r + dr]
                 for dc in range(colspan):
                     while len(target) <= c + dc:
-                        target.append(None)
-                    target[c + dc] = text
+                        target.append(_GAP)
+                    target[c + dc] = text if dr == dc == 0 else None
             c += colspan
-    return [[cell if cell is not None else "" for cell in row] for row in grid if row]
+    rows = [[("" if cell is _GAP else cell) for cell in row] for row in grid if any(c is not _GAP and c for c in row)]
+    width = max((len(row) for row in rows), default=0)
+    keep = [i for i in range(width) if any(i < len(row) and row[i] for row in rows)]
+    return [[row[i] if i < len(row) else "" for i in keep] for row in rows]

@@ -53,8 +53,12 @@ _MAX_DATA_CELL = 400
 
 
 def _is_data_table(grid: list[list[str]]) -> bool:
-    cells = [c for row in grid for c in row]
-    return len(grid) >= 2 and max((len(row) for row in grid), default=0) >= 2 and max(map(len, cells)) < _MAX_DATA_CELL
+    cells = [c for row in grid for c in row if c]
+    return (
+        len(grid) >= 2
+        and max((len(row) for row in grid), default=0) >= 2
+        and max(map(len, cells), default=0) < _MAX_DATA_CELL
+    )
 
 
 def _metadata(root: etree._Element) -> dict[str, str]:

@@ -26,8 +26,8 @@ def _page_blocks(page: pdfplumber.page.Page) -> list[tuple[float, Block]]:
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
     for table in tables:
-        rows = [[c for c in map(_cell, row) if c is not None] for row in table.extract()]
-        rows = [r for r in rows if r]
+        rows = [list(map(_cell, row)) for row in table.extract()]
+        rows = [r for r in rows if any(r)]
         if rows:
             items.append((table.bbox[1], Block(grid=rows)))
 

@@ -18,7 +18,7 @@ _CELL_SPACE = re.compile(r"[\t\r\n]+")
 class Line:
     raw: str  # as printed
     norm: str  # Simplified, NFKC, pinyin removed
-    cells: list[str] | None = None  # normalised cells when the line is a table-grid row
+    cells: list[str | None] | None = None  # normalised cells of a table-grid row (None: covered by a span)
 
 
 def document_lines(doc: Document) -> list[Line]:
@@ -27,22 +27,25 @@ def document_lines(doc: Document) -> list[Line]:
     All normalisation is done in one OpenCC call for the whole document.
     """
     raw_lines: list[str] = []
-    is_grid: list[bool] = []
+    rows: list[list[str | None] | None] = []
     for block in doc.blocks:
         if block.grid is not None:
             for row in block.grid:
-                raw_lines.append("\t".join(_CELL_SPACE.sub(" ", c) for c in row))
-                is_grid.append(True)
+                raw_lines.append("\t".join(_CELL_SPACE.sub(" ", c or "") for c in row))
+                rows.append(row)
         elif block.text:
             for line in block.text.splitlines():
                 raw_lines.append(line)
-                is_grid.append(False)
+                rows.append(None)
     norm_lines = normalize("\n".join(raw_lines)).split("\n")
     if len(norm_lines) != len(raw_lines):  # conversion changed the line structure: fall back per line
         norm_lines = [normalize(line) for line in raw_lines]
     lines = []
-    for raw, norm, grid in zip(raw_lines, norm_lines, is_grid, strict=True):
-        if not grid and _PAGE_NUMBER.match(norm):
+    for raw, norm, row in zip(raw_lines, norm_lines, rows, strict=True):
+        if row is None:
+            if not _PAGE_NUMBER.match(norm):
+                lines.append(Line(raw=raw, norm=norm))
             continue
-        lines.append(Line(raw=raw, norm=norm, cells=norm.split("\t") if grid else None))
+        cells = [None if orig is None else cell for orig, cell in zip(row, norm.split("\t"), strict=True)]
+        lines.append(Line(raw=raw, norm=norm, cells=cells))
     return lines

@@ -62,4 +62,5 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
         if len(raws) != len(cells):
             raws = cells
         for cell, raw in zip(cells, raws, strict=True):
-            yield Token(kind_of(cell), cell.strip(), raw.strip(), i)
+            if cell is not None:  # None: slot covered by a merged cell
+                yield Token(kind_of(cell), cell.strip(), raw.strip(), i)
