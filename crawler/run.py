@@ -68,8 +68,6 @@ def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: b
     Scrapy's own INFO lines (enabled components, stats dump) are hidden unless ``verbose``; the
     crawler's progress lines, failures and warnings are always shown.
     """
-    if not verbose:
-        logging.getLogger("scrapy.utils.log").setLevel(logging.WARNING)
     process = CrawlerProcess(settings)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)

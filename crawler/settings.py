@@ -51,3 +51,5 @@ XXGK_MAX_PAGES = 500  # default list-page budget per site
 XXGK_PARSER = "xxgk.parse.parse_document"
 XXGK_PROGRESS_INTERVAL = 10.0
 LOG_LEVEL = "INFO"
+LOG_VERSIONS: list[str] = []
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider logs each final failure with its reason

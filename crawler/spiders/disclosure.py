@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TCPTimedOutError, TimeoutError
@@ -38,6 +38,15 @@ _HTML_TYPES = (b"text/html", b"application/xhtml")
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: message`` of the innermost cause (Scrapy and Twisted wrap connection errors in lists of failures)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], list) and exc.args[0] else None
+    if inner and isinstance(inner[0], Failure):
+        return _describe(inner[0].value)
+    message = " ".join(str(exc).split()) or "no detail"
+    return f"{type(exc).__name__}: {message}"
 
 
 class DisclosureSpider(scrapy.Spider):
@@ -188,8 +197,16 @@ class DisclosureSpider(scrapy.Spider):
         reason = self.failure_reason(failure)
         if reason == NEEDS_BROWSER:
             self.needs_browser.add(site)
-        logger.warning("%s: failed %s: %s", site, request.url, reason)
-        yield FailureItem(url=canonical_url(request.url), site=site, reason=reason)
+        url = request.meta.get("redirect_urls", [request.url])[0]  # the URL as linked, before redirects
+        logger.warning("%s: failed %s: %s", site, url, reason)
+        yield FailureItem(url=canonical_url(url), site=site, reason=reason)
+
+    def closed(self, reason: str) -> None:
+        if self.needs_browser:
+            logger.warning(
+                "sites answering with an anti-bot challenge (crawl them with a browser): %s",
+                ", ".join(sorted(self.needs_browser)),
+            )
 
     def failure_reason(self, failure: Failure) -> str:
         retries = failure.request.meta.get("retry_times", 0)
@@ -197,8 +214,7 @@ class DisclosureSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             return NEEDS_BROWSER if status == 412 else f"HTTP {status}{after}"
-        if failure.check(TimeoutError, TCPTimedOutError):
+        if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             timeout = failure.request.meta.get("download_timeout") or self.settings.getfloat("DOWNLOAD_TIMEOUT")
             return f"timed out ({timeout:g}s){after}"
-        message = str(failure.value).strip() or "no detail"
-        return f"{failure.type.__name__}: {message}{after}"
+        return f"{_describe(failure.value)}{after}"

@@ -1,0 +1,277 @@
+"""A scrapy-redis scheduler whose requests are leased, not just popped, and whose workers know when to stop.
+
+scrapy-redis 0.9.1 pops a request from Redis and forgets it: a worker killed mid-download loses every
+request it held. It also idles forever once the queue is empty (or stops while other workers still
+produce requests), deletes the shared queue and dupefilter when any one worker closes, and pickles
+requests. This scheduler keeps scrapy-redis's queue base (``Request.to_dict`` / ``request_from_dict``)
+and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
+
+* ``next_request`` leases the request (see ``Frontier.pop``); a request counts as done once the engine
+  has dropped it from its in-progress set — i.e. after its callback ran, the requests it yielded are
+  queued and its items went through the pipelines. A tick (``XXGK_REDIS_TICK`` s) acks finished leases,
+  renews the others, and re-queues the expired leases of dead workers.
+* the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
+  worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
+* on a Redis error that outlasts the client's retries the worker stops acking (its leases will expire
+  and return to the queue), logs an error and closes with reason ``redis_unavailable``.
+
+Scrapy internals used: ``engine._slot.inprogress`` and ``engine._slot.nextcall`` (checked at open).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.spiders import Spider
+from scrapy.utils.asyncio import call_later, create_looping_call
+from scrapy.utils.defer import deferred_from_coro
+from scrapy_redis.queue import Base as RedisQueueBase
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
+
+from crawler.distributed import codec
+from crawler.distributed.connection import connect
+from crawler.distributed.dupefilter import FingerprintDupeFilter
+from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
+
+logger = logging.getLogger(__name__)
+
+SEED_META = "xxgk_seed"  # set on start() requests by SeedMiddleware
+
+
+class RequestCodec(RedisQueueBase):
+    """scrapy-redis's request encoding (``to_dict`` with callback names), through the JSON codec."""
+
+    def encode(self, request: Request) -> bytes:
+        return self._encode_request(request)
+
+    def decode(self, data: bytes) -> Request:
+        return self._decode_request(data)
+
+
+class LeasedScheduler(RedisScheduler):
+    """Settings: ``REDIS_URL``, ``XXGK_REDIS_RUN`` (run name), ``XXGK_REDIS_LEASE`` (s),
+    ``XXGK_REDIS_RATE`` (max requests/s per host over all workers, 0 = no limit), ``XXGK_REDIS_TICK`` (s),
+    ``XXGK_REDIS_TTL`` / ``XXGK_REDIS_FINISHED_TTL`` (s)."""
+
+    def __init__(self, crawler: Crawler, server: redis.Redis, frontier: Frontier):
+        settings = crawler.settings
+        super().__init__(server, persist=True, dupefilter_cls=settings["DUPEFILTER_CLASS"], serializer=codec)
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.frontier = frontier
+        self.keys = frontier.keys
+        self.tick_seconds = settings.getfloat("XXGK_REDIS_TICK", 0.5)
+        self.ttl = settings.getint("XXGK_REDIS_TTL")
+        self.finished_ttl = settings.getint("XXGK_REDIS_FINISHED_TTL")
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.leases: dict[Request, str] = {}
+        self.broken: BaseException | None = None
+        self.codec: RequestCodec | None = None
+        self._task: Any = None
+        self._last_ttl = 0.0
+        crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LeasedScheduler:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL") or not settings.get("XXGK_REDIS_RUN"):
+            raise ValueError("LeasedScheduler needs the REDIS_URL and XXGK_REDIS_RUN settings")
+        server = connect(settings["REDIS_URL"])
+        server.ping()
+        rate = settings.getfloat("XXGK_REDIS_RATE")
+        frontier = Frontier(
+            server,
+            RunKeys(settings["XXGK_REDIS_RUN"]),
+            lease_ms=int(settings.getfloat("XXGK_REDIS_LEASE") * 1000),
+            interval_ms=int(1000 / rate) if rate > 0 else 0,
+        )
+        return cls(crawler, server, frontier)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.codec = RequestCodec(self.server, spider, self.keys.queue, serializer=codec)
+        self.df = FingerprintDupeFilter.from_crawler(self.crawler)
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if not (hasattr(slot, "inprogress") and hasattr(slot, "nextcall")):
+            raise RuntimeError("this Scrapy version hides engine._slot.inprogress/nextcall; LeasedScheduler needs them")
+        self._slot = slot
+        sites = sorted(getattr(spider, "sites", None) or [])
+        with self.server.pipeline() as pipe:
+            if sites:
+                pipe.sadd(self.keys.sites, *sites)
+            pipe.zadd(self.keys.workers, {self.worker: time.time() + self.frontier.lease_ms / 1000})
+            pipe.execute()
+        self._refresh_ttl()
+        status = self.frontier.status()
+        if status.queued or status.leased or status.delayed:
+            logger.info("joining run %s: %d queued, %d delayed, %d leased", self.keys.run, *_counts(status))
+        self._task = create_looping_call(self._tick)
+        self._task.start(self.tick_seconds, now=False)
+
+    def close(self, reason: str) -> None:
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        if self.broken is not None:
+            logger.error("worker %s closed without Redis; its leased requests return when their lease expires", self.worker)
+            return
+        try:
+            done, unfinished = self._split_leases()
+            self.frontier.settle(done, [])
+            if unfinished:
+                logger.info("releasing %d unfinished requests back to the shared queue", len(unfinished))
+                self.frontier.release(unfinished)
+            self.leases.clear()
+            self.server.zrem(self.keys.workers, self.worker)
+            if reason == "finished" and self.frontier.status().drained:
+                self._finish_run()
+        except redis.RedisError as exc:
+            logger.error("could not settle leases on close (they will expire and be re-queued): %s", exc)
+
+    def _finish_run(self) -> None:
+        """The run is complete: mark it, drop the frontier, keep the dupefilter a little longer."""
+        with self.server.pipeline() as pipe:
+            pipe.set(self.keys.finished, str(time.time()), ex=self.finished_ttl)
+            pipe.expire(self.keys.dupefilter, self.finished_ttl)
+            pipe.expire(self.keys.sites, self.ttl)
+            pipe.delete(*self.keys.frontier())
+            pipe.execute()
+        logger.info("run %s finished: frontier removed, dupefilter expires in %d s", self.keys.run, self.finished_ttl)
+
+    # -- the scheduler interface ---------------------------------------------
+
+    def enqueue_request(self, request: Request) -> bool:
+        if self.broken is not None:
+            return False
+        assert self.codec is not None and self.df is not None
+        seed = request.meta.get(SEED_META, False)
+        fingerprint = None if request.dont_filter and not seed else self.df.fingerprint(request)
+        member = encode_member(request.priority, urlsplit(request.url).netloc.lower(), self.codec.encode(request))
+        try:
+            queued = self.frontier.push(member, fingerprint)
+        except redis.RedisError as exc:
+            self.fail(exc)
+            return False
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        if self.broken is not None:
+            return None
+        try:
+            lease = self.frontier.pop()
+        except redis.RedisError as exc:
+            self.fail(exc)
+            return None
+        if lease is None:
+            return None
+        assert self.codec is not None
+        try:
+            request = self.codec.decode(decode_member(lease.member))
+        except Exception as exc:  # a request this worker's code cannot rebuild: park it, keep crawling
+            logger.error("cannot decode a queued request (kept in %s): %s", self.keys.key("undecodable"), exc)
+            with self.server.pipeline() as pipe:
+                pipe.rpush(self.keys.key("undecodable"), lease.member)
+                pipe.execute()
+            self.frontier.settle([lease.token], [])
+            return None
+        self.leases[request] = lease.token
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        if self.broken is not None:
+            return False
+        try:
+            status = self.frontier.status()
+        except redis.RedisError as exc:
+            self.fail(exc)
+            return False
+        return bool(status.queued or status.delayed)
+
+    def __len__(self) -> int:
+        status = self.frontier.status()
+        return status.queued + status.delayed
+
+    def flush(self) -> None:
+        self.server.delete(*self.keys.frontier(), self.keys.dupefilter)
+
+    # -- leases, idleness, failure -------------------------------------------
+
+    def _split_leases(self) -> tuple[list[str], list[str]]:
+        """Tokens of requests the engine is done with, and of those still in progress."""
+        inprogress = self._slot.inprogress
+        done = [token for request, token in self.leases.items() if request not in inprogress]
+        for request in [r for r in self.leases if r not in inprogress]:
+            del self.leases[request]
+        return done, list(self.leases.values())
+
+    def _tick(self) -> None:
+        if self.broken is not None:
+            return
+        try:
+            done, running = self._split_leases()
+            lost = self.frontier.settle(done, running)
+            if lost:
+                logger.warning("%d leases expired while still in progress; another worker may fetch them too", len(lost))
+            self.frontier.requeue_expired()
+            self.server.zadd(self.keys.workers, {self.worker: time.time() + self.frontier.lease_ms / 1000})
+            if time.monotonic() - self._last_ttl > 60:
+                self._refresh_ttl()
+            status = self.frontier.status()
+        except redis.RedisError as exc:
+            self.fail(exc)
+            return
+        if status.queued or status.due:
+            self._slot.nextcall.schedule()
+
+    def _refresh_ttl(self) -> None:
+        keys = [*self.keys.frontier(), self.keys.dupefilter, self.keys.workers, self.keys.sites]
+        with self.server.pipeline() as pipe:
+            for key in keys:
+                pipe.expire(key, self.ttl)
+            pipe.execute()
+        self._last_ttl = time.monotonic()
+
+    def _on_idle(self) -> None:
+        """Close only when no worker has anything queued, delayed or in flight."""
+        if self.broken is not None:
+            return
+        try:
+            done, running = self._split_leases()
+            self.frontier.settle(done, running)
+            self.frontier.requeue_expired()
+            status = self.frontier.status()
+        except redis.RedisError as exc:
+            self.fail(exc)
+            return
+        if not status.drained:
+            raise DontCloseSpider
+
+    def fail(self, exc: BaseException) -> None:
+        if self.broken is not None:
+            return
+        self.broken = exc
+        self.stats.set_value("xxgk/redis_error", str(exc))
+        logger.error("Redis unavailable (%s): worker %s stops; nothing it holds is acked", exc, self.worker)
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        engine = self.crawler.engine
+        call_later(0, lambda: deferred_from_coro(engine.close_spider_async(reason="redis_unavailable")))
+
+
+def _counts(status: Any) -> tuple[int, int, int]:
+    return status.queued, status.delayed, status.leased

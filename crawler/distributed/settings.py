@@ -1,0 +1,55 @@
+"""Scrapy settings that turn a crawl process into one worker of a shared Redis crawl.
+
+    settings = build_settings(config=..., db=..., overrides=redis_settings("redis://host:6379/0", "2024-06"))
+
+Every value is plain JSON (``crawler.run`` passes overrides to its child process as JSON).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler import settings as project
+
+DAY = 86_400
+
+
+def redis_settings(
+    url: str,
+    run_id: str,
+    *,
+    rate: float = 1.0,
+    lease: float = 60.0,
+    conditional_get: bool = False,
+    ttl: int = 7 * DAY,
+    finished_ttl: int = 600,
+) -> dict[str, Any]:
+    """Settings of a worker of run ``run_id`` on the Redis at ``url``.
+
+    ``rate``: most requests per second to one host, over all workers together (0: no limit).
+    ``lease``: seconds a popped request stays reserved for its worker without a renewal; a dead
+    worker's requests go back to the queue after this. ``conditional_get``: keep the store-backed
+    conditional GET (only when every worker can read the ingester's store, i.e. one machine).
+    ``ttl``: expiry of the run's keys, refreshed while workers run; ``finished_ttl``: how long the
+    dupefilter of a finished run is kept (a late worker of the run then finds nothing to do).
+    """
+    if not run_id or any(c in run_id for c in " :\t\n"):
+        raise ValueError(f"a run id must be non-empty, without spaces or colons: {run_id!r}")
+    downloader = dict(project.DOWNLOADER_MIDDLEWARES)
+    if not conditional_get:
+        downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
+    return {
+        "REDIS_URL": url,
+        "XXGK_REDIS_RUN": run_id,
+        "XXGK_REDIS_RATE": rate,
+        "XXGK_REDIS_LEASE": lease,
+        "XXGK_REDIS_TICK": 0.5,
+        "XXGK_REDIS_TTL": ttl,
+        "XXGK_REDIS_FINISHED_TTL": finished_ttl,
+        "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
+        "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
+        "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
+        "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
+        "DOWNLOADER_MIDDLEWARES": downloader,
+        "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+    }
