@@ -354,6 +354,11 @@ def test_report_page_tables_rows_and_failed_cells(site):
     ):
         assert label in r.body
     assert "本年新收申请：总计 9 ≠ 各类申请人之和 7" in r.body
+    assert '<a href="#cell-requests.new.total">本年新收政府信息公开申请数量·总计</a>' in r.body  # jumps to the cell
+    assert 'id="cell-requests.new.total"' in r.body
+    # A section with a table shows the table, its flattened original text folded away below it.
+    requests_section = r.body.split('id="section-requests"')[1].split("</section>")[0]
+    assert requests_section.index("<table") < requests_section.index("<details") < requests_section.index("收到申请9件")
     assert "结转下年度 法律服务机构" in r.body  # parser problems listed
     assert "0 个早期版本" in r.body
     assert f'<a class="source" href="{report.url}" rel="noopener noreferrer nofollow"' in r.body

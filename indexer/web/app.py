@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.query import FACETS, Backend, Hit, Query, SearchResult
 from indexer.web.params import MAX_FACET_LIMIT, MAX_OFFSET, ParamError, parse_facets, parse_int, parse_search
-from indexer.web.tables import report_tables
+from indexer.web.tables import cell_label, report_tables
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 from xxgk.store import Store
@@ -259,7 +259,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(site_title=title, section_labels=SECTION_LABELS, sort_labels=SORT_LABELS)
+    env.globals.update(site_title=title, section_labels=SECTION_LABELS, sort_labels=SORT_LABELS, cell_label=cell_label)
 
     async def call(fn: Callable[..., T], *args: Any) -> T:
         # One store connection and one backend serve every request; calls take turns.
@@ -395,5 +395,6 @@ def _report_view(report: Report, earlier_versions: int) -> dict[str, Any]:
         "earlier_versions": earlier_versions,
         "sections": sections,
         "raw_table": tables.get("raw"),
+        "table_cells": {c.key for t in tables.values() for row in t.body for c in row if c.key},
         "agency_link": link({"agency": report.agency}) if report.agency else None,
     }

@@ -84,6 +84,17 @@ class Table:
     body: list[list[Cell]] = field(default_factory=list)
 
 
+ROW_LABELS: dict[str, str] = {**PROACTIVE_LABELS, **REQUEST_LABELS, **REVIEW_GROUPS}
+
+
+def cell_label(key: str) -> str:
+    """``requests.new.total`` → 本年新收政府信息公开申请数量·总计; keys outside the tables stay as they are."""
+    row, _, col = key.rpartition(".")
+    if row in ROW_LABELS and col in COLUMN_LABELS:
+        return f"{ROW_LABELS[row]}·{COLUMN_LABELS[col]}"
+    return key
+
+
 def format_number(value: int | float) -> str:
     if isinstance(value, float):
         return f"{value:.12g}"
