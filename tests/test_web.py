@@ -18,6 +18,7 @@ from indexer.query import Query
 from indexer.web import BackgroundServer, create_app
 from indexer.web.app import safe_href, safe_snippet
 from indexer.web.params import PARAMS, ParamError, parse_search
+from indexer.web.tables import cell_label
 from xxgk.model import Report
 from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 
@@ -407,6 +408,14 @@ def test_only_http_links_become_hrefs(tmp_path):
     assert safe_href("https://a.gov.cn/x?y=1") == "https://a.gov.cn/x?y=1"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//a.gov.cn/x", "ftp://a.gov.cn/", "", None):
         assert safe_href(bad) is None
+
+
+def test_cell_labels():
+    assert cell_label("requests.denied.third_party.legal") == "保护第三方合法权益·法律服务机构"
+    assert cell_label("proactive.fees.amount_10k_yuan") == "行政事业性收费·本年收费金额（万元）"
+    assert cell_label("litigation_direct.pending") == "未经复议直接起诉·尚未审结"
+    assert cell_label("year") == "报告年度"
+    assert cell_label("requests.nowhere.total") == "requests.nowhere.total"
 
 
 def test_snippets_keep_only_mark():

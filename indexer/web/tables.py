@@ -85,14 +85,15 @@ class Table:
 
 
 ROW_LABELS: dict[str, str] = {**PROACTIVE_LABELS, **REQUEST_LABELS, **REVIEW_GROUPS}
+FIELD_LABELS = {"year": "报告年度", "title": "标题", "text": "正文"}  # non-table names a check may cite
 
 
 def cell_label(key: str) -> str:
-    """``requests.new.total`` → 本年新收政府信息公开申请数量·总计; keys outside the tables stay as they are."""
+    """``requests.new.total`` → 本年新收政府信息公开申请数量·总计; other names are labelled if known, else kept."""
     row, _, col = key.rpartition(".")
     if row in ROW_LABELS and col in COLUMN_LABELS:
         return f"{ROW_LABELS[row]}·{COLUMN_LABELS[col]}"
-    return key
+    return FIELD_LABELS.get(key, key)
 
 
 def format_number(value: int | float) -> str:
