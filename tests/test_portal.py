@@ -325,3 +325,32 @@ def test_same_seed_same_portal():
         paths_b = {u.removeprefix(s.base_url) for s in b.sites for u in b.truth if u.startswith(s.base_url)}
         assert paths_a == paths_b
         assert fetch(a.sites[0].start_urls[0])[2] == fetch(b.sites[0].start_urls[0])[2]
+
+
+def test_attachments_hold_the_report_text(portal):
+    import io
+
+    import docx
+    import pdfplumber
+
+    site = portal.site("attach")
+    files = [u for u in portal.truth if u.startswith(site.base_url) and u not in portal.fault_urls]
+    pdf_url = next(u for u in files if fetch(u)[2].startswith(b"%PDF"))
+    docx_url = next(u for u in files if fetch(u)[2].startswith(b"PK"))
+    with pdfplumber.open(io.BytesIO(fetch(pdf_url)[2])) as pdf:
+        pdf_text = "".join(page.extract_text() or "" for page in pdf.pages)
+    docx_text = "".join(p.text for p in docx.Document(io.BytesIO(fetch(docx_url)[2])).paragraphs)
+    for url, text in ((pdf_url, pdf_text), (docx_url, docx_text)):
+        assert portal.truth[url].agency in text.replace(" ", ""), url
+    assert fetch(pdf_url)[1]["Content-Disposition"].startswith("attachment;")
+
+
+def test_warm_prerenders_without_changing_what_is_served():
+    warmed, cold = DemoPortal(seed=4), DemoPortal(seed=4)
+    warmed.warm()
+    with warmed, cold:
+        assert warmed.request_log == []
+        for site_w, site_c in zip(warmed.sites, cold.sites, strict=True):
+            path = next(u for u in warmed.truth if u.startswith(site_w.base_url)).removeprefix(site_w.base_url)
+            (_, hw, bw), (_, hc, bc) = fetch(site_w.base_url + path), fetch(site_c.base_url + path)
+            assert bw == bc and hw["ETag"] == hc["ETag"]

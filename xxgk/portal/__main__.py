@@ -23,11 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=1, help="multiplies the reports per site (default 1)")
     parser.add_argument("--no-faults", action="store_true", help="no 500-once or slow pages")
+    parser.add_argument("--warm", action="store_true", help="render every document before serving")
     parser.add_argument("--config-out", type=Path, help="write the crawler site config (JSON) here")
     parser.add_argument("--truth-out", type=Path, help="write the report truth (JSON) here")
     args = parser.parse_args(argv)
 
-    portal = DemoPortal(seed=args.seed, scale=args.scale, faults=not args.no_faults).start()
+    portal = DemoPortal(seed=args.seed, scale=args.scale, faults=not args.no_faults)
+    if args.warm:
+        portal.warm()
+    portal.start()
     if args.config_out:
         args.config_out.write_text(json.dumps(portal.config(), ensure_ascii=False, indent=2), encoding="utf-8")
     if args.truth_out:

@@ -84,6 +84,12 @@ class DemoPortal:
             self.fault_urls.update({base + p: kind for p, kind in content.fault_paths.items()})
         return self
 
+    def warm(self) -> None:
+        """Render every document now (PDF/DOCX take tens of ms each), so timings measure the client, not us."""
+        for content in self._contents:
+            for resource in list(content.resources.values()):
+                resource.body()
+
     def stop(self) -> None:
         for server in self._servers:
             server.stop()

@@ -118,12 +118,16 @@ def make_handler(content: SiteContent, log: RequestLog) -> type[BaseHTTPRequestH
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # crawlers open many connections at once; the default backlog of 5 refuses them
+
+
 class SiteServer:
     """A site's server on a free port of 127.0.0.1, run in a daemon thread."""
 
     def __init__(self, content: SiteContent, log: RequestLog, port: int = 0) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), make_handler(content, log))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), make_handler(content, log))
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"demo-{content.name}", daemon=True)
 
     @property
