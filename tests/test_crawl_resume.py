@@ -1,0 +1,111 @@
+"""A crawl killed with SIGKILL and re-run with the same job directory ends with the same store as an uninterrupted one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.run import crawl
+from xxgk.portal import DemoPortal
+from xxgk.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+# One request at a time with a small delay, so the kill lands mid-crawl.
+SLOW = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0.05,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+    "CONCURRENT_REQUESTS": 1,
+    "RETRY_BACKOFF_BASE": 0.05,
+}
+
+
+def _export(db: Path, out: Path) -> list[dict]:
+    """Export through the CLI; records without their fetch time, sorted."""
+    subprocess.run(
+        [sys.executable, "-m", "xxgk.cli", "export", "--db", str(db), "--format", "jsonl", "--output", str(out)],
+        check=True,
+        cwd=ROOT,
+    )
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record.pop("fetched_at")
+    return sorted(records, key=lambda r: r["url"])
+
+
+def test_killed_crawl_resumes_to_the_same_store(tmp_path):
+    with DemoPortal(seed=1, scale=1) as portal:
+        config = tmp_path / "sites.json"
+        config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
+        reference = tmp_path / "reference.db"
+        crawl(config, db=reference, throttle=False)
+
+        db, jobdir = tmp_path / "killed.db", tmp_path / "job"
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler.run",
+                "--config",
+                str(config),
+                "--db",
+                str(db),
+                "--jobdir",
+                str(jobdir),
+                "--settings-json",
+                json.dumps(SLOW),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline and child.poll() is None:
+            if db.exists():
+                with Store(db) as store:
+                    stored = store.count()
+            if stored >= 10:
+                break
+            time.sleep(0.05)
+        if child.poll() is not None:
+            pytest.fail(f"the crawl ended (status {child.returncode}) before it could be killed; {stored} stored")
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
+        with Store(db) as store:
+            assert 10 <= store.count() < len(portal.truth)
+        assert (jobdir / "xxgk.running").exists()
+
+        rerun = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "xxgk.cli",
+                "crawl",
+                "--config",
+                str(config),
+                "--db",
+                str(db),
+                "--jobdir",
+                str(jobdir),
+                "--no-throttle",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert "was killed" in rerun.stderr
+        assert " new, 0 changed, " in rerun.stdout
+
+    assert _export(db, tmp_path / "killed.jsonl") == _export(reference, tmp_path / "reference.jsonl")
+    assert not any(jobdir.iterdir()), "a finished crawl leaves an empty job directory"
