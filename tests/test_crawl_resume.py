@@ -1,4 +1,4 @@
-"""A crawl killed with SIGKILL and re-run with the same job directory ends with the same store as an uninterrupted one."""
+"""A crawl killed with SIGKILL, re-run with the same job directory, ends with the store of an uninterrupted one."""
 
 from __future__ import annotations
 
