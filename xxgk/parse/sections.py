@@ -21,6 +21,8 @@ HEADINGS: dict[str, re.Pattern[str]] = {
     }.items()
 }
 MAX_HEADING = 40
+# Page furniture before the body: the info block (索引号/发布机构/…) and date lines.
+INFO_LINE = re.compile(r"^\s*(?:索引号|发布机构|成文日期|发布日期|公开日期|主题分类|文号|来源|发布时间|浏览次数|字号)")
 MIN_PREAMBLE = 10
 
 
@@ -48,7 +50,11 @@ def split_sections(lines: list[Line], headings: dict[str, int], skip: set[int]) 
     bounds = sorted((i, key) for key, i in headings.items())
     sections: dict[str, str] = {}
     first = bounds[0][0] if bounds else len(lines)
-    preamble = "\n".join(lines[i].raw for i in range(first) if i not in skip and lines[i].raw.strip()).strip()
+    preamble = "\n".join(
+        lines[i].raw
+        for i in range(first)
+        if i not in skip and lines[i].cells is None and lines[i].raw.strip() and not INFO_LINE.match(lines[i].norm)
+    ).strip()
     if len(compact(preamble)) >= MIN_PREAMBLE:
         sections["preamble"] = preamble
     for n, (start, key) in enumerate(bounds):

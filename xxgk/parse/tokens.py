@@ -12,7 +12,7 @@ from xxgk.parse.normalize import compact
 TEXT, VALUE, NULL, BLANK, HEADING = "T", "V", "N", "B", "H"
 
 NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|个|条|项|次|人次|家|宗)?$")
-PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+PLAIN_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 NULLS = frozenset({"/", "-", "--", "---", "—", "——", "–", "无", "空", "\\", "//", "-/-"})
 
 

@@ -1,0 +1,90 @@
+"""``xxgk parse``: exit codes, one-line errors, JSON and summary output, URL input from a local server."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from xxgk.cli import main
+
+SEED = Path(__file__).parent / "fixtures" / "seeds" / "003_6e18e055b7681b91.txt"
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(SEED), "--json", "--region-hint", "河南省/安阳市/滑县"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["year"] == 2023 and record["agency"] == "牛屯镇" and record["format"] == "2021"
+    assert record["region"] == {"province": "河南省", "city": "安阳市", "county": "滑县", "code": "410526"}
+    assert [c["rule"] for c in record["checks"]] == [6]
+    assert record["tables"]["requests.new"]["total"] == 0
+    assert set(record["sections"]) >= {"overview", "requests"}
+
+
+def test_summary_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(SEED), "--region-hint", '{"province": "河南省"}']) == 0
+    out = capsys.readouterr().out
+    assert "agency:    牛屯镇 (township)" in out
+    assert "Table 2:   175/175 cells filled" in out
+    assert "rule 6: title says 2023, text reports on 2022" in out
+    assert "region:    河南省 [410000]" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty document"), (bytes(range(256)) * 10, "binary data"), (b"%PDF-1.4 broken", "corrupt PDF")],
+)
+def test_unreadable_file_exit_code_and_one_line(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "input.bin"
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "xxgk.cli", "parse", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and reason in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file_and_bad_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(tmp_path / "nope.html")]) == 1
+    assert "No such file" in capsys.readouterr().err
+    assert main(["parse", str(SEED), "--region-hint", "a/b/c/d"]) == 1
+    assert "bad --region-hint" in capsys.readouterr().err
+
+
+def test_url_input(capsys: pytest.CaptureFixture[str]) -> None:
+    body = SEED.read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path != "/report.txt":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        assert main(["parse", f"{base}/report.txt", "--json"]) == 0
+        record = json.loads(capsys.readouterr().out)
+        assert record["url"] == f"{base}/report.txt" and record["title"].startswith("牛屯镇")
+        assert main(["parse", f"{base}/missing.txt"]) == 1
+        err = capsys.readouterr().err
+        assert "cannot fetch" in err and err.count("\n") == 1
+    finally:
+        server.shutdown()
+        server.server_close()

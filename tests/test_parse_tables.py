@@ -1,0 +1,249 @@
+"""Table parsing rules: blanks never 0, units and separators, misaligned rows, formats, checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from xxgk.model import Region
+from xxgk.parse import parse_text
+from xxgk.parse.labels import match_label
+from xxgk.parse.region import agency_level, find_region
+from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REQUEST_ROWS, TABLE_ROWS
+
+NUMBERED = {
+    "requests.new": "一、本年新收政府信息公开申请数量",
+    "requests.carried_over": "二、上年结转政府信息公开申请数量",
+    "requests.granted": "（一）予以公开",
+    "requests.partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "requests.total": "（七）总计",
+    "requests.carried_forward": "四、结转下年度继续办理",
+}
+
+
+def consistent() -> dict[str, list[str]]:
+    """A consistent report: 5 requests from natural persons, 2 from companies, all granted."""
+    rows: dict[str, list[str]] = {row: ["0"] * len(cols) for row, cols in TABLE_ROWS.items()}
+    rows["proactive.regulations"] = ["1", "0", "4"]
+    rows["proactive.fees"] = ["1.5"]
+    for row in ("requests.new", "requests.granted", "requests.total"):
+        rows[row] = ["5", "2", "0", "0", "0", "0", "7"]
+    rows["review"] = ["1", "0", "0", "0", "1"]
+    return rows
+
+
+def render(rows: dict[str, list[str]], *, prose: str = "", title_year: int = 2024, text_year: int = 2024) -> str:
+    """A tab-separated report like those portals publish."""
+    out = [
+        f"某某县人民政府{title_year}年政府信息公开工作年度报告",
+        "一、总体情况",
+        f"{text_year}年，我县持续推进政务公开。{prose}",
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+    ]
+    for row, label in PROACTIVE_LABELS.items():
+        out.append("\t".join([label, *rows[row]]))
+    out += [
+        "三、收到和处理政府信息公开申请情况",
+        "\t\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
+    ]
+    for row in REQUEST_ROWS:
+        if row in rows:
+            out.append("\t".join([NUMBERED.get(row, REQUEST_LABELS[row]), *rows[row]]))
+    out += [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议\t行政诉讼",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+        "\t".join(rows["review"] + rows["litigation_direct"] + rows["litigation_after_review"]),
+        "五、存在的主要问题及改进情况",
+        "问题不少。",
+        "六、其他需要报告的事项",
+        "无。",
+    ]
+    return "\n".join(out)
+
+
+def test_consistent_report_parses_clean() -> None:
+    report = parse_text(render(consistent()))
+    assert report.checks == [] and report.problems == []
+    assert report.tables["requests.new"] == dict(
+        natural_person=5, commercial=2, research=0, social=0, legal=0, other_org=0, total=7
+    )
+    assert report.tables["proactive.fees"]["amount_10k_yuan"] == 1.5
+    assert report.tables["review"]["total"] == 1
+
+
+@pytest.mark.parametrize("marker", ["", "/", "—", "-", "无", "／"])
+def test_blank_and_dash_are_none_never_zero(marker: str) -> None:
+    rows = consistent()
+    rows["requests.granted"][1] = marker
+    report = parse_text(render(rows))
+    assert report.tables["requests.granted"]["commercial"] is None
+    assert report.cells_raw["requests.granted.commercial"] == marker
+    # Rules touching the blank cell are skipped and said to be unchecked, not failed.
+    assert all("requests.granted.commercial" not in c.cells for c in report.checks)
+    assert any("not checked" in p and "requests.granted.commercial" in p for p in report.problems)
+
+
+@pytest.mark.parametrize(("printed", "value"), [("1,234", 1234), ("０", 0), ("７件", 7), ("12", 12)])
+def test_numbers_with_separators_units_fullwidth(printed: str, value: int) -> None:
+    rows = consistent()
+    rows["proactive.licensing"] = [printed]
+    report = parse_text(render(rows))
+    assert report.tables["proactive.licensing"]["decisions"] == value
+    assert ("proactive.licensing.decisions" in report.cells_raw) == (printed != "12")
+
+
+def test_fee_in_yuan_kept_as_printed_and_reported() -> None:
+    rows = consistent()
+    rows["proactive.fees"] = ["251000元"]
+    report = parse_text(render(rows))
+    assert report.tables["proactive.fees"]["amount_10k_yuan"] == 251000.0
+    assert report.cells_raw["proactive.fees.amount_10k_yuan"] == "251000元"
+    assert any("251000元" in p for p in report.problems)
+
+
+def test_extra_value_resolved_by_rule3() -> None:
+    rows = consistent()
+    rows["requests.new"] = ["", "9", "5", "2", "0", "0", "0", "0", "7"]  # stray leading value
+    report = parse_text(render(rows))
+    assert report.tables["requests.new"]["natural_person"] == 5
+    assert report.tables["requests.new"]["total"] == 7
+
+
+def test_unresolvable_row_reported_not_guessed() -> None:
+    rows = consistent()
+    rows["requests.new"] = ["5", "2", "0", "0", "0", "0", "7", "8"]  # only the first window satisfies rule 3
+    rows["requests.granted"] = ["1", "1", "0", "0", "0", "0", "1", "0"]  # neither window satisfies rule 3
+    report = parse_text(render(rows))
+    assert report.tables["requests.new"]["total"] == 7
+    assert set(report.tables["requests.granted"].values()) == {None}
+    assert any(p.startswith("requests.granted: 8 values for 7 columns") for p in report.problems)
+
+
+def test_short_row_reported() -> None:
+    rows = consistent()
+    rows["requests.carried_over"] = ["0", "0", "0"]
+    report = parse_text(render(rows))
+    assert set(report.tables["requests.carried_over"].values()) == {None}
+    assert "requests.carried_over: 3 values for 7 columns" in report.problems
+
+
+@pytest.mark.parametrize(
+    ("rule", "change"),
+    [
+        (1, ("requests.carried_forward", 6, "3")),
+        (2, ("requests.denied.state_secret", 0, "1")),
+        (3, ("requests.carried_over", 0, "2")),
+        (4, ("litigation_direct", 0, "2")),
+        (5, ("proactive.penalty", 0, "-1")),
+    ],
+)
+def test_each_rule_detected(rule: int, change: tuple[str, int, str]) -> None:
+    rows = consistent()
+    row, i, printed = change
+    rows[row][i] = printed
+    report = parse_text(render(rows))
+    assert rule in {c.rule for c in report.checks}
+    failing = next(c for c in report.checks if c.rule == rule)
+    assert any(cell.startswith(row) for cell in failing.cells)
+
+
+def test_rule6_and_rule7() -> None:
+    report = parse_text(render(consistent(), title_year=2024, text_year=2023))
+    assert [c.rule for c in report.checks] == [6]
+    report = parse_text(render(consistent(), prose="全年共受理政府信息公开申请9件。"))
+    assert [c.rule for c in report.checks] == [7]
+    assert "prose vs table" in report.checks[0].message
+    report = parse_text(render(consistent(), prose="全年共受理政府信息公开申请7件。"))
+    assert report.checks == []
+
+
+def test_hybrid_single_other_row() -> None:
+    rows = consistent()
+    for row in ("requests.other.no_correction", "requests.other.no_fee", "requests.other.other"):
+        del rows[row]
+    text = render(rows).replace("（七）总计", "（六）其他处理\t1\t0\t0\t0\t0\t0\t1\n（七）总计")
+    report = parse_text(text)
+    assert report.format == "2021"
+    assert report.tables_raw == {"（六）其他处理": [1, 0, 0, 0, 0, 0, 1]}
+    assert not any(row.startswith("requests.other.") for row in report.tables)
+    # Rule 2 counts the single row: 7 granted + 1 other ≠ total 7.
+    assert {c.rule for c in report.checks} == {2}
+
+
+def test_2019_format_not_forced_into_new_keys() -> None:
+    text = "\n".join(
+        [
+            "某某局2019年政府信息公开工作年度报告",
+            "一、总体情况",
+            "2019年，我局推进公开。",
+            "二、主动公开政府信息情况",
+            "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
+            "规章\t0\t0\t2",
+            "规范性文件\t3\t3\t10",
+            "三、收到和处理政府信息公开申请情况",
+            "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
+            "五、存在的主要问题及改进情况",
+            "无。",
+        ]
+    )
+    report = parse_text(text)
+    assert report.format == "2019"
+    assert report.tables == {}
+    assert report.tables_raw["规章"] == [0, 0, 2]
+    assert report.tables_raw["规范性文件"] == [3, 3, 10]
+    assert report.checks == []
+
+
+def test_report_without_tables_says_so() -> None:
+    report = parse_text("某某镇2023年政府信息公开工作年度报告\n一、总体情况\n2023年我镇认真开展工作。")
+    assert report.format == "unknown"
+    assert report.tables == {}
+    assert "no disclosure tables found" in report.problems
+
+
+@pytest.mark.parametrize(
+    ("printed", "row"),
+    [
+        ("2.其他法律法规禁止公开", "requests.denied.prohibited_by_law"),
+        ("2.其他法律行政止公开", "requests.denied.prohibited_by_law"),
+        ("1、申请人无正当理由逾期不补", "requests.other.no_correction"),
+        ("4.无正当理由大量反复 申请", "requests.not_processed.excessive"),
+        ("（二）部分公开（区分处理的", "requests.partially_granted"),
+        ('3.危及"三安全一稳定"', "requests.denied.security_stability"),
+        ("本年度止件数", None),
+        ("其他结果", None),
+        ("信息内容", None),
+    ],
+)
+def test_label_matching(printed: str, row: str | None) -> None:
+    assert match_label(printed) == row
+
+
+@pytest.mark.parametrize(
+    ("agency", "level"),
+    [
+        ("江苏省人民政府", "province"),
+        ("北京市人民政府", "province"),
+        ("淮安市人民政府", "city"),
+        ("卫辉市人民政府", "county"),
+        ("淮安市洪泽区人民政府", "county"),
+        ("永兴傣族乡人民政府", "township"),
+        ("城关街道办事处", "township"),
+        ("淮安市教育局", "department"),
+        ("淮安市人民政府办公室", "department"),
+    ],
+)
+def test_agency_level(agency: str, level: str) -> None:
+    assert agency_level(agency) == level
+
+
+def test_region_sources() -> None:
+    assert find_region(["淮安市洪泽区人民政府"], None, None) == Region("江苏省", "淮安市", "洪泽区", "320813")
+    assert find_region([], "4107810001", None) == Region("河南省", "新乡市", "卫辉市", "410781")
+    assert find_region(["抚远镇人民政府"], None, None) == Region()  # a township alone is not guessed
+    hinted = find_region(["牛屯镇"], None, Region("河南省", "安阳市", "滑县"))
+    assert hinted == Region("河南省", "安阳市", "滑县", "410526")
+    # The hint wins over names in the text that point elsewhere.
+    assert find_region(["淮安市人民政府"], None, Region("河南省", None, None)).province == "河南省"
