@@ -27,8 +27,9 @@ class Query:
     format: str | None = None
     failed_checks: bool | None = None  # True: only reports with failed checks
     section: str | None = None  # search inside one section key only
-    facets: tuple[str, ...] = ()
-    sort: Sort = "relevance"
+    facets: tuple[str, ...] = ()  # names from FACETS; failed_checks counts under "true"/"false"
+    facet_limit: int | None = None  # most frequent values per facet; None: every value
+    sort: Sort = "relevance"  # "-" prefix: descending
     offset: int = 0
     limit: int = 20
 
@@ -64,3 +65,19 @@ class Backend(Protocol):
     def search(self, query: Query) -> SearchResult: ...
 
     def rebuild(self, reports: Iterable[Report]) -> None: ...
+
+    def count(self) -> int: ...
+
+
+def parse_years(spec: str) -> tuple[int, int]:
+    """``"2023"`` → (2023, 2023); ``"2020-2023"`` → (2020, 2023); anything else raises ValueError."""
+    first, sep, last = spec.strip().partition("-")
+    low, high = int(first), int(last if sep else first)
+    if low > high:
+        raise ValueError(f"year range {spec!r} runs backwards")
+    return low, high
+
+
+def failed_value(failed_checks: int) -> str:
+    """The facet value of a report's failed-check count."""
+    return "true" if failed_checks else "false"
