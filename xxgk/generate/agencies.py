@@ -111,6 +111,7 @@ def pick_region(rng: random.Random) -> Region:
 
 def pick_agency(rng: random.Random, region: Region | None = None, name: str | None = None) -> Agency:
     """A random agency (township, county, department, city or province government) inside ``region``."""
+    given = region is not None
     region = region or pick_region(rng)
     level = rng.choices([lv for lv, _ in _LEVELS], [w for _, w in _LEVELS])[0]
     county = region.county or region.city or region.province or ""
@@ -139,7 +140,8 @@ def pick_agency(rng: random.Random, region: Region | None = None, name: str | No
         agency = Agency(_government(county), "county", region, _self_ref(county), county)
     if name:
         level = level_of(name) or agency.level
-        return Agency(name, level, agency.region, _self_ref(name.removesuffix("人民政府").removesuffix("办事处")), name)
+        base = name.removesuffix("人民政府").removesuffix("办事处")
+        return Agency(name, level, region if given else agency.region, _self_ref(base), name)
     return agency
 
 

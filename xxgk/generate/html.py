@@ -9,6 +9,7 @@ from xxgk.generate import grid
 from xxgk.generate.report import HEADINGS, GeneratedReport
 from xxgk.generate.text import TABLE_AFTER
 
+_WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 _CELL_STYLE = "border:solid windowtext 1px;padding:0px 7px"
 _FONTS = ("仿宋_GB2312", "宋体", "微软雅黑", "仿宋")
 
@@ -42,7 +43,15 @@ def _break_label(text: str, rng: random.Random) -> str:
     return f"{escape(text[:cut])}<br/>{escape(text[cut:])}"
 
 
-def _messy_table(table: grid.Grid, rng: random.Random) -> str:
+def _messy_number(text: str, wide: bool, rng: random.Random) -> str:
+    if not text:
+        return "&nbsp;"
+    if wide and text.isdigit():
+        text = text.translate(_WIDE_DIGITS)
+    return escape(text) + ("&nbsp;" if rng.random() < 0.1 else "")
+
+
+def _messy_table(table: grid.Grid, rng: random.Random, wide: bool) -> str:
     font = rng.choice(_FONTS)
     size = rng.choice((12, 13, 14))
     trailing = rng.random() < 0.3  # Word's invisible extra grid column
@@ -51,7 +60,7 @@ def _messy_table(table: grid.Grid, rng: random.Random) -> str:
         cells = []
         for cell in row:
             if cell.value:
-                text = escape(cell.text) if cell.text else "&nbsp;"
+                text = _messy_number(cell.text, wide, rng)
                 inner = f'<span lang="EN-US" style="font-family:{font};font-size:{size}px">{text}</span>'
             else:
                 inner = f'<span style="font-family:{font};font-size:{size}px">{_break_label(cell.text, rng)}</span>'
@@ -91,6 +100,8 @@ def _paragraphs(text: str, messy: bool, rng: random.Random) -> str:
         if not line:
             continue
         if messy:
+            if rng.random() < 0.1:
+                out.append('<p class="MsoNormal">&nbsp;<o:p></o:p></p>')
             font = rng.choice(_FONTS)
             out.append(
                 '<p class="MsoNormal" style="text-indent:32px;line-height:28px">'
@@ -106,7 +117,8 @@ def body(report: GeneratedReport, layout: str, rng: random.Random) -> str:
     messy = layout == "html_messy"
     style = grid.pick_style(rng)
     if messy:
-        tables = [_messy_table(t, rng) for t in grid.grids(report.tables, style, rng)]
+        wide = rng.random() < 0.1  # full-width digits typed in an IME
+        tables = [_messy_table(t, rng, wide) for t in grid.grids(report.tables, style, rng)]
     else:
         tables = [_grid_table(t) for t in grid.grids(report.tables, style, rng)]
     parts = [f'<h1 class="article-title">{escape(report.title)}</h1>', _info_block(report, rng), '<div id="zoom">']

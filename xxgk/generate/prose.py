@@ -130,7 +130,8 @@ def _numbered(rng: random.Random, items: tuple[str, ...], k: int) -> str:
 def sections(
     rng: random.Random, *, agency: str, self_ref: str, text_year: int, requests_received: int | None
 ) -> dict[str, str]:
-    """Prose for every section key; ``requests_received`` is stated in the overview when known."""
+    """Prose per section key (every section but an absent preamble); ``requests_received`` is stated in the
+    overview when known."""
     values = {
         "y": text_year,
         "ny": text_year + 1,
@@ -177,4 +178,6 @@ def sections(
             f"{{y}}年，{{me}}政府信息公开工作虽取得一定成效，但仍存在一些不足：{problems}\n下一步，{plans}"
         )
     out["other"] = "".join(_pick(rng, _OTHER, 1 + (rng.random() < 0.4)))
+    if not out["preamble"]:
+        del out["preamble"]  # no text before 一、总体情况
     return {key: _fill(text, values) for key, text in out.items()}
