@@ -354,3 +354,27 @@ def test_warm_prerenders_without_changing_what_is_served():
             path = next(u for u in warmed.truth if u.startswith(site_w.base_url)).removeprefix(site_w.base_url)
             (_, hw, bw), (_, hc, bc) = fetch(site_w.base_url + path), fetch(site_c.base_url + path)
             assert bw == bc and hw["ETag"] == hc["ETag"]
+
+
+def test_every_link_on_list_pages_works_or_is_a_declared_fault(portal):
+    from html import unescape
+    from urllib.parse import urljoin
+
+    list_pages = [
+        *(f"{portal.site('trs').base_url}/xxgk/ndbg/index{'' if n == 0 else f'_{n}'}.html" for n in range(2)),
+        *(f"{portal.site('hanweb').base_url}/col/col1229/index.html{'' if n == 1 else f'?page={n}'}" for n in (1, 2)),
+        *(f"{portal.site('attach').base_url}/zfxxgk/ndbg/list_{n}.html" for n in (1, 2)),
+    ]
+    checked = 0
+    for page in list_pages:
+        status, headers, body = fetch(page)
+        assert status == 200, page
+        text = body.decode("gbk" if "GBK" in headers["Content-Type"] else "utf-8")
+        for href in re.findall(r'href="([^"]+)"', text):
+            url = urljoin(page, unescape(href))
+            if href.startswith("javascript:") or href.endswith(".css"):
+                continue
+            status = fetch(url)[0]
+            assert status == 200 or url in portal.fault_urls, (page, url, status)
+            checked += 1
+    assert checked > 60

@@ -79,6 +79,13 @@ class SiteContent:
     def add_robots(self, newest: float) -> None:
         self.add("/robots.txt", static("text/plain; charset=utf-8", tpl.robots(self.disallowed).encode(), newest))
 
+    def add_navigation(self, pages: dict[str, tuple[str, list[tpl.ListItem]]], newest: float, charset: str) -> None:
+        """Home and column index pages (path -> (title, links)) that breadcrumbs point at."""
+        for path, (title, links) in pages.items():
+            text = tpl.link_page(site=self.title, title=title, links=links, charset=charset)
+            body = text.encode(charset, errors="xmlcharrefreplace")
+            self.add(path, static(f"text/html; charset={'GBK' if charset == 'gbk' else charset}", body, newest))
+
 
 @dataclass
 class Entry:
@@ -178,7 +185,7 @@ def _date_trap(content: SiteContent, prefix: str, title: str) -> Callable[[str],
             tpl.ListItem(f"{prefix}index.jsp?date={day + timedelta(days=1)}", "后一天", ""),
             tpl.ListItem(f"{prefix}index.jsp?date={day}&q=ndbg", "搜索：政府信息公开工作年度报告", ""),
         ]
-        body = tpl.trap_page(site=content.title, title=f"{title} {day}", links=links).encode()
+        body = tpl.link_page(site=content.title, title=f"{title} {day}", links=links).encode()
         return static("text/html; charset=utf-8", body, _epoch("2024-01-01"))
 
     return page
@@ -288,6 +295,12 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
             site=site.title, column=column, items=page_items, page=n, pages=len(pages), sidebar=sidebar, charset=charset
         )
         site.add(f"/xxgk/ndbg/{name}", static("text/html; charset=GBK", gbk(text), newest))
+    home = ("首页", [tpl.ListItem("/xxgk/index.html", "政府信息公开", "")])
+    xxgk = (
+        "政府信息公开",
+        [tpl.ListItem("./ndbg/index.html", column, ""), tpl.ListItem("./zn/index.html", "政府信息公开指南", "")],
+    )
+    site.add_navigation({"/": home, "/index.html": home, "/xxgk/index.html": xxgk}, newest, "gbk")
     site.add_robots(newest)
     return site
 
@@ -408,6 +421,9 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         site.add(
             col_path if n == 1 else f"{col_path}?page={n}", static("text/html; charset=utf-8", text.encode(), newest)
         )
+    home = ("首页", [tpl.ListItem("/col/col1228/index.html", "政府信息公开", "")])
+    xxgk = ("政府信息公开", [tpl.ListItem(col_path, column, ""), tpl.ListItem(loop_a, "政策解读", "")])
+    site.add_navigation({"/": home, "/col/col1228/index.html": xxgk}, newest, "utf-8")
     site.add_robots(newest)
     return site
 

@@ -256,9 +256,10 @@ def robots(disallow: list[str]) -> str:
     return "\n".join(lines)
 
 
-def trap_page(*, site: str, title: str, links: list[ListItem]) -> str:
+def link_page(*, site: str, title: str, links: list[ListItem], charset: str = "utf-8") -> str:
+    """A bare page of links: a site's home, a column index, a search result."""
     return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{escape(title)} - {escape(site)}</title></head>
+<html><head><meta charset="{charset}"><title>{escape(title)} - {escape(site)}</title></head>
 <body><h1>{escape(title)}</h1><ul>
 {_links(links)}
 </ul></body></html>
