@@ -15,7 +15,8 @@ _TOWN_CHARS = (
     "城关东西南北新兴安宁和平丰河山桥店庄集口坪湾营堡寨岭坝溪塘沟林石龙凤马黄白青金玉长大小双三五"
     "高柳杨李王张赵孙许谷云花泉水田柏松梅兰洪清永广太福宝华胜利民乐康富"
 )
-_TOWN_SUFFIX = (("镇", 0.55), ("乡", 0.25), ("街道", 0.2))
+_TOWN_SUFFIXES = ("镇", "乡", "街道")
+_TOWN_SUFFIX_CUM = (0.55, 0.8, 1.0)
 _DEPARTMENTS = (
     "教育局",
     "财政局",
@@ -41,7 +42,8 @@ _DEPARTMENTS = (
     "林业局",
 )
 # Level of the agency, and how often it is drawn.
-_LEVELS = (("township", 0.45), ("county", 0.2), ("department", 0.25), ("city", 0.08), ("province", 0.02))
+_LEVELS = ("township", "county", "department", "city", "province")
+_LEVELS_CUM = (0.45, 0.65, 0.9, 0.98, 1.0)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def _pad(code: str) -> str:
 
 def _town_name(rng: random.Random) -> tuple[str, str]:
     name = "".join(rng.choices(_TOWN_CHARS, k=rng.choice((2, 2, 2, 3))))
-    suffix = rng.choices([s for s, _ in _TOWN_SUFFIX], [w for _, w in _TOWN_SUFFIX])[0]
+    suffix = rng.choices(_TOWN_SUFFIXES, cum_weights=_TOWN_SUFFIX_CUM)[0]
     return name, suffix
 
 
@@ -113,7 +115,7 @@ def pick_agency(rng: random.Random, region: Region | None = None, name: str | No
     """A random agency (township, county, department, city or province government) inside ``region``."""
     given = region is not None
     region = region or pick_region(rng)
-    level = rng.choices([lv for lv, _ in _LEVELS], [w for _, w in _LEVELS])[0]
+    level = rng.choices(_LEVELS, cum_weights=_LEVELS_CUM)[0]
     county = region.county or region.city or region.province or ""
     city = region.city or region.province or ""
     code = region.code or ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from xxgk.generate import numbers, prose
 from xxgk.generate.agencies import pick_agency
+from xxgk.generate.numbers import randint
 from xxgk.model import Region, Tables
 from xxgk.schema import SECTIONS
 
@@ -67,7 +68,7 @@ def generate(
     """A random report; ``violate=n`` breaks exactly rule n (1–6), ``blanks`` leaves some cells unfilled."""
     if violate is not None and not 1 <= violate <= 6:
         raise ValueError(f"violate must be a rule number 1–6, got {violate!r}")
-    year = year or rng.randint(2021, 2024)
+    year = year or randint(rng, 2021, 2024)
     who = pick_agency(rng, region, agency)
     base = numbers.consistent_tables(rng, who.level)
     if violate is not None and violate <= 5:
@@ -92,7 +93,7 @@ def generate(
         text_year=text_year,
         requests_received=None if received is None else int(received),
     )
-    published = dt.date(year + 1, 1, 1) + dt.timedelta(days=rng.randint(5, 85))
+    published = dt.date(year + 1, 1, 1) + dt.timedelta(days=randint(rng, 5, 85))
     title = rng.choice(_TITLES).format(ag=who.name, y=year)
     return GeneratedReport(
         title=title,
