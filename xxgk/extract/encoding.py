@@ -11,6 +11,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 # Declared charsets that Chinese sites use truthfully often enough to try first.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _TRUSTED = {"utf-8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16"}
 
 
@@ -64,6 +65,6 @@ def check_not_binary(text: str) -> None:
     if not text.strip():
         raise UnreadableDocument("empty document")
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
+    bad = len(_BAD_CHARS.findall(sample))
     if "\x00" in sample or bad > len(sample) * 0.05:
         raise UnreadableDocument("binary data, not a readable document")

@@ -14,7 +14,7 @@ from xxgk.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REQUEST_ROWS, RESULT
 
 FEE_CELL = ("proactive.fees", "amount_10k_yuan")
 # "全市共受理政府信息公开申请3119件", "收到政府信息公开申请2件", "受理依申请公开政府信息0件"
-PROSE_REQUESTS = re.compile(r"(.{0,12}?)(?:受理|收到|接收)([^。；;，,]{0,20}?申请[^。；;，,\d]{0,12}?)(\d+)\s*件")
+PROSE_REQUESTS = re.compile(r"(?:受理|收到|接收)([^。；;，,]{0,20}?申请[^。；;，,\d]{0,12}?)(\d+)\s*件")
 
 
 @dataclass
@@ -23,21 +23,38 @@ class CheckResult:
     unchecked: list[str] = field(default_factory=list)
 
 
-def _get(tables: Tables, row: str, col: str) -> Number | None:
-    return tables.get(row, {}).get(col)
+Cell = tuple[str, str]
 
 
-def _compare(result: CheckResult, rule: int, what: str, left: list[str], right: list[str], tables: Tables) -> None:
-    cells = left + right
-    values = {c: _get(tables, *c.rsplit(".", 1)) for c in cells}
-    blank = [c for c, v in values.items() if v is None]
-    if blank:
-        result.unchecked.append(f"rule {rule} ({what}) not checked: blank {', '.join(blank)}")
-        return
-    lsum = sum(values[c] for c in left)
-    rsum = sum(values[c] for c in right)
-    if abs(lsum - rsum) > 1e-9:
-        result.checks.append(Check(rule, f"{what}: {_fmt(lsum)} != {_fmt(rsum)}", cells))
+def _spec(rule: int, what: str, left: list[Cell], right: list[Cell]) -> tuple[int, str, list[Cell], list[str]]:
+    return rule, what, left + right, [f"{r}.{c}" for r, c in left + right]
+
+
+# Rules 1, 3 and 4 compare one sum with another; their cells are fixed, so they are listed once.
+_SUM_RULES = [
+    *(
+        _spec(
+            1,
+            f"{c}: new + carried_over = total + carried_forward",
+            [("requests.new", c), ("requests.carried_over", c)],
+            [("requests.total", c), ("requests.carried_forward", c)],
+        )
+        for c in REQUEST_COLUMNS
+    ),
+    *(
+        _spec(3, f"{row}: total = sum of applicant columns", [(row, "total")], [(row, c) for c in APPLICANT_COLUMNS])
+        for row in REQUEST_ROWS
+    ),
+    *(
+        _spec(
+            4,
+            f"{g}: total = upheld + corrected + other + pending",
+            [(g, "total")],
+            [(g, c) for c in REVIEW_COLUMNS[:-1]],
+        )
+        for g in REVIEW_GROUPS
+    ),
+]
 
 
 def _fmt(x: Number) -> str:
@@ -49,30 +66,42 @@ def check_tables(tables: Tables, tables_raw: dict[str, list]) -> CheckResult:
     result = CheckResult()
     if not any(row in tables for row in REQUEST_ROWS):
         return result
-    single = tables_raw.get("（六）其他处理")
+    for rule, what, cells, names in _SUM_RULES:
+        if cells[0][0] not in tables:
+            continue
+        values = [tables.get(r, {}).get(c) for r, c in cells]
+        if None in values:
+            blank = [n for n, v in zip(names, values, strict=True) if v is None]
+            result.unchecked.append(f"rule {rule} ({what}) not checked: blank {', '.join(blank)}")
+            continue
+        # Rule 1 has two cells on the left; rules 3 and 4 one.
+        split = 2 if rule == 1 else 1
+        left, right = sum(values[:split]), sum(values[split:])
+        if abs(left - right) > 1e-9:
+            result.checks.append(Check(rule, f"{what}: {_fmt(left)} != {_fmt(right)}", list(names)))
+    _rule2(result, tables, tables_raw.get("（六）其他处理"))
+    bad = [
+        f"{row}.{col}"
+        for row, cols in tables.items()
+        for col, value in cols.items()
+        if value is not None and (value < 0 or ((row, col) != FEE_CELL and not float(value).is_integer()))
+    ]
+    if bad:
+        result.checks.append(Check(5, "negative or non-integer values: " + ", ".join(bad), bad))
+    result.checks.sort(key=lambda c: c.rule)
+    return result
+
+
+def _rule2(result: CheckResult, tables: Tables, single: list | None) -> None:
+    results = [row for row in RESULT_ROWS if row in tables]
     for i, c in enumerate(REQUEST_COLUMNS):
-        _compare(
-            result,
-            1,
-            f"{c}: new + carried_over = total + carried_forward",
-            [f"requests.new.{c}", f"requests.carried_over.{c}"],
-            [f"requests.total.{c}", f"requests.carried_forward.{c}"],
-            tables,
-        )
-        parts = [f"{row}.{c}" for row in RESULT_ROWS if row in tables]
-        if single is not None:
-            if single[i] is None:
-                result.unchecked.append(f"rule 2 ({c}) not checked: blank （六）其他处理 cell")
-                continue
-            extra = single[i]
-        else:
-            extra = 0
-        values = [_get(tables, *p.rsplit(".", 1)) for p in parts]
-        total = _get(tables, "requests.total", c)
-        if total is None or None in values:
+        parts = [f"{row}.{c}" for row in results]
+        values = [tables[row].get(c) for row in results]
+        total = tables.get("requests.total", {}).get(c)
+        extra = 0 if single is None else single[i]
+        if total is None or extra is None or None in values:
             blank = [p for p, v in zip(parts, values, strict=True) if v is None]
-            if total is None:
-                blank.append(f"requests.total.{c}")
+            blank += [f"requests.total.{c}"] * (total is None) + ["（六）其他处理"] * (extra is None)
             result.unchecked.append(f"rule 2 ({c}) not checked: blank {', '.join(blank)}")
             continue
         if sum(values) + extra != total:
@@ -83,35 +112,6 @@ def check_tables(tables: Tables, tables_raw: dict[str, list]) -> CheckResult:
                     [f"requests.total.{c}", *parts],
                 )
             )
-    for row in REQUEST_ROWS:
-        if row in tables:
-            _compare(
-                result,
-                3,
-                f"{row}: total = sum of applicant columns",
-                [f"{row}.total"],
-                [f"{row}.{c}" for c in APPLICANT_COLUMNS],
-                tables,
-            )
-    for group in REVIEW_GROUPS:
-        _compare(
-            result,
-            4,
-            f"{group}: total = upheld + corrected + other + pending",
-            [f"{group}.total"],
-            [f"{group}.{c}" for c in REVIEW_COLUMNS[:-1]],
-            tables,
-        )
-    bad = []
-    for row, cols in tables.items():
-        for col, value in cols.items():
-            if value is None:
-                continue
-            if value < 0 or ((row, col) != FEE_CELL and not float(value).is_integer()):
-                bad.append(f"{row}.{col}")
-    if bad:
-        result.checks.append(Check(5, "negative or non-integer values: " + ", ".join(bad), bad))
-    return result
 
 
 def check_year(title_year: int | None, text_years: list[int]) -> Check | None:
@@ -124,14 +124,15 @@ def check_year(title_year: int | None, text_years: list[int]) -> Check | None:
 
 def check_prose(text: str, tables: Tables) -> list[Check]:
     """Rule 7: a request count stated in the prose must match Table 2 (new, or new + carried over)."""
-    new = _get(tables, "requests.new", "total")
+    new = tables.get("requests.new", {}).get("total")
     if new is None:
         return []
-    carried = _get(tables, "requests.carried_over", "total") or 0
+    carried = tables.get("requests.carried_over", {}).get("total") or 0
     for m in PROSE_REQUESTS.finditer(text):
-        if "代表" in m.group(1) or "复议" in m.group(2) or "诉讼" in m.group(2):
+        before = text[max(0, m.start() - 12) : m.start()].rsplit("\n", 1)[-1]
+        if "代表" in before or "复议" in m.group(1) or "诉讼" in m.group(1):
             continue  # another body's figure, or not about requests
-        stated = int(m.group(3))
+        stated = int(m.group(2))
         if stated not in (new, new + carried):
             return [
                 Check(

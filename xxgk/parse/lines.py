@@ -14,7 +14,7 @@ _PAGE_NUMBER = re.compile(
 _CELL_SPACE = re.compile(r"[\t\r\n]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     raw: str  # as printed
     norm: str  # Simplified, NFKC, pinyin removed

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.parse.lines import Line
-from xxgk.parse.normalize import compact, normalize
+from xxgk.parse.normalize import compact, fold, normalize
 
 TITLE_WORDS = re.compile(r"年度报告|工作报告|年报")
 TITLE_SUFFIX = re.compile(r"(?:关于)?(?:\d{4}年度?)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报).*$")
@@ -57,7 +57,7 @@ def _cn_number(text: str) -> int:
 
 def parse_date(text: str) -> str | None:
     """ISO date from '2025年1月20日', '2025-01-20', '二〇二五年一月二十日'; None if not a valid date."""
-    s = compact(normalize(text))
+    s = compact(fold(normalize(text)))
     m = DATE.search(s)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -79,7 +79,7 @@ def years_in(text: str) -> list[int]:
 
 
 def clean_name(name: str) -> str:
-    return compact(normalize(name)).strip("：:，,。 ")
+    return compact(fold(normalize(name))).strip("：:，,。 ")
 
 
 def agency_from_title(title: str) -> str | None:

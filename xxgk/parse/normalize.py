@@ -1,6 +1,6 @@
 """Normalisation for matching (the original text is kept for output).
 
-Traditional → Simplified (OpenCC t2s, one converter per process), NFKC (full-width → half-width),
+Traditional → Simplified (OpenCC t2s, one converter per process), NFKC per cell (full-width → half-width),
 pinyin annotations such as ``鄉(xiāng)`` removed, and label keys without spacing, numbering and punctuation.
 """
 
@@ -14,10 +14,9 @@ import opencc
 
 _converter: opencc.OpenCC | None = None
 
-# A CJK character followed by a parenthesised pinyin syllable carrying a tone mark.
-_PINYIN = re.compile(
-    r"(?<=[\u4e00-\u9fff])\(\s*[a-zA-Z]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*\)"
-)
+# A parenthesised pinyin syllable with a tone mark, e.g. 鄉(xiāng); starts with a literal for fast scanning.
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_PINYIN = re.compile(rf"[(（]\s*[a-zA-Z]*[{_TONES}][a-zA-Z{_TONES}]*\s*[)）]")
 _SPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}(?:[、.,:)](?!\d))|\(\d{1,2}\))+"
@@ -33,8 +32,18 @@ def t2s(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Matching form of a whole text: Simplified, NFKC, no pinyin annotations. Keeps line breaks."""
-    return _PINYIN.sub("", unicodedata.normalize("NFKC", t2s(text)))
+    """Matching form of a whole text: Simplified, without pinyin annotations. Keeps line breaks.
+
+    Full-width forms are folded later, per cell or short line (:func:`fold`), which is much cheaper
+    than NFKC over the whole document.
+    """
+    return _PINYIN.sub("", t2s(text))
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """NFKC: full-width digits, letters and punctuation to their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def compact(text: str) -> str:

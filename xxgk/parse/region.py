@@ -72,6 +72,7 @@ class Gazetteer:
                 return self.by_code[candidate]
         return None
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process, cached for its lifetime
     def places_in(self, text: str) -> _Place | None:
         """The most specific place named in ``text`` that agrees with every other name in it; None if ambiguous."""
         names = [m.group(0) for m in self.pattern.finditer(text)]

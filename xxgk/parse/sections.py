@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from xxgk.parse.lines import Line
-from xxgk.parse.normalize import compact
+from xxgk.parse.normalize import compact, fold
 
 _NUM = r"(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}[、.)])?"
 _TAIL = r"[.:。:]?$"
@@ -20,6 +20,8 @@ HEADINGS: dict[str, re.Pattern[str]] = {
         "other": r"其他需要报告的事项",
     }.items()
 }
+_ANY_HEADING = re.compile("|".join(f"(?P<{key}>{p.pattern})" for key, p in HEADINGS.items()))
+_HEADING_HINT = re.compile("情况|措施|事项|概述")
 MAX_HEADING = 40
 # Page furniture before the body: the info block (索引号/发布机构/…) and date lines.
 INFO_LINE = re.compile(r"^\s*(?:索引号|发布机构|成文日期|发布日期|公开日期|主题分类|文号|来源|发布时间|浏览次数|字号)")
@@ -31,17 +33,19 @@ def find_headings(lines: list[Line]) -> dict[str, int]:
     found: dict[str, int] = {}
     last = -1
     for i, line in enumerate(lines):
-        if line.cells is not None:
+        norm = line.norm
+        if line.cells is not None or len(norm) > MAX_HEADING * 3 or not _HEADING_HINT.search(norm):
             continue
-        text = compact(line.norm)
+        text = compact(fold(norm))
         if not text or len(text) > MAX_HEADING:
             continue
-        for key, pattern in HEADINGS.items():
-            if key not in found and pattern.match(text):
-                if i > last:
-                    found[key] = i
-                    last = i
-                break
+        m = _ANY_HEADING.match(text)
+        if m is None:
+            continue
+        key = m.lastgroup
+        if key not in found and i > last:
+            found[key] = i
+            last = i
     return found
 
 

@@ -16,7 +16,7 @@ from xxgk.model import Number, Tables
 from xxgk.parse.labels import GROUP, ORDER_INDEX, OTHER_SINGLE, OTHER_SINGLE_LABEL, match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, label_key
-from xxgk.parse.tokens import BLANK, HEADING, NUMBER, PLAIN_NUMBER, TEXT, VALUE, Token, tokenize
+from xxgk.parse.tokens import BLANK, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, numeric, tokenize
 from xxgk.schema import REVIEW_COLUMNS, REVIEW_GROUPS, TABLE_ROWS
 
 FEE_CELL = "proactive.fees.amount_10k_yuan"
@@ -40,9 +40,7 @@ def number(token: Token, *, decimal: bool = False) -> Number | None:
     """Value of a cell; None for blanks and null markers (never 0)."""
     if token.kind != VALUE:
         return None
-    m = NUMBER.match(compact(token.text))
-    text = m.group(1).replace(",", "")
-    value = float(text)
+    value = numeric(token.text)
     if decimal:
         return value
     return int(value) if value.is_integer() else value
@@ -218,7 +216,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     marks = {i: key for key, i in headings.items() if start <= i < end and key != "proactive"}
     tokens = list(tokenize(lines, start, end, marks))
     result = TableResult()
-    region = "".join(compact(lines[i].norm) for i in range(start, end))
+    region = compact("".join(lines[i].norm for i in range(start, end)))
     if OLD_FORMAT.search(region):
         result.format = "2019"
         result.tables_raw = _raw_rows(tokens)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from xxgk.parse.lines import Line
-from xxgk.parse.normalize import compact
+from xxgk.parse.normalize import compact, fold
 
 TEXT, VALUE, NULL, BLANK, HEADING = "T", "V", "N", "B", "H"
 
@@ -23,13 +24,20 @@ class Token(NamedTuple):
     line: int
 
 
+@lru_cache(maxsize=65536)
 def kind_of(cell: str) -> str:
-    c = compact(cell)
+    c = compact(fold(cell))
     if not c:
         return BLANK
     if NUMBER.match(c):
         return VALUE
     return NULL if c in NULLS else TEXT
+
+
+@lru_cache(maxsize=65536)
+def numeric(cell: str) -> float:
+    """Value of a VALUE cell without separators or unit."""
+    return float(NUMBER.match(compact(fold(cell))).group(1).replace(",", ""))
 
 
 def _split(text: str) -> list[str]:
@@ -38,7 +46,7 @@ def _split(text: str) -> list[str]:
         parts = text.split("\t")
         # One-cell-per-line exports prefix each cell with a tab; that tab separates nothing.
         return parts[1:] if text.startswith("\t") else parts
-    stripped = text.strip()
+    stripped = text.strip().replace("｜", "|")
     if "|" in stripped and (stripped.endswith("|") or stripped.startswith("|")):
         parts = stripped.split("|")
         if stripped.startswith("|"):
@@ -58,7 +66,8 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
         if line.cells is not None:
             cells, raws = line.cells, line.raw.split("\t")
         else:
-            cells, raws = _split(line.norm), _split(line.raw)
+            cells = _split(line.norm)
+            raws = cells if line.raw == line.norm else _split(line.raw)
         if len(raws) != len(cells):
             raws = cells
         for cell, raw in zip(cells, raws, strict=True):

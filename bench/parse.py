@@ -1,0 +1,167 @@
+"""Parser throughput on one core: reports/s for text, HTML (incl. trafilatura), PDF and DOCX inputs.
+
+Inputs come from the seed reports (text as is; HTML and PDF built from their tables) and, when the
+report generator is importable, from its rendered layouts.  Every input is parsed once first and its
+cells compared with the known truth, so the figures are for correct parses.
+
+    python bench/parse.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import importlib.util
+import io
+import json
+import random
+import time
+from pathlib import Path
+
+from xxgk.parse import parse_document
+
+SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+TARGETS = {"text": 500, "html": 100}
+
+
+def seed_inputs() -> list[tuple[str, bytes, dict]]:
+    out = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        truth = json.loads(path.with_name(path.stem + ".expected.json").read_text(encoding="utf-8"))["tables"]
+        out.append((path.stem, path.read_bytes(), truth))
+    return out
+
+
+def seed_html(text: str) -> bytes:
+    """A portal-like page: tab-separated lines become table rows, other lines paragraphs."""
+    parts = [
+        '<html><head><meta charset="utf-8"><title>报告</title></head><body>',
+        '<div class="nav"><a href="/">首页</a> <a href="/xxgk">信息公开</a></div><div class="article">',
+    ]
+    in_table = False
+    for line in text.splitlines():
+        if "\t" in line:
+            if not in_table:
+                parts.append('<table border="1">')
+                in_table = True
+            cells = line.split("\t")
+            parts.append(
+                "<tr>" + "".join(f"<td><p><span>{html.escape(c) or '&nbsp;'}</span></p></td>" for c in cells) + "</tr>"
+            )
+        else:
+            if in_table:
+                parts.append("</table>")
+                in_table = False
+            if line.strip():
+                parts.append(f"<p>{html.escape(line)}</p>")
+    parts.append("</table>" if in_table else "")
+    parts.append('</div><div class="footer">版权所有 网站标识码 0000000000</div></body></html>')
+    return "\n".join(parts).encode("utf-8")
+
+
+def seed_pdf(text: str) -> bytes:
+    """Tab-separated rows drawn as ruled tables with reportlab's built-in CJK font."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
+    story: list = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            width = max(map(len, rows))
+            grid = [[Paragraph(html.escape(c), style) for c in r + [""] * (width - len(r))] for r in rows]
+            widths = [140] + [340 / (width - 1)] * (width - 1) if width > 1 else [480]
+            table = Table(grid, colWidths=widths)
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+            story.append(table)
+            rows.clear()
+
+    for line in text.splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+        else:
+            flush()
+            if line.strip():
+                story.append(Paragraph(html.escape(line), style))
+    flush()
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(story)
+    return buf.getvalue()
+
+
+def generated_inputs(n: int) -> dict[str, list[tuple[str, bytes, dict]]]:
+    """Reports from the generator (another module of this project), by layout; empty if it is absent."""
+    if importlib.util.find_spec("xxgk.generate") is None:
+        return {}
+    from xxgk.generate import LAYOUTS, generate, render
+
+    out: dict[str, list[tuple[str, bytes, dict]]] = {}
+    for layout in LAYOUTS:
+        items = []
+        for i in range(n):
+            report = generate(random.Random(i), blanks=i % 3 == 0)
+            try:
+                data = render(report, layout)
+            except ImportError:  # layout not implemented yet
+                break
+            items.append((f"{layout}-{i}", data, report.tables))
+        if items:
+            out[layout] = items
+    return out
+
+
+def correct(report, truth: dict) -> bool:
+    return all(
+        report.tables.get(row, {}).get(col, "missing") == want
+        and (want is None) == (report.tables.get(row, {}).get(col) is None)
+        for row, cols in truth.items()
+        for col, want in cols.items()
+    )
+
+
+def measure(items: list[tuple[str, bytes, dict]], kind: str, seconds: float) -> tuple[float, int, int]:
+    hint = {"html": "page.html", "pdf": "r.pdf", "docx": "r.docx", "text": "r.txt"}[kind]
+    ok = sum(correct(parse_document(data, filename=hint), truth) for _, data, truth in items)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _, data, _ in items:
+            parse_document(data, filename=hint)
+            n += 1
+    return n / (time.perf_counter() - start), ok, len(items)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per input kind")
+    parser.add_argument("--generated", type=int, default=20, help="generated reports per layout")
+    args = parser.parse_args()
+    seeds = seed_inputs()
+    suites: list[tuple[str, str, list]] = [
+        ("text", "seeds as text", seeds),
+        ("html", "seeds as HTML tables", [(n, seed_html(d.decode("utf-8")), t) for n, d, t in seeds]),
+        (
+            "pdf",
+            "seeds 002/003 as PDF",
+            [(n, seed_pdf(d.decode("utf-8")), t) for n, d, t in seeds if n.startswith(("002", "003"))],
+        ),
+    ]
+    kinds = {"html_grid": "html", "html_messy": "html", "pipe": "text", "tsv": "text", "pdf": "pdf", "docx": "docx"}
+    for layout, items in generated_inputs(args.generated).items():
+        suites.append((kinds[layout], f"generated {layout}", items))
+    print(f"{'input':28} {'kind':5} {'reports/s':>10} {'target':>7} {'correct':>9}")
+    for kind, label, items in suites:
+        rate, ok, total = measure(items, kind, args.seconds)
+        target = TARGETS.get(kind)
+        flag = "" if target is None else (" ok" if rate >= target else " BELOW")
+        print(f"{label:28} {kind:5} {rate:10.1f} {target or '-':>7} {ok:>4}/{total:<4}{flag}")
+
+
+if __name__ == "__main__":
+    main()
