@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 from lxml import html
 
-from xxgk.generate import LAYOUTS, generate, render, render_body
+from xxgk.generate import LAYOUTS, generate, grid, render, render_body
 from xxgk.model import Region
 from xxgk.schema import SECTIONS, TABLE_ROWS
 
@@ -217,3 +217,34 @@ def test_docx_has_three_merged_tables():
     first_row = [c.text for c in second.rows[0].cells]
     assert first_row[3:] == ["申请人情况"] * 7, "申请人情况 is merged across the seven number columns"
     assert report.agency in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_grids_cover_every_position_once():
+    style = grid.pick_style(random.Random(0))
+    report = generate(random.Random(14))
+    shapes = [(14, 4), (28, 10), (4, 15)]
+    for table, (rows, cols) in zip(grid.grids(report.tables, style, random.Random(1)), shapes, strict=True):
+        assert sum(c.rowspan * c.colspan for row in table for c in row) == rows * cols
+        full = grid.expand(table)
+        assert len(full) == rows and {len(r) for r in full} == {cols}
+        assert sum(c is not None for r in full for c in r) == sum(len(r) for r in table)
+        assert sum(c.value for row in table for c in row) == {4: 10, 10: 175, 15: 15}[cols]
+
+
+def test_tsv_keeps_blank_cells_in_place():
+    """Blank cells stay positional in tab-separated text: 10 fields per Table 2 row, or one cell per line."""
+    rng = random.Random(15)
+    for _ in range(40):
+        report = generate(rng, blanks=True)
+        lines = render(report, "tsv").decode("utf-8").split("\n")
+        at = next(i for i, line in enumerate(lines) if "本年新收政府信息公开申请数量" in line)
+        fields = lines[at].split("\t")
+        if len(fields) > 2:
+            assert len(fields) == 10
+            values = fields[3:]
+        else:
+            values = [line.removeprefix("\t") for line in lines[at + 1 : at + 8]]
+            assert all(line.startswith("\t") for line in lines[at + 1 : at + 8])
+        want = report.tables["requests.new"]
+        for text, col in zip(values, want, strict=True):
+            assert (want[col] is None) == (text in grid.BLANK_MARKERS)
