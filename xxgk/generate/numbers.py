@@ -19,8 +19,6 @@ from xxgk.schema import (
     REVIEW_GROUPS,
 )
 
-_N_RESULTS = len(RESULT_ROWS)
-_RESULT_INDEX = {row: i for i, row in enumerate(RESULT_ROWS)}
 # How likely each result row is in use, and how heavily it is used when it is.
 _RESULT_USE = {
     "requests.granted": (0.95, 6.0),
@@ -45,6 +43,7 @@ _RESULT_USE = {
     "requests.other.no_fee": (0.02, 0.2),
     "requests.other.other": (0.35, 1.0),
 }
+_RESULT_ODDS = [_RESULT_USE[row] for row in RESULT_ROWS]  # in table order
 # Share of reports with no request at all, and the scale of request counts, per agency level.
 _LEVEL_SCALE = {
     "township": (0.6, 0.3),
@@ -56,7 +55,7 @@ _LEVEL_SCALE = {
 
 
 def randint(rng: random.Random, a: int, b: int) -> int:
-    """``randint(rng, a, b)`` at a fraction of its cost (the generator draws hundreds per report)."""
+    """``rng.randint(a, b)`` at a fraction of its cost (the generator draws hundreds per report)."""
     return a + int(rng.random() * (b - a + 1))
 
 
@@ -138,7 +137,7 @@ def _requests(rng: random.Random, level: str) -> Tables:
     applicant_w += [rng.uniform(0, 0.6), rng.uniform(0, 0.8)]
     new = _split(rng, _count(rng, scale), applicant_w)
     co = _split(rng, randint(rng, 1, max(1, sum(new) // 8)), applicant_w) if rng.random() < 0.3 else [0] * 6
-    result_w = [w if rng.random() < p else 0.0 for p, w in _RESULT_USE.values()]
+    result_w = [w if rng.random() < p else 0.0 for p, w in _RESULT_ODDS]
     result_w[0] = result_w[0] or 1.0
     forward = rng.random() < 0.3
     cf = [0] * 6
