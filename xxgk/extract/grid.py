@@ -15,8 +15,8 @@ _GAP = object()  # a slot no cell claimed (ragged rows)
 
 def cell_text(cell: etree._Element) -> str:
     """Visible text of a cell; inner line breaks become one space, &nbsp; counts as blank."""
-    text = "".join(cell.itertext()).replace("\xa0", " ").replace("\u3000", " ")
-    return _SPACE.sub(" ", text).strip()
+    text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
 
 
 def _span(cell: etree._Element, name: str) -> int:

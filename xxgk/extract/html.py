@@ -19,6 +19,9 @@ _INFO_FIELDS = ("索引号", "发布机构", "成文日期", "发布日期", "�
 _INFO = re.compile(
     r"(" + "|".join(_INFO_FIELDS) + r")\s*[:：]\s*(.*?)\s*(?=(?:" + "|".join(_INFO_FIELDS) + r")\s*[:：]|\n|$)"
 )
+_TAG = re.compile(r"<[^>]*>")
+_INFO_WINDOW = 3000
+_DIGITS = re.compile(r"\d")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _MARKER = "XXGKTABLE{}"
 _MARKER_LINE = re.compile(r"^XXGKTABLE(\d+)$")
@@ -61,7 +64,7 @@ def _is_data_table(grid: list[list[str]]) -> bool:
     )
 
 
-def _metadata(root: etree._Element) -> dict[str, str]:
+def _metadata(root: etree._Element, page: str) -> dict[str, str]:
     meta: dict[str, str] = {}
     for el in root.iter("meta"):
         name = _META_LOWER.get((el.get("name") or "").strip().lower())
@@ -71,12 +74,16 @@ def _metadata(root: etree._Element) -> dict[str, str]:
     title = root.find(".//title")
     if title is not None and (title.text or "").strip():
         meta["html_title"] = " ".join(title.text.split())
-    body = root.find(".//body")
-    text = "\n".join(line.strip() for line in (body if body is not None else root).itertext())
-    for m in _INFO.finditer(text[:20000]):
-        field, value = m.group(1), m.group(2).strip()
-        if value and field not in meta:
-            meta[field] = value[:100]
+    # The info block (索引号/发布机构/成文日期…) sits near its first field: read that window as text.
+    first = min((i for i in (page.find(f) for f in _INFO_FIELDS) if i >= 0), default=-1)
+    if first >= 0:
+        window = _TAG.sub("\n", page[first : first + _INFO_WINDOW]).replace("&nbsp;", " ")
+        window = "\n".join(line.strip() for line in window.splitlines() if line.strip())
+        window = re.sub(r"([:：])\n", r"\1", window)
+        for m in _INFO.finditer(window):
+            field, value = m.group(1), m.group(2).strip()
+            if value and field not in meta:
+                meta[field] = value[:100]
     return meta
 
 
@@ -101,6 +108,12 @@ def _walk_text(el: etree._Element, out: list[str]) -> None:
         out.append(el.tail)
 
 
+def _lost_figures(body: etree._Element, extracted: str) -> bool:
+    """True if the extracted text kept less than half of the page's digits (trafilatura merges repeated lines)."""
+    page_digits = len(_DIGITS.findall(etree.tostring(body, method="text", encoding="unicode")))
+    return page_digits >= 40 and len(_DIGITS.findall(extracted)) < page_digits / 2
+
+
 def _blocks(text: str, grids: dict[int, list[list[str]]]) -> tuple[list[Block], set[int]]:
     blocks: list[Block] = []
     pending: list[str] = []
@@ -123,11 +136,12 @@ def _blocks(text: str, grids: dict[int, list[list[str]]]) -> tuple[list[Block], 
 def extract_html(data: bytes, content_type: str | None = None) -> Document:
     text, notes = decode(data, content_type)
     check_not_binary(text)
+    text = _XML_DECL.sub("", text, count=1)
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1))
+        root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
-    meta = _metadata(root)
+    meta = _metadata(root, text)
     body = root.find(".//body")
     if body is None:
         body = root
@@ -159,8 +173,8 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
         or ""
     )
     blocks, seen = _blocks(body_text, grids)
-    if len(seen) < len(grids) or len(body_text.strip()) < 50:
-        # trafilatura dropped tables or most of the body: read the whole page instead.
+    if len(seen) < len(grids) or len(body_text.strip()) < 50 or _lost_figures(body, body_text):
+        # trafilatura dropped tables, figures or most of the body: read the whole page instead.
         out: list[str] = []
         _walk_text(body, out)
         raw = re.sub(r"[ \t]*\n[\s]*\n+", "\n", "".join(out))
