@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
+from scrapy.settings import BaseSettings
 
 # About 30 s of reconnect attempts (backoff 50 ms doubling up to 1 s) before a command gives up.
 RETRIES = 40
@@ -20,3 +21,8 @@ def connect(url: str, *, retries: int = RETRIES) -> redis.Redis:
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
+
+
+def connect_from_settings(settings: BaseSettings) -> redis.Redis:
+    """The client for ``REDIS_URL``, with ``XXGK_REDIS_RETRIES`` reconnect attempts."""
+    return connect(settings["REDIS_URL"], retries=settings.getint("XXGK_REDIS_RETRIES", RETRIES))

@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from crawler.distributed.connection import connect
+from crawler.distributed.connection import connect_from_settings
 from crawler.distributed.frontier import RunKeys
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class FingerprintDupeFilter(RFPDupeFilter):
         settings = crawler.settings
         keys = RunKeys(settings["XXGK_REDIS_RUN"])
         return cls(
-            connect(settings["REDIS_URL"]),
+            connect_from_settings(settings),
             keys.dupefilter,
             crawler,
             ttl=settings.getint("XXGK_REDIS_TTL"),

@@ -13,7 +13,7 @@ import redis
 from scrapy.crawler import Crawler
 
 from crawler.distributed.codec import dump_item
-from crawler.distributed.connection import connect
+from crawler.distributed.connection import connect_from_settings
 from crawler.distributed.frontier import RunKeys
 
 
@@ -26,7 +26,7 @@ class RedisItemPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisItemPipeline:
         settings = crawler.settings
-        return cls(crawler, connect(settings["REDIS_URL"]), RunKeys(settings["XXGK_REDIS_RUN"]).items)
+        return cls(crawler, connect_from_settings(settings), RunKeys(settings["XXGK_REDIS_RUN"]).items)
 
     def process_item(self, item: Any) -> Any:
         try:

@@ -38,7 +38,7 @@ from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.distributed import codec
-from crawler.distributed.connection import connect
+from crawler.distributed.connection import connect_from_settings
 from crawler.distributed.dupefilter import FingerprintDupeFilter
 from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
 
@@ -85,7 +85,7 @@ class LeasedScheduler(RedisScheduler):
         settings = crawler.settings
         if not settings.get("REDIS_URL") or not settings.get("XXGK_REDIS_RUN"):
             raise ValueError("LeasedScheduler needs the REDIS_URL and XXGK_REDIS_RUN settings")
-        server = connect(settings["REDIS_URL"])
+        server = connect_from_settings(settings)
         server.ping()
         rate = settings.getfloat("XXGK_REDIS_RATE")
         frontier = Frontier(
@@ -123,7 +123,9 @@ class LeasedScheduler(RedisScheduler):
         if self._task is not None and self._task.running:
             self._task.stop()
         if self.broken is not None:
-            logger.error("worker %s closed without Redis; its leased requests return when their lease expires", self.worker)
+            logger.error(
+                "worker %s closed without Redis; its leased requests return when their lease expires", self.worker
+            )
             return
         try:
             done, unfinished = self._split_leases()
@@ -226,7 +228,9 @@ class LeasedScheduler(RedisScheduler):
             done, running = self._split_leases()
             lost = self.frontier.settle(done, running)
             if lost:
-                logger.warning("%d leases expired while still in progress; another worker may fetch them too", len(lost))
+                logger.warning(
+                    "%d leases expired while still in progress; another worker may fetch them too", len(lost)
+                )
             self.frontier.requeue_expired()
             self.server.zadd(self.keys.workers, {self.worker: time.time() + self.frontier.lease_ms / 1000})
             if time.monotonic() - self._last_ttl > 60:

@@ -44,12 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="data/xxgk.db", help="store for conditional GET (with --conditional-get)")
     parser.add_argument("--conditional-get", action="store_true", help="workers share the ingester's store file")
     parser.add_argument("--no-throttle", action="store_true", help="no per-worker AutoThrottle (loopback only)")
+    parser.add_argument("--retries", type=int, help="reconnect attempts before a Redis outage stops the worker")
     parser.add_argument("--settings-json", default="{}", help="extra Scrapy settings as a JSON object")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     overrides = redis_settings(
         args.redis, args.run_id, rate=args.rate, lease=args.lease, conditional_get=args.conditional_get
     )
+    if args.retries is not None:
+        overrides["XXGK_REDIS_RETRIES"] = args.retries
     overrides.update(json.loads(args.settings_json))
     overrides["LOG_LEVEL"] = args.log_level
     settings = build_settings(config=args.config, db=args.db, throttle=not args.no_throttle, overrides=overrides)

@@ -1,0 +1,231 @@
+"""Distributed crawl of the demo portal through a real redis-server: workers are separate processes.
+
+Each test compares the ingested store with a single-process crawl of the same portal (export without
+timestamps, and the run's failures): two workers, a worker SIGKILLed while holding leases, a Redis
+restart mid-crawl, and a Redis outage that outlasts the retries (the worker must fail loudly; a new
+worker then finishes the run).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from redis_server import SKIP_REASON, RedisServer, redis_server_binary
+
+from crawler.distributed.connection import connect
+from crawler.distributed.frontier import Frontier, RunKeys
+from crawler.distributed.ingest import Ingester
+from crawler.run import crawl
+from xxgk.commands.export import export_jsonl
+from xxgk.portal import DemoPortal
+from xxgk.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def export(db: Path) -> list[dict]:
+    """The store's export, minus the fields that depend on when a report was fetched."""
+    out = io.StringIO()
+    with Store(db) as store:
+        export_jsonl(store, out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    for record in records:
+        record.pop("fetched_at")
+    return records
+
+
+def failures(db: Path) -> list[tuple[str, str]]:
+    with Store(db) as store:
+        rows = store.db.execute("SELECT url, reason FROM run_events WHERE outcome = 'failed' ORDER BY url")
+        return sorted({(r["url"], r["reason"]) for r in rows})
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with DemoPortal(seed=0, scale=1, faults=True) as demo:
+        yield demo
+
+
+@pytest.fixture(scope="module")
+def config_path(portal, tmp_path_factory):
+    path = tmp_path_factory.mktemp("config") / "demo.json"
+    path.write_text(json.dumps(portal.config()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def baseline(portal, tmp_path_factory):
+    """The single-process crawl every distributed run must equal."""
+    db = tmp_path_factory.mktemp("single") / "single.db"
+    crawl(portal.config(), db=db, throttle=False)
+    records = export(db)
+    assert len(records) == len(portal.truth)  # the reference itself is complete
+    return records, failures(db)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if redis_server_binary() is None:
+        pytest.skip(SKIP_REASON)
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+class Run:
+    """Workers (child processes) and one in-process ingester of one run on one Redis."""
+
+    def __init__(self, server: RedisServer, config: Path, tmp: Path, run_id: str = "t"):
+        self.server, self.config, self.tmp, self.run_id = server, config, tmp, run_id
+        self.db = tmp / "distributed.db"
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.result = None
+        self.error: BaseException | None = None
+        self._ingester: threading.Thread | None = None
+
+    def worker(self, *, rate: float = 0, lease: float = 2, retries: int | None = None) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", self.server.url]
+        command += ["--run-id", self.run_id, "--config", str(self.config), "--no-throttle", "--log-level", "INFO"]
+        command += ["--rate", str(rate), "--lease", str(lease)]
+        command += ["--retries", str(retries)] if retries is not None else []
+        log = (self.tmp / f"worker{len(self.workers)}.log").open("wb")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(process)
+        return process
+
+    def log(self, index: int) -> str:
+        return (self.tmp / f"worker{index}.log").read_text(errors="replace")
+
+    def start_ingester(self) -> None:
+        def ingest() -> None:
+            try:
+                self.result = Ingester(connect(self.server.url), self.run_id, self.db).run(poll=0.2)
+            except BaseException as exc:  # reported by finish()
+                self.error = exc
+
+        self._ingester = threading.Thread(target=ingest, daemon=True)
+        self._ingester.start()
+
+    def frontier(self) -> Frontier:
+        return Frontier(self.server.client(), RunKeys(self.run_id))
+
+    def items_pushed(self) -> int:
+        client = self.server.client()
+        return (
+            self.result.items
+            if self.result
+            else client.llen(RunKeys(self.run_id).items) + int(client.llen(RunKeys(self.run_id).ingesting("main")))
+        )
+
+    def wait_for(self, condition, timeout: float = 30, what: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
+    def finish(self, timeout: float = 90) -> list[int]:
+        codes = [w.wait(timeout=timeout) for w in self.workers]
+        assert self._ingester is not None
+        self._ingester.join(timeout=timeout)
+        assert not self._ingester.is_alive(), "ingester did not stop after the run finished"
+        if self.error is not None:
+            raise self.error
+        return codes
+
+    def kill_all(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+
+@pytest.fixture
+def run(redis_server, config_path, tmp_path):
+    started = Run(redis_server, config_path, tmp_path)
+    yield started
+    started.kill_all()
+
+
+def assert_same_as_single_process(run: Run, baseline) -> None:
+    records, failed = baseline
+    got = export(run.db)
+    assert [r["url"] for r in got] == [r["url"] for r in records]
+    for mine, theirs in zip(got, records, strict=True):
+        assert {k: (v, theirs[k]) for k, v in mine.items() if v != theirs[k]} == {}, mine["url"]
+    assert failures(run.db) == failed
+    status = run.frontier().status()
+    assert status.drained
+    assert run.server.client().exists(RunKeys(run.run_id).finished)
+
+
+def test_two_workers_store_every_report_once(run, baseline, portal):
+    before = len(portal.request_log)
+    run.start_ingester()
+    run.worker()
+    run.worker()
+    assert run.finish() == [0, 0]
+    assert_same_as_single_process(run, baseline)
+    # the shared dupefilter: no report document was fetched twice (faulty URLs aside, they are retried)
+    fetched = Counter(
+        site.base_url + r.path
+        for r in portal.request_log[before:]
+        for site in portal.sites
+        if r.site == site.name and r.method == "GET"
+    )
+    plain = [url for url in portal.truth if url not in portal.fault_urls]
+    assert {fetched[url] for url in plain} == {1}
+    assert run.result.items >= len(portal.truth)
+
+
+def test_killed_worker_loses_nothing(run, baseline):
+    run.start_ingester()
+    doomed = run.worker(rate=8, lease=2)  # politeness keeps the crawl going for a few seconds
+    frontier = run.frontier()
+    run.wait_for(lambda: run.items_pushed() >= 5 and frontier.status().leased > 0, what="the worker to hold leases")
+    survivor = run.worker(rate=8, lease=2)
+    leased = frontier.status().leased
+    doomed.send_signal(signal.SIGKILL)  # the survivor is still starting: every lease is the dead worker's
+    doomed.wait()
+    assert leased > 0
+    codes = run.finish()
+    assert codes == [-signal.SIGKILL, 0]
+    assert survivor.returncode == 0
+    assert_same_as_single_process(run, baseline)
+
+
+def test_redis_restart_mid_crawl(run, baseline):
+    run.start_ingester()
+    run.worker(rate=8)
+    run.worker(rate=8)
+    run.wait_for(lambda: run.items_pushed() >= 10, what="items before the restart")
+    assert not run.frontier().status().drained  # really mid-crawl
+    run.server.restart(down_seconds=1.0)
+    assert run.finish() == [0, 0]  # the workers (and the ingester) reconnected
+    assert_same_as_single_process(run, baseline)
+
+
+def test_long_outage_fails_loudly_and_a_new_worker_resumes(run, baseline):
+    run.start_ingester()
+    run.worker(rate=8, retries=3)
+    run.wait_for(lambda: run.items_pushed() >= 5, what="items before the outage")
+    assert not run.frontier().status().drained
+    run.server.stop()
+    assert run.workers[0].wait(timeout=60) == 1
+    assert "Redis unavailable" in run.log(0)
+    run.server.start()  # the append-only file brings the frontier back
+    assert not run.frontier().status().drained
+    run.worker(rate=8)
+    codes = run.finish()
+    assert codes == [1, 0]
+    assert_same_as_single_process(run, baseline)

@@ -1,0 +1,116 @@
+"""The Redis frontier on a real redis-server: atomic dedupe+queue, leases, expiry, politeness slots, codec."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from redis_server import SKIP_REASON, RedisServer, redis_server_binary
+
+from crawler.distributed.codec import dump_item, dumps, load_item, loads
+from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
+from crawler.items import DocumentItem, FailureItem
+from xxgk.model import Region
+
+
+@pytest.fixture(scope="module")
+def server():
+    if redis_server_binary() is None:
+        pytest.skip(SKIP_REASON)
+    with RedisServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def frontier(server, request):
+    client = server.client()
+    keys = RunKeys(request.node.name)
+    yield Frontier(client, keys, lease_ms=60_000)
+    for key in client.keys(f"xxgk:{keys.run}:*"):
+        client.delete(key)
+
+
+def member(url: str, priority: int = 0, host: str = "a.example") -> bytes:
+    return encode_member(priority, host, url.encode())
+
+
+def test_push_filters_seen_fingerprints_and_keeps_unfiltered(frontier):
+    assert frontier.push(member("/1"), b"fp1")
+    assert not frontier.push(member("/1-again"), b"fp1")
+    assert frontier.push(member("/2"), None)
+    assert frontier.status().queued == 2
+
+
+def test_pop_orders_by_priority_then_first_in(frontier):
+    frontier.push(member("/low-first"), b"1")
+    time.sleep(0.002)
+    frontier.push(member("/low-second"), b"2")
+    frontier.push(member("/high", priority=10), b"3")
+    order = [decode_member(frontier.pop().member) for _ in range(3)]
+    assert order == [b"/high", b"/low-first", b"/low-second"]
+    assert frontier.pop() is None
+
+
+def test_lease_is_held_until_acked(frontier):
+    frontier.push(member("/x"), b"x")
+    lease = frontier.pop()
+    status = frontier.status()
+    assert (status.queued, status.leased, status.drained) == (0, 1, False)
+    assert frontier.settle([], [lease.token]) == []
+    frontier.settle([lease.token], [])
+    assert frontier.status().drained
+    assert frontier.settle([], [lease.token]) == [lease.token]  # renewing an acked lease reports it lost
+
+
+def test_expired_lease_goes_back_to_the_queue(server, frontier):
+    short = Frontier(server.client(), frontier.keys, lease_ms=50)
+    short.push(member("/dead-worker"), b"d")
+    assert short.pop() is not None
+    time.sleep(0.1)
+    short.requeue_expired()
+    status = short.status()
+    assert (status.queued, status.leased) == (1, 0)
+    assert decode_member(short.pop().member) == b"/dead-worker"
+
+
+def test_release_returns_unfinished_leases_at_once(frontier):
+    frontier.push(member("/a"), b"a")
+    frontier.push(member("/b"), b"b")
+    leases = [frontier.pop(), frontier.pop()]
+    assert frontier.release([leases[0].token]) == 1
+    status = frontier.status()
+    assert (status.queued, status.leased) == (1, 1)
+
+
+def test_politeness_spaces_requests_per_host(server, frontier):
+    polite = Frontier(server.client(), frontier.keys, interval_ms=300)
+    for i in range(3):
+        polite.push(member(f"/a{i}", host="a.example"), f"a{i}".encode())
+    polite.push(member("/b0", host="b.example"), b"b0")
+    first = [polite.pop() for _ in range(4)]
+    got = [decode_member(lease.member) for lease in first if lease is not None]
+    # one request per host now; the other two a.example requests wait for their reserved slots
+    assert sorted(got) == [b"/a0", b"/b0"]
+    assert polite.status().delayed == 2
+    started = time.monotonic()
+    times = []
+    while len(times) < 2 and time.monotonic() - started < 3:
+        if polite.pop() is not None:
+            times.append(time.monotonic() - started)
+        time.sleep(0.01)
+    assert len(times) == 2
+    # reserved slots: 300 ms and 600 ms after the first request, never earlier
+    assert times[0] >= 0.25 and times[1] >= 0.55 and times[1] - times[0] >= 0.25
+
+
+def test_codec_round_trips_bytes_keys_and_items():
+    request = {"url": "http://x/", "headers": {b"If-None-Match": [b'"e1"']}, "body": b"\x00\xff", "meta": {"$x": 1}}
+    assert loads(dumps(request)) == request
+    doc = DocumentItem("http://x/r", "s", 200, b"%PDF\x00", "application/pdf", "r.pdf", None, None, Region("P", "C"))
+    assert load_item(dump_item(doc)) == doc
+    failure = FailureItem("http://x/f", "s", "HTTP 500 after 3 retries")
+    assert load_item(dump_item(failure)) == failure
+    with pytest.raises(TypeError):
+        dumps({"meta": {"obj": object()}})
+    with pytest.raises(ValueError):
+        load_item(b'{"type": "os.system", "fields": {}}')
