@@ -16,6 +16,7 @@ atomic rename, so a reader never opens a half-built index.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,11 @@ ANALYZER = "chars12"
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
 TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, **{f: 1.0 for f in SECTION_FIELDS.values()}, "rest": 1.0}
 RAW_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")
-INT_FIELDS = ("year", "published", "failed")
+INT_FIELDS = ("year", "failed")
+# Sort keys: the value in the high bits, a hash of the report id below it, so ties always
+# break the same way (pages stay stable, and a rebuilt index orders exactly like the old one).
+SORT_FIELDS = {"year": "year_key", "published": "published_key"}
+TIE_BITS = 32
 FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name in FACETS}
 MAX_LIMIT = 1000
 ALL_BUCKETS = 1_000_000
@@ -51,6 +56,8 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in INT_FIELDS:
         sb.add_integer_field(name, indexed=True, fast=True)
+    for name in SORT_FIELDS.values():
+        sb.add_integer_field(name, fast=True)
     sb.add_bytes_field("doc", stored=True)  # what a hit shows: JSON of title, agency, region, texts …
     return sb.build()
 
@@ -83,8 +90,9 @@ def to_document(report: Report) -> Document:
         "agency_level": report.agency_level,
         "format": report.format,
         "year": report.year,
-        "published": _date_number(report.published),
         "failed": len(report.checks),
+        "year_key": _sort_key(report.year, report.id),
+        "published_key": _sort_key(_date_number(report.published), report.id),
     }
     for name, value in searchable.items():
         fields[name] = compact(normalize(value))
@@ -100,6 +108,12 @@ def to_document(report: Report) -> Document:
     doc = Document(**{k: v for k, v in fields.items() if v is not None and v != ""})
     doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode("utf-8"))
     return doc
+
+
+def _sort_key(value: int | None, report_id: str) -> int:
+    """Unknown values count as 0: last when newest come first, first otherwise."""
+    tie = int.from_bytes(hashlib.blake2b(report_id.encode(), digest_size=4).digest(), "big")
+    return ((value or 0) << TIE_BITS) | tie
 
 
 def _date_number(iso: str | None) -> int | None:
@@ -153,16 +167,19 @@ class EmbeddedBackend:
     def rebuild(self, reports: Iterable[Report]) -> None:
         """Write every report into a new generation, then swap it in atomically."""
         path = self._new_generation()
+        index = _open(path)
+        writer = index.writer(WRITER_HEAP, self.threads)
         try:
-            index = _open(path)
-            writer = index.writer(WRITER_HEAP, self.threads)
             for report in reports:
                 writer.add_document(to_document(report))
             writer.commit()
-            writer.wait_merging_threads()
         except BaseException:
+            writer.rollback()
+            writer.wait_merging_threads()
+            del writer, index  # release the directory's lock and files before removing it
             shutil.rmtree(path, ignore_errors=True)
             raise
+        writer.wait_merging_threads()
         old = self._current.resolve()
         self._swap_in(path)
         shutil.rmtree(old, ignore_errors=True)  # open readers keep their files (POSIX unlink semantics)
@@ -210,7 +227,7 @@ class EmbeddedBackend:
         limit = max(0, min(query.limit, MAX_LIMIT))
         options: dict[str, object] = {"offset": max(0, query.offset)}
         if query.sort != "relevance":
-            options["order_by_field"] = query.sort.lstrip("-")
+            options["order_by_field"] = SORT_FIELDS[query.sort.lstrip("-")]
             options["order"] = Order.Desc if query.sort.startswith("-") else Order.Asc
         found = searcher.search(tq, max(limit, 1), count=True, **options)
         hits = [self._hit(searcher, address, score, query, words) for score, address in found.hits[:limit]]
@@ -222,8 +239,6 @@ class EmbeddedBackend:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
         clauses = [(Occur.Must, self._word(word, fields)) for word in words]
-        if query.section and not words:  # a section search without text: reports that have the section
-            clauses.append((Occur.Must, TQ.exists_query(SECTION_FIELDS[query.section])))
         filters = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         if query.year_from is not None or query.year_to is not None:
             filters.append(TQ.range_query(SCHEMA, "year", FieldType.Integer, query.year_from, query.year_to))

@@ -50,7 +50,6 @@ def _nfkc() -> tuple[dict[int, str], re.Pattern[str]]:
 @cache
 def _variants() -> dict[str, str]:
     """For each normalised character, every character that normalises to it (itself first)."""
-    convert = _t2s().convert
     sources: dict[str, list[str]] = {}
     for code in [*range(0x3400, 0xA000), *range(0xF900, 0xFB00), *range(0xFF10, 0xFF5B)]:
         original = chr(code)

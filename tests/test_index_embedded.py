@@ -1,0 +1,333 @@
+"""The embedded (tantivy) backend: Chinese matching, filters, exact facets, snippets, safety, rebuild."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from indexer.embedded import EmbeddedBackend
+from indexer.query import FACETS, Query, failed_value
+from xxgk.generate import generate
+from xxgk.model import Check, Region, Report, content_hash, report_id
+
+NASTY = [
+    '"',
+    "*",
+    "NEAR(",
+    "AND OR",
+    "'; DROP TABLE reports; --",
+    "",
+    "   ",
+    "😀",
+    "\\",
+    "title:*",
+    "(((",
+    "-",
+    "信息 OR",
+]
+
+
+def record(url: str, **fields) -> Report:
+    text = fields.pop("text", "") or "\n".join(fields.get("sections", {}).values())
+    return Report(id=report_id(url), url=url, text=text, content_hash=content_hash(text.encode()), **fields)
+
+
+def handmade() -> list[Report]:
+    return [
+        record(
+            "https://wbq.example/2023.html",
+            title="新乡市卫滨区2023年政府信息公开工作年度报告",
+            agency="新乡市卫滨区人民政府",
+            agency_level="county",
+            year=2023,
+            published="2024-01-20",
+            region=Region("河南省", "新乡市", "卫滨区", "410703"),
+            format="html",
+            sections={
+                "overview": "卫滨区平原镇持续推进政务公开，在建工程信息及时发布。",
+                "problems": "存在问题：<script>alert(1)</script> 公开栏目更新不及时。",
+            },
+            checks=[Check(1, "requests.total does not add up", ["requests.total.total"])],
+        ),
+        record(
+            "https://hq.example/2022.html",
+            title="新鄉市紅旗區2022年政府資訊公開工作年度報告",
+            agency="新鄉市紅旗區人民政府",
+            agency_level="county",
+            year=2022,
+            published="2023-02-01",
+            region=Region("河南省", "新乡市", "红旗区", "410702"),
+            format="pdf",
+            text="總體情況：本機關全年依申請公開辦理申請12件，行政復議0件。",
+        ),
+        record(
+            "https://bj.example/2021.html",
+            title="北京市2021年政府信息公开工作年度报告",
+            agency="北京市人民政府",
+            agency_level="province",
+            year=2021,
+            published="2022-03-15",
+            region=Region("北京市", None, None, "110000"),
+            format="html",
+            sections={"requests": "依申请公开申请中不予公开3件，行政复议2件。", "problems": "平台建设有待加强。"},
+        ),
+    ]
+
+
+def generated(n: int, seed: int = 11) -> list[Report]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        g = generate(rng, violate=rng.choice((None, None, None, 1, 3)))
+        out.append(
+            record(
+                f"https://gen.example/{i}.html",
+                title=g.title,
+                agency=g.agency,
+                agency_level=g.agency_level,
+                year=g.year,
+                published=g.published,
+                region=g.region,
+                format=("html", "pdf", "docx")[i % 3],
+                sections=dict(g.sections),
+                checks=[Check(rule, "broken") for rule in g.violated],
+                text=g.text(),
+            )
+        )
+    return out
+
+
+def searchable(r: Report) -> str:
+    """What a text query looks in (the generated corpus is Simplified): title, agency, region, sections."""
+    parts = [r.title, r.agency, r.region.province, r.region.city, r.region.county]
+    return "\n".join(filter(None, parts + list(r.sections.values() or [r.text])))
+
+
+def truth(reports: list[Report], name: str) -> dict[str, int]:
+    """Facet counts computed straight from the records."""
+    values = {
+        "year": lambda r: None if r.year is None else str(r.year),
+        "province": lambda r: r.region.province,
+        "city": lambda r: r.region.city,
+        "county": lambda r: r.region.county,
+        "agency": lambda r: r.agency,
+        "agency_level": lambda r: r.agency_level,
+        "format": lambda r: r.format,
+        "failed_checks": lambda r: failed_value(len(r.checks)),
+    }[name]
+    return dict(Counter(v for r in reports if (v := values(r)) is not None))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Report]:
+    return handmade() + generated(300)
+
+
+@pytest.fixture(scope="module")
+def backend(corpus, tmp_path_factory) -> EmbeddedBackend:
+    b = EmbeddedBackend(tmp_path_factory.mktemp("idx") / "store.db.index")
+    b.add(corpus[:150])
+    b.add(corpus[150:])  # two commits, two segments: facets must still be exact
+    return b
+
+
+def ids(result) -> set[str]:
+    return {h.id for h in result.hits}
+
+
+def test_every_facet_equals_the_records(backend, corpus):
+    result = backend.search(Query(facets=FACETS, limit=0))
+    assert result.total == len(corpus)
+    for name in FACETS:
+        assert result.facets[name] == truth(corpus, name), name
+
+
+def test_facets_under_filters_and_text_equal_the_records(backend, corpus):
+    province = corpus[10].region.province
+    query = Query(text="行政复议", province=province, year_from=2022, year_to=2023, facets=FACETS, limit=0)
+    expected = [
+        r
+        for r in corpus
+        if r.region.province == province and 2022 <= (r.year or 0) <= 2023 and "行政复议" in searchable(r)
+    ]
+    result = backend.search(query)
+    assert result.total == len(expected)
+    for name in FACETS:
+        assert result.facets[name] == truth(expected, name), name
+
+
+def test_facet_limit_keeps_the_most_frequent_values_with_exact_counts(backend, corpus):
+    counties = truth(corpus, "county")
+    result = backend.search(Query(facets=("county",), facet_limit=3, limit=0))
+    assert len(result.facets["county"]) == 3
+    top = sorted(counties.values(), reverse=True)[:3]
+    assert sorted(result.facets["county"].values(), reverse=True) == top
+    assert all(counties[k] == v for k, v in result.facets["county"].items())
+
+
+def test_filters_combine(backend, corpus):
+    r0 = corpus[0]
+    both = backend.search(Query(province="河南省", city="新乡市", agency_level="county", limit=50))
+    expected = {
+        r.id
+        for r in corpus
+        if r.region.province == "河南省" and r.region.city == "新乡市" and r.agency_level == "county"
+    }
+    assert ids(both) == expected and r0.id in expected
+    assert backend.search(Query(county="卫滨区", format="html")).total == sum(
+        1 for r in corpus if r.region.county == "卫滨区" and r.format == "html"
+    )
+    assert backend.search(Query(agency=r0.agency)).total == 1
+    failed = backend.search(Query(failed_checks=True, limit=0)).total
+    assert failed == sum(1 for r in corpus if r.checks) and 0 < failed < len(corpus)
+    assert backend.search(Query(failed_checks=False, limit=0)).total == len(corpus) - failed
+
+
+def test_year_value_and_range(backend, corpus):
+    assert backend.search(Query(year_from=2023, year_to=2023, limit=0)).total == sum(r.year == 2023 for r in corpus)
+    assert backend.search(Query(year_from=2021, year_to=2022, limit=0)).total == sum(
+        2021 <= r.year <= 2022 for r in corpus
+    )
+    assert backend.search(Query(year_from=2024, limit=0)).total == sum(r.year >= 2024 for r in corpus)
+
+
+@pytest.mark.parametrize(
+    ("query", "url"),
+    [
+        ("依申请公开", "https://hq.example/2022.html"),  # Simplified query, Traditional text
+        ("红旗区", "https://hq.example/2022.html"),
+        ("依申請公開", "https://bj.example/2021.html"),  # Traditional query, Simplified text
+        ("政府資訊", "https://hq.example/2022.html"),
+        ("總體情況", "https://hq.example/2022.html"),
+    ],
+)
+def test_simplified_and_traditional_find_each_other(backend, query, url):
+    assert report_id(url) in ids(backend.search(Query(text=query, limit=400)))
+
+
+@pytest.mark.parametrize("word", ["卫滨", "平原镇", "工程", "卫滨区平原镇", "在建工程"])
+def test_words_inside_compounds_are_found(backend, word):
+    result = backend.search(Query(text=word))
+    assert report_id("https://wbq.example/2023.html") in ids(result)
+    assert "<mark>" in result.hits[0].snippet
+
+
+def test_words_that_are_absent_find_nothing(backend):
+    assert backend.search(Query(text="滨卫")).total == 0
+    assert backend.search(Query(text="量子计算机")).total == 0
+
+
+def test_several_words_must_all_match(backend):
+    both = backend.search(Query(text="卫滨 工程"))
+    assert ids(both) == {report_id("https://wbq.example/2023.html")}
+    assert backend.search(Query(text="卫滨 北京")).total == 0
+
+
+def test_snippet_escapes_html_and_marks_matches(backend):
+    hit = backend.search(Query(text="alert")).hits[0]
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in hit.snippet
+    assert hit.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_hit_carries_the_record_fields(backend):
+    hit = backend.search(Query(text="卫滨区平原镇")).hits[0]
+    assert hit.title == "新乡市卫滨区2023年政府信息公开工作年度报告"
+    assert hit.agency == "新乡市卫滨区人民政府" and hit.year == 2023
+    assert hit.region == Region("河南省", "新乡市", "卫滨区", "410703")
+    assert hit.url == "https://wbq.example/2023.html"
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_queries_never_raise(backend, text):
+    result = backend.search(Query(text=text, facets=FACETS))
+    assert result.total >= 0 and isinstance(result.hits, list)
+
+
+def test_query_syntax_is_just_text(backend, corpus):
+    assert backend.search(Query(text="😀")).total == 0
+    assert backend.search(Query(text="   ", limit=0)).total == len(corpus)  # blank: everything
+    # Operators are not interpreted: "信息 OR 量子" needs all three words, and "or" occurs nowhere.
+    assert backend.search(Query(text="信息 OR 量子")).total == 0
+
+
+def test_section_search_looks_only_inside_that_section(backend):
+    url = report_id("https://wbq.example/2023.html")
+    assert url in ids(backend.search(Query(text="公开栏目", section="problems")))
+    assert url not in ids(backend.search(Query(text="平原镇", section="problems")))
+    assert url in ids(backend.search(Query(text="平原镇", section="overview")))
+    hit = backend.search(Query(text="不予公开", section="requests")).hits[0]
+    assert hit.id == report_id("https://bj.example/2021.html") and "<mark>不予公开</mark>" in hit.snippet
+    with pytest.raises(ValueError, match="unknown section"):
+        backend.search(Query(text="x", section="nope"))
+
+
+def test_sort_by_year_and_published(backend, corpus):
+    up = [h.year for h in backend.search(Query(sort="year", limit=400)).hits]
+    down = [h.year for h in backend.search(Query(sort="-year", limit=400)).hits]
+    assert up == sorted(r.year for r in corpus) and down == sorted(up, reverse=True)
+    newest = backend.search(Query(sort="-published", limit=1)).hits[0]
+    assert newest.id == max(corpus, key=lambda r: r.published).id
+
+
+def test_pagination_is_stable_and_complete(backend, corpus):
+    query = Query(text="公开", sort="relevance", limit=7)
+    total = backend.search(query).total
+    pages = [backend.search(Query(text="公开", limit=7, offset=o)).hits for o in range(0, total, 7)]
+    seen = [h.id for page in pages for h in page]
+    assert len(seen) == total == len(set(seen))
+    again = backend.search(Query(text="公开", limit=7, offset=14)).hits
+    assert [h.id for h in again] == [h.id for h in pages[2]]
+
+
+def test_limits_are_clamped(backend):
+    assert backend.search(Query(limit=-5, offset=-3)).hits == []
+    assert backend.search(Query(offset=10**6)).hits == []
+
+
+def test_unknown_facet_is_a_clear_error(backend):
+    with pytest.raises(ValueError, match="unknown facet"):
+        backend.search(Query(facets=("colour",)))
+
+
+def test_update_replaces_and_delete_removes(tmp_path):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    first = handmade()
+    b.add(first)
+    changed = Report(**{**first[0].__dict__, "title": "卫滨区2023年报告（修订版）"})
+    b.add([changed])
+    assert b.count() == 3
+    assert b.search(Query(text="修订版")).hits[0].id == changed.id
+    b.delete([changed.id])
+    assert b.count() == 2 and b.search(Query(text="卫滨")).total == 0
+
+
+def test_rebuild_swaps_in_a_fresh_generation(tmp_path, corpus):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add(handmade())
+    old = (tmp_path / "x.index" / "current").resolve()
+    reader = EmbeddedBackend(tmp_path / "x.index")  # another reader, opened before the rebuild
+    b.rebuild(corpus[3:50])
+    new = (tmp_path / "x.index" / "current").resolve()
+    assert new != old and not old.exists()
+    assert b.count() == 47
+    assert reader.search(Query(limit=0)).total == 47  # readers follow the swap
+    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == ["current", new.name]
+
+
+def test_failed_rebuild_leaves_the_live_index(tmp_path):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add(handmade())
+
+    def broken():
+        yield from handmade()[:1]
+        raise RuntimeError("store went away")
+
+    with pytest.raises(RuntimeError):
+        b.rebuild(broken())
+    assert b.count() == 3
+    assert [p.name for p in (tmp_path / "x.index").iterdir() if p.name.startswith("gen-")] == [
+        (tmp_path / "x.index" / "current").resolve().name
+    ]
