@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -17,11 +24,26 @@ from xxgk.store import Store, now
 logger = logging.getLogger(__name__)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave when the crawl process is gone (even after kill -9), never linger as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class StorePipeline:
     """Writes to the SQLite store at setting ``XXGK_DB``.
 
     The run id comes from setting ``XXGK_RUN_ID`` (the CLI opens and closes the run); without it the
     pipeline opens a run itself and logs its summary when the spider closes.
+
+    Parsing (PDF extraction above all) is CPU-bound: with ``XXGK_PARSE_WORKERS`` > 0 it runs in that
+    many worker processes, so downloads go on meanwhile and several cores parse; with 0 it runs inline.
+    Store writes always happen here, in the crawl process, one transaction each.
     """
 
     def __init__(self, crawler: Crawler):
@@ -31,6 +53,7 @@ class StorePipeline:
         self.run_id = 0
         self.own_run = False
         self.parse: Callable[..., Report] = load_object(self.settings.get("XXGK_PARSER"))
+        self.pool: Executor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -43,9 +66,20 @@ class StorePipeline:
             spider = self.crawler.spider
             self.run_id = self.store.start_run(sorted(getattr(spider, "sites", {})))
             self.own_run = True
+        workers = self.settings.getint("XXGK_PARSE_WORKERS")
+        if workers > 0:
+            # spawn: never fork a process that runs the reactor and holds an SQLite connection
+            self.pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
 
     def close_spider(self) -> None:
         assert self.store is not None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.own_run:
             summary = self.store.finish_run(self.run_id)
             logger.info(
@@ -63,14 +97,14 @@ class StorePipeline:
         self.store.record_event(self.run_id, url, outcome, reason)
         self.crawler.stats.inc_value(f"xxgk/{outcome}")
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FailureItem):
             self._outcome(item.url, "failed", item.reason)
         elif isinstance(item, DocumentItem):
-            self._document(item)
+            await self._document(item)
         return item
 
-    def _document(self, item: DocumentItem) -> None:
+    async def _document(self, item: DocumentItem) -> None:
         store = self.store
         assert store is not None
         rid = report_id(item.url)
@@ -93,7 +127,7 @@ class StorePipeline:
         if state is not None and state.content_hash == digest and store.get(rid) is not None:
             outcome = "unchanged"  # same bytes as last time: no need to parse again
         else:
-            report = self._parse(item)
+            report = await self._parse(item)
             if isinstance(report, str):
                 logger.warning("%s: failed %s: %s", item.site, item.url, report)
                 store.record_fetch(item.url, status=item.status, etag=None, last_modified=None, content_hash=None)
@@ -111,12 +145,20 @@ class StorePipeline:
         )
         self._outcome(item.url, outcome)
 
-    def _parse(self, item: DocumentItem) -> Report | str:
+    async def _parse(self, item: DocumentItem) -> Report | str:
         """The parsed report, or the reason it could not be parsed."""
+        call = partial(
+            self.parse,
+            item.body,
+            url=item.url,
+            content_type=item.content_type,
+            filename=item.filename,
+            region_hint=item.region,
+        )
         try:
-            return self.parse(
-                item.body, url=item.url, content_type=item.content_type, filename=item.filename, region_hint=item.region
-            )
+            if self.pool is None:
+                return call()
+            return await asyncio.get_running_loop().run_in_executor(self.pool, call)
         except UnreadableDocument as exc:
             return f"unreadable: {exc}"
         except Exception as exc:  # a parser bug on one document must never stop the crawl

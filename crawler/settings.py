@@ -1,5 +1,7 @@
 """Scrapy settings of the xxgk crawler (``scrapy.cfg`` points here; the CLI starts from the same module)."""
 
+import os
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -49,6 +51,8 @@ XXGK_DB = "data/xxgk.db"
 XXGK_RUN_ID = 0  # 0: the pipeline opens and closes a run itself
 XXGK_MAX_PAGES = 500  # default list-page budget per site
 XXGK_PARSER = "xxgk.parse.parse_document"
+# Parser processes (0: parse inline): one core is left for the crawl process itself.
+XXGK_PARSE_WORKERS = max(1, (os.cpu_count() or 2) - 1)
 XXGK_PROGRESS_INTERVAL = 10.0
 LOG_LEVEL = "INFO"
 LOG_VERSIONS: list[str] = []
