@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "search": "search the index",
     "serve": "serve the JSON API and the search page",
     "demo": "serve the demo portal, crawl, index and search it",
+    "ingest": "store the items of a distributed (Redis) crawl",
 }
 
 

@@ -12,6 +12,8 @@ drained), no worker is alive and the item list is empty — or, with ``drain_onl
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -53,12 +55,16 @@ class _PipelineHost:
 class IngestResult:
     items: int
     rejected: int
+    duplicates: int  # identical items delivered again (skipped)
     summary: RunSummary | None  # the store run filled by this ingester (None if no item arrived)
 
 
 class Ingester:
-    def __init__(self, server: redis.Redis, run: str, db: str | Path, *, name: str = "main"):
+    def __init__(self, server: redis.Redis, run: str, db: str | Path, *, name: str = "main", parse_workers: int = 2):
+        """``parse_workers``: parser processes (StorePipeline's ``XXGK_PARSE_WORKERS``; 0 parses inline)."""
         self.server = server
+        self.parse_workers = parse_workers
+        self.concurrency = max(1, 2 * parse_workers)
         self.keys = RunKeys(run)
         self.db = Path(db)
         self.processing = self.keys.ingesting(name)
@@ -66,20 +72,44 @@ class Ingester:
         self.store_run = 0
         self.items = 0
         self.rejected = 0
+        self.duplicates = 0
+        self.seen: set[bytes] = set()
 
     def run(self, *, drain_only: bool = False, poll: float = 1.0) -> IngestResult:
+        """Ingest until the run is complete (or, with ``drain_only``, until the item list is empty)."""
         try:
-            for data in self.server.lrange(self.processing, 0, -1):
-                self._ingest(data)  # left over from an ingester of this name that was killed
-            while True:
-                data = self.server.blmove(self.keys.items, self.processing, poll, "LEFT", "RIGHT")
-                if data is not None:
-                    self._ingest(data)
-                elif drain_only or self.run_complete():
-                    break
+            asyncio.run(self._run(drain_only, poll))
         finally:
             summary = self._close()
-        return IngestResult(self.items, self.rejected, summary)
+        return IngestResult(self.items, self.rejected, self.duplicates, summary)
+
+    async def _run(self, drain_only: bool, poll: float) -> None:
+        pending: set[asyncio.Task[None]] = set()
+
+        async def settle(timeout: float | None = None) -> None:
+            nonlocal pending
+            done, pending = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a store error stops the ingester; the item stays in its list
+
+        # Left over from an ingester of this name that was killed: store them first.
+        for data in self.server.lrange(self.processing, 0, -1):
+            if len(pending) >= self.concurrency:
+                await settle()
+            pending.add(asyncio.create_task(self._ingest(data)))
+        while True:
+            if len(pending) >= self.concurrency:
+                await settle()
+                continue
+            data = self.server.lmove(self.keys.items, self.processing, "LEFT", "RIGHT")
+            if data is not None:
+                pending.add(asyncio.create_task(self._ingest(data)))
+            elif pending:
+                await settle(timeout=poll)
+            elif drain_only or self.run_complete():
+                return
+            else:
+                await asyncio.sleep(poll)
 
     def run_complete(self) -> bool:
         with self.server.pipeline() as pipe:
@@ -89,7 +119,13 @@ class Ingester:
             finished, queued, alive = pipe.execute()
         return bool(finished) and not queued and not alive
 
-    def _ingest(self, data: bytes) -> None:
+    async def _ingest(self, data: bytes) -> None:
+        digest = hashlib.sha1(data).digest()
+        if digest in self.seen:  # the same item twice: a re-fetched lease of a killed worker
+            self.server.lrem(self.processing, 1, data)
+            self.duplicates += 1
+            return
+        self.seen.add(digest)
         try:
             item = load_item(data)
         except ValueError as exc:
@@ -100,7 +136,7 @@ class Ingester:
                 pipe.execute()
             self.rejected += 1
             return
-        self._pipeline().process_item(item)
+        await self._pipeline().process_item(item)
         self.server.lrem(self.processing, 1, data)
         self.items += 1
 
@@ -111,7 +147,8 @@ class Ingester:
                 self.store_run = store.start_run(sites)
             settings = Settings()
             settings.setmodule("crawler.settings", priority="project")
-            settings.setdict({"XXGK_DB": str(self.db), "XXGK_RUN_ID": self.store_run}, priority="cmdline")
+            values = {"XXGK_DB": str(self.db), "XXGK_RUN_ID": self.store_run, "XXGK_PARSE_WORKERS": self.parse_workers}
+            settings.setdict(values, priority="cmdline")
             self.pipeline = StorePipeline(_PipelineHost(settings))  # type: ignore[arg-type]
             self.pipeline.open_spider()
         return self.pipeline

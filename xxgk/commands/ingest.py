@@ -1,0 +1,39 @@
+"""``xxgk ingest``: store what the workers of a distributed crawl (``xxgk crawl --redis``) put in Redis."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:PORT/DB of the crawl")
+    parser.add_argument("--run-id", default="default", help="the crawl run to ingest (default: %(default)s)")
+    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
+    parser.add_argument(
+        "--name", default="main", help="ingester name: a restarted ingester of this name resumes its unfinished items"
+    )
+    parser.add_argument(
+        "--parse-workers", type=int, default=min(4, os.cpu_count() or 1), help="parser processes (default: %(default)s)"
+    )
+    parser.add_argument("--drain", action="store_true", help="stop when the item list is empty (default: run end)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import redis
+
+    from crawler.distributed.connection import connect
+    from crawler.distributed.ingest import Ingester
+    from xxgk.commands.crawl import format_summary
+
+    ingester = Ingester(connect(args.redis), args.run_id, args.db, name=args.name, parse_workers=args.parse_workers)
+    try:
+        result = ingester.run(drain_only=args.drain)
+    except redis.RedisError as exc:
+        print(f"xxgk ingest: Redis unavailable: {exc} (restart with the same --name to resume)")
+        return 1
+    print(f"ingested {result.items} items ({result.duplicates} duplicates skipped, {result.rejected} rejected)")
+    if result.summary is not None:
+        print(format_summary(result.summary))
+    return 0
