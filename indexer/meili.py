@@ -263,6 +263,7 @@ class MeiliBackend:
         limit = max(0, min(query.limit, MAX_HITS))
         offset = max(0, query.offset)
         params: dict[str, Any] = {
+            "matchingStrategy": "all",  # every word must match, as in the embedded backend
             "filter": build_filter(query, first_parts_only=not words),
             "attributesToRetrieve": ["report_id", "title", "agency", "year", "province", "city", "county"]
             + ["region_code", "url", "text"],
