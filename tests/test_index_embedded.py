@@ -304,6 +304,14 @@ def test_update_replaces_and_delete_removes(tmp_path):
     assert b.count() == 2 and b.search(Query(text="卫滨")).total == 0
 
 
+def test_a_reader_sees_another_writers_commits_at_once(tmp_path):
+    reader = EmbeddedBackend(tmp_path / "x.index")
+    writer = EmbeddedBackend(tmp_path / "x.index")
+    assert reader.search(Query(text="卫滨")).total == 0
+    writer.add(handmade())
+    assert reader.search(Query(text="卫滨")).total == 1
+
+
 def test_rebuild_swaps_in_a_fresh_generation(tmp_path, corpus):
     b = EmbeddedBackend(tmp_path / "x.index")
     b.add(handmade())
