@@ -43,6 +43,7 @@ SORT_FIELDS = {"year": "year_key", "published": "published_key"}
 TIE_BITS = 32
 FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name in FACETS}
 MAX_LIMIT = 1000
+YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
 ALL_BUCKETS = 1_000_000
 WRITER_HEAP = 256_000_000
 
@@ -108,6 +109,10 @@ def to_document(report: Report) -> Document:
     doc = Document(**{k: v for k, v in fields.items() if v is not None and v != ""})
     doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode("utf-8"))
     return doc
+
+
+def _clamp_year(year: int | None) -> int | None:
+    return None if year is None else max(-YEAR_BOUND, min(year, YEAR_BOUND))
 
 
 def _sort_key(value: int | None, report_id: str) -> int:
@@ -240,7 +245,8 @@ class EmbeddedBackend:
         clauses = [(Occur.Must, self._word(word, fields)) for word in words]
         filters = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         if query.year_from is not None or query.year_to is not None:
-            filters.append(TQ.range_query(SCHEMA, "year", FieldType.Integer, query.year_from, query.year_to))
+            low, high = (_clamp_year(y) for y in (query.year_from, query.year_to))
+            filters.append(TQ.range_query(SCHEMA, "year", FieldType.Integer, low, high))
         if query.failed_checks is True:
             filters.append(TQ.range_query(SCHEMA, "failed", FieldType.Integer, 1, None))
         elif query.failed_checks is False:

@@ -6,6 +6,8 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
@@ -244,6 +246,13 @@ def test_hit_carries_the_record_fields(backend):
 def test_nasty_queries_never_raise(backend, text):
     result = backend.search(Query(text=text, facets=FACETS))
     assert result.total >= 0 and isinstance(result.hits, list)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=40), year=st.one_of(st.none(), st.integers()), offset=st.integers(-5, 10**7))
+def test_any_input_gives_a_result_never_an_error(backend, text, year, offset):
+    result = backend.search(Query(text=text, year_from=year, offset=offset, facets=("year",)))
+    assert result.total >= len(result.hits) >= 0
 
 
 def test_query_syntax_is_just_text(backend, corpus):

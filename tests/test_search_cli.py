@@ -98,3 +98,5 @@ def test_bad_arguments_are_reported(db, capsys, caplog, tmp_path):
     assert code == 2 and "--year takes a year" in caplog.text
     code, _, _ = run(capsys, "index", "--db", str(tmp_path / "missing.db"))
     assert code == 2 and "no report store" in caplog.text
+    code, _, _ = run(capsys, "search", "x", "--db", str(tmp_path / "missing.db"))
+    assert code == 2 and not (tmp_path / "missing.db.index").exists()

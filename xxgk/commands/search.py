@@ -40,6 +40,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from indexer.query import FACETS, Query, parse_years
 
+    if args.backend == "embedded" and not args.db.exists():
+        log.error("no report store at %s (crawl or parse into it, then run xxgk index)", args.db)
+        return 2
     if args.limit < 0 or args.offset < 0:
         log.error("--limit and --offset must not be negative")
         return 2
