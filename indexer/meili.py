@@ -13,6 +13,7 @@ Searchable text is indexed in normalised form (Traditional → Simplified, see
 words (no quotes, no ``-``), and filters are built here with every value quoted
 and escaped. Snippets are cut from the original text by ``indexer.text.snippet``,
 exactly as the embedded backend does. The API key is never logged.
+Needs Meilisearch ≥ 1.15 (``typoTolerance.disableOnNumbers``).
 """
 
 from __future__ import annotations

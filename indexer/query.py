@@ -14,7 +14,12 @@ Sort = Literal["relevance", "year", "-year", "published", "-published"]
 
 @dataclass(frozen=True)
 class Query:
-    """A search: free text plus filters; every filter given must hold."""
+    """A search: free text plus filters; every filter given must hold.
+
+    ``text`` is never parsed as query syntax: it is split at whitespace into words,
+    each must occur (Simplified or Traditional, also inside longer words); blank
+    text matches every report, text without any searchable character matches none.
+    """
 
     text: str = ""
     year_from: int | None = None
