@@ -9,6 +9,7 @@ satisfying rule 3); otherwise the row is reported in ``problems`` and left blank
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from xxgk.model import Number, Tables
 from xxgk.parse.labels import GROUP, ORDER_INDEX, OTHER_SINGLE, OTHER_SINGLE_LABEL, match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, label_key
-from xxgk.parse.tokens import BLANK, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, numeric, tokenize
+from xxgk.parse.tokens import BLANK, EMPTY, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, numeric, tokenize
 from xxgk.schema import REVIEW_COLUMNS, REVIEW_GROUPS, TABLE_ROWS
 
 FEE_CELL = "proactive.fees.amount_10k_yuan"
@@ -54,8 +55,14 @@ def _rule3_holds(values: tuple[Number | None, ...]) -> bool:
     return None not in values and sum(values[:-1]) == values[-1]
 
 
-def resolve(cells: list[Token], n: int, *, check_total: bool = False) -> tuple[list[Token] | None, str | None]:
-    """Exactly ``n`` cells for a row, or None and the reason it could not be resolved."""
+def resolve(
+    cells: list[Token], n: int, *, check_total: bool = False, positional: bool = False
+) -> tuple[list[Token] | None, str | None]:
+    """Exactly ``n`` cells for a row, or None and the reason it could not be resolved.
+
+    ``positional``: the row is one line as wide as the table's other rows, so its last ``n`` cells are
+    the value columns (used when blanks make the count ambiguous).
+    """
     if len(cells) == n:
         return cells, None
     lo, hi = 0, len(cells)
@@ -66,6 +73,8 @@ def resolve(cells: list[Token], n: int, *, check_total: bool = False) -> tuple[l
     trimmed = cells[lo:hi]
     if len(trimmed) == n:
         return trimmed, None
+    if positional and len(cells) >= n and all(c.kind == BLANK for c in cells[: len(cells) - n]):
+        return cells[len(cells) - n :], None
     filled = [c for c in trimmed if c.kind != BLANK]
     if len(filled) == n:
         return filled, None
@@ -147,6 +156,13 @@ class _Scan:
         elif self.current is not None:
             self.cells.append(token)
 
+    def row_break(self) -> None:
+        """An empty line ends a row that already has all its cells (one-cell-per-line exports)."""
+        if self.phase < 3 and self.current is not None:
+            need = len(TABLE_ROWS.get(self.current, ())) or 7
+            if len(self.cells) >= need:
+                self.close()
+
     def heading(self, key: str) -> None:
         self.close()
         if key == "review_litigation":
@@ -195,6 +211,8 @@ def _raw_rows(tokens: list[Token]) -> dict[str, list[Any]]:
     rows: dict[str, list[Any]] = {}
     label, values = None, []
     for token in [*tokens, Token(TEXT, "", "", -1)]:
+        if token.kind == EMPTY:
+            continue
         if token.kind in (TEXT, HEADING):
             if label and any(v is not None for v in values):
                 key = label
@@ -206,6 +224,19 @@ def _raw_rows(tokens: list[Token]) -> dict[str, list[Any]]:
         elif label is not None:
             values.append(number(token))
     return rows
+
+
+def _aligned_rows(rows: dict[str, list[Token]], tokens: list[Token]) -> set[str]:
+    """Rows printed on one line whose cell count equals the usual count of their table's lines."""
+    per_line = Counter(t.line for t in tokens if t.kind not in (HEADING, EMPTY))
+    line_of = {row: cells[0].line for row, cells in rows.items() if cells and len({c.line for c in cells}) == 1}
+    aligned: set[str] = set()
+    for prefix in ("proactive.", "requests."):
+        widths = Counter(per_line[line] for row, line in line_of.items() if row.startswith(prefix))
+        if widths:
+            usual = widths.most_common(1)[0][0]
+            aligned |= {row for row, line in line_of.items() if row.startswith(prefix) and per_line[line] == usual}
+    return aligned
 
 
 def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
@@ -224,7 +255,9 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         return result
     scan = _Scan()
     for token in tokens:
-        if token.kind == HEADING:
+        if token.kind == EMPTY:
+            scan.row_break()
+        elif token.kind == HEADING:
             scan.heading(token.text)
         elif token.kind == TEXT:
             scan.text(token)
@@ -235,6 +268,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         result.problems.append("no disclosure tables found")
         return result
     result.format = "2021"
+    aligned = _aligned_rows(scan.rows, tokens)
     single = scan.rows.get(OTHER_SINGLE, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
     if single_cells is not None:
@@ -249,7 +283,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
             result.problems.append(f"{row}: row not found")
             result.tables[row] = dict.fromkeys(cols)
             continue
-        resolved, why = resolve(cells, len(cols), check_total=len(cols) == 7)
+        resolved, why = resolve(cells, len(cols), check_total=len(cols) == 7, positional=row in aligned)
         if resolved is None:
             result.problems.append(f"{row}: {why}")
             result.tables[row] = dict.fromkeys(cols)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, fold
 
-TEXT, VALUE, NULL, BLANK, HEADING = "T", "V", "N", "B", "H"
+TEXT, VALUE, NULL, BLANK, HEADING, EMPTY = "T", "V", "N", "B", "H", "E"  # EMPTY: an empty text line
 
 NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|件|个|条|项|次|人次|家|宗)?$")
 PLAIN_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
@@ -45,7 +45,7 @@ def _split(text: str) -> list[str]:
     if "\t" in text:
         parts = text.split("\t")
         # One-cell-per-line exports prefix each cell with a tab; that tab separates nothing.
-        return parts[1:] if text.startswith("\t") else parts
+        return parts[1:] if len(parts) == 2 and not parts[0] else parts
     stripped = text.strip().replace("｜", "|")
     if "|" in stripped and (stripped.endswith("|") or stripped.startswith("|")):
         parts = stripped.split("|")
@@ -65,6 +65,9 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
         line = lines[i]
         if line.cells is not None:
             cells, raws = line.cells, line.raw.split("\t")
+        elif not line.norm.strip() and "\t" not in line.norm:
+            yield Token(EMPTY, "", "", i)
+            continue
         else:
             cells = _split(line.norm)
             raws = cells if line.raw == line.norm else _split(line.raw)
