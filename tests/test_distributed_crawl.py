@@ -94,11 +94,14 @@ class Run:
         self.ingest_process: subprocess.Popen[str] | None = None
         self.ingest_output = ""
 
-    def worker(self, *, rate: float = 0, lease: float = 2, retries: int | None = None) -> subprocess.Popen[bytes]:
+    def worker(
+        self, *, rate: float = 0, lease: float = 2, retries: int | None = None, settings: dict | None = None
+    ) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", self.server.url]
         command += ["--run-id", self.run_id, "--config", str(self.config), "--no-throttle", "--log-level", "INFO"]
         command += ["--rate", str(rate), "--lease", str(lease)]
         command += ["--retries", str(retries)] if retries is not None else []
+        command += ["--settings-json", json.dumps(settings)] if settings else []
         log = (self.tmp / f"worker{len(self.workers)}.log").open("wb")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -244,4 +247,22 @@ def test_long_outage_fails_loudly_and_a_new_worker_resumes(run, baseline):
     run.worker(rate=8)
     codes = run.finish()
     assert codes == [1, 0]
+    assert_same_as_single_process(run, baseline)
+
+
+def test_item_backlog_pauses_downloads_until_the_ingester_catches_up(run, baseline):
+    cap, concurrency = 5, 4
+    worker = run.worker(settings={"XXGK_REDIS_MAX_ITEMS": cap, "CONCURRENT_REQUESTS": concurrency})
+    client, items = run.server.client(), RunKeys(run.run_id).items
+    run.wait_for(lambda: client.llen(items) > cap, what="the backlog to reach its cap")
+    peak, deadline = 0, time.monotonic() + 2
+    while time.monotonic() < deadline:
+        peak = max(peak, client.llen(items))
+        time.sleep(0.02)
+    assert worker.poll() is None  # paused, not finished
+    # only requests already handed out (downloading, or waiting for their callback) may still add items
+    assert peak <= cap + 2 * concurrency
+    assert not run.frontier().status().drained
+    run.start_ingester()
+    assert run.finish() == [0]
     assert_same_as_single_process(run, baseline)

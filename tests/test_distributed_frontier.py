@@ -114,3 +114,13 @@ def test_codec_round_trips_bytes_keys_and_items():
         dumps({"meta": {"obj": object()}})
     with pytest.raises(ValueError):
         load_item(b'{"type": "os.system", "fields": {}}')
+
+
+def test_pop_pauses_while_the_item_backlog_is_over_its_cap(server, frontier):
+    capped = Frontier(server.client(), frontier.keys, max_items=2)
+    capped.push(member("/x"), b"x")
+    server.client().rpush(frontier.keys.items, b"1", b"2", b"3")
+    assert capped.pop() is None and capped.backlogged
+    server.client().lpop(frontier.keys.items)
+    lease = capped.pop()
+    assert lease is not None and not capped.backlogged

@@ -4,9 +4,10 @@ Every state change is one Lua script, so it is atomic and the append-only file r
 
 * ``push``: add a fingerprint to the dupefilter *and* the request to the queue in one step — a worker
   killed in between can no longer leave a URL marked as seen but never queued.
-* ``pop``: take the next request and lease it (token → request in ``inflight``, token → deadline in
-  ``leases``). With a politeness interval, a request whose host is not due yet gets the host's next
-  free time slot reserved and waits in ``delayed`` until then; ``pop`` hands out due delayed requests first.
+* ``pop``: unless the item list is over its cap (backpressure), take the next request and lease it
+  (token → request in ``inflight``, token → deadline in ``leases``). With a politeness interval, a
+  request whose host is not due yet gets the host's next free time slot reserved and waits in
+  ``delayed`` until then; ``pop`` hands out due delayed requests first.
 * ``settle``: the worker acks finished leases and extends the deadline of the ones still in flight.
 * ``requeue_expired``: leases whose deadline passed (their worker died) go back to the queue.
 
@@ -48,9 +49,12 @@ return 1
 _POP = (
     _SCORE
     + """
--- KEYS: queue, delayed, leases, inflight, sequence, hosts
--- ARGV: politeness interval ms (0 = off), lease ms, how many queue members to look at
-local interval, lease_ms, scan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+-- KEYS: queue, delayed, leases, inflight, sequence, hosts, items
+-- ARGV: politeness interval ms (0 = off), lease ms, how many queue members to look at, item backlog cap (0 = none)
+local interval, lease_ms, scan, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if cap > 0 and redis.call('LLEN', KEYS[7]) > cap then
+  return 0
+end
 local now = now_ms()
 local function lease(member)
   local token = redis.call('INCR', KEYS[5])
@@ -234,8 +238,12 @@ def decode_member(member: bytes) -> bytes:
 class Frontier:
     """One run's frontier; ``interval_ms`` is the politeness gap between two requests to one host (0 = off)."""
 
-    def __init__(self, server: redis.Redis, keys: RunKeys, *, lease_ms: int = 60_000, interval_ms: int = 0):
+    def __init__(
+        self, server: redis.Redis, keys: RunKeys, *, lease_ms: int = 60_000, interval_ms: int = 0, max_items: int = 0
+    ):
         self.server = server
+        self.max_items = max_items
+        self.backlogged = False  # the last pop found more than max_items items waiting for the ingester
         self.keys = keys
         self.lease_ms = lease_ms
         self.interval_ms = interval_ms
@@ -252,8 +260,9 @@ class Frontier:
 
     def pop(self, scan: int = 32) -> Lease | None:
         keys = [self.keys.queue, self.keys.delayed, self.keys.leases, self.keys.inflight]
-        keys += [self.keys.sequence, self.keys.hosts]
-        found = self._pop(keys=keys, args=[self.interval_ms, self.lease_ms, scan])
+        keys += [self.keys.sequence, self.keys.hosts, self.keys.items]
+        found = self._pop(keys=keys, args=[self.interval_ms, self.lease_ms, scan, self.max_items])
+        self.backlogged = found == 0
         if not found:
             return None
         token, member = found

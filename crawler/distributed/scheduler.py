@@ -12,6 +12,8 @@ and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
   renews the others, and re-queues the expired leases of dead workers.
 * the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
   worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
+* backpressure: while the run's item list (bodies waiting for ``xxgk ingest``) is longer than
+  ``XXGK_REDIS_MAX_ITEMS``, ``next_request`` returns nothing, so Redis memory stays bounded.
 * on a Redis error that outlasts the client's retries the worker stops acking (its leases will expire
   and return to the queue), logs an error and closes with reason ``redis_unavailable``.
 
@@ -60,7 +62,8 @@ class RequestCodec(RedisQueueBase):
 class LeasedScheduler(RedisScheduler):
     """Settings: ``REDIS_URL``, ``XXGK_REDIS_RUN`` (run name), ``XXGK_REDIS_LEASE`` (s),
     ``XXGK_REDIS_RATE`` (max requests/s per host over all workers, 0 = no limit), ``XXGK_REDIS_TICK`` (s),
-    ``XXGK_REDIS_TTL`` / ``XXGK_REDIS_FINISHED_TTL`` (s)."""
+    ``XXGK_REDIS_TTL`` / ``XXGK_REDIS_FINISHED_TTL`` (s), ``XXGK_REDIS_MAX_ITEMS`` (item backlog at which
+    workers stop starting downloads, 0 = no limit)."""
 
     def __init__(self, crawler: Crawler, server: redis.Redis, frontier: Frontier):
         settings = crawler.settings
@@ -72,6 +75,7 @@ class LeasedScheduler(RedisScheduler):
         self.tick_seconds = settings.getfloat("XXGK_REDIS_TICK", 0.5)
         self.ttl = settings.getint("XXGK_REDIS_TTL")
         self.finished_ttl = settings.getint("XXGK_REDIS_FINISHED_TTL")
+        self.backlogged = False  # the item list is over its cap: no new downloads until the ingester catches up
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.leases: dict[Request, str] = {}
         self.broken: BaseException | None = None
@@ -93,6 +97,7 @@ class LeasedScheduler(RedisScheduler):
             RunKeys(settings["XXGK_REDIS_RUN"]),
             lease_ms=int(settings.getfloat("XXGK_REDIS_LEASE") * 1000),
             interval_ms=int(1000 / rate) if rate > 0 else 0,
+            max_items=settings.getint("XXGK_REDIS_MAX_ITEMS"),
         )
         return cls(crawler, server, frontier)
 
@@ -178,6 +183,14 @@ class LeasedScheduler(RedisScheduler):
         except redis.RedisError as exc:
             self.fail(exc)
             return None
+        if self.frontier.backlogged != self.backlogged:
+            self.backlogged = self.frontier.backlogged
+            logger.info(
+                "item backlog over %d: downloads %s",
+                self.frontier.max_items,
+                "paused" if self.backlogged else "resumed",
+            )
+            self.stats.inc_value("xxgk/backlog_pauses", int(self.backlogged))
         if lease is None:
             return None
         assert self.codec is not None

@@ -23,6 +23,7 @@ def redis_settings(
     conditional_get: bool = False,
     ttl: int = 7 * DAY,
     finished_ttl: int = 600,
+    max_items: int = 2000,
 ) -> dict[str, Any]:
     """Settings of a worker of run ``run_id`` on the Redis at ``url``.
 
@@ -32,6 +33,8 @@ def redis_settings(
     conditional GET (only when every worker can read the ingester's store, i.e. one machine).
     ``ttl``: expiry of the run's keys, refreshed while workers run; ``finished_ttl``: how long the
     dupefilter of a finished run is kept (a late worker of the run then finds nothing to do).
+    ``max_items``: item backlog (documents with their bodies, ~60 KB each) at which workers pause downloads
+    until ``xxgk ingest`` catches up (0: no limit).
     """
     if not run_id or any(c in run_id for c in " :\t\n"):
         raise ValueError(f"a run id must be non-empty, without spaces or colons: {run_id!r}")
@@ -46,6 +49,7 @@ def redis_settings(
         "XXGK_REDIS_TICK": 0.5,
         "XXGK_REDIS_TTL": ttl,
         "XXGK_REDIS_FINISHED_TTL": finished_ttl,
+        "XXGK_REDIS_MAX_ITEMS": max_items,
         "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
         "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
         "SCHEDULER_SERIALIZER": "crawler.distributed.codec",

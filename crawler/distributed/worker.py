@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 def run_worker(settings: Settings, sites: list[str] | None = None, *, install_root_handler: bool = True) -> int:
     """Crawl as one worker until the run is done; settings must include ``redis_settings(...)``."""
-    process = CrawlerProcess(settings, install_root_handler=install_root_handler)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", install_root_handler, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("disclosure")
     process.crawl(crawler, site=",".join(sites or []), config=settings.get("XXGK_CONFIG"))
     process.start()
