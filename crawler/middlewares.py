@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -28,7 +28,9 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
-        return cls(Store(crawler.settings.get("XXGK_DB")))
+        middleware = cls(Store(crawler.settings.get("XXGK_DB")))
+        crawler.signals.connect(middleware.store.close, signal=signals.spider_closed)
+        return middleware
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("xxgk_document"):
