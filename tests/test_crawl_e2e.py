@@ -10,6 +10,7 @@ import pytest
 
 from crawler.canonical import canonical_url
 from crawler.run import crawl
+from crawler.sites import load_sites
 from xxgk.model import report_id
 from xxgk.portal import DemoPortal
 from xxgk.store import RunSummary, Store
@@ -117,3 +118,9 @@ def test_an_edit_is_one_change_and_the_old_version_is_kept(runs):
     assert current is not None and len(old) == 1
     assert old[0].content_hash != current.content_hash
     assert current.tables == runs.portal.truth[runs.edited_url].tables
+
+
+def test_shipped_demo_config_matches_the_portal():
+    env = {f"DEMO_PORTAL_{name}": f"http://127.0.0.1:{port}" for port, name in enumerate(["TRS", "HANWEB", "ATTACH"])}
+    shipped = load_sites(Path(__file__).resolve().parents[1] / "config" / "demo.yaml", env=env)
+    assert shipped == load_sites(DemoPortal(seed=0).template_config(), env=env)
