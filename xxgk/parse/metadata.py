@@ -125,8 +125,10 @@ def extract_metadata(lines: list[Line], headings: dict[str, int], meta: dict[str
     first = min(headings.values(), default=len(lines))
     title, used = find_title(lines, first)
     md = Metadata(skip_lines=used)
-    for key in ("ArticleTitle", "pdf_title", "docx_title", "html_title"):
-        if title is None and meta.get(key) and TITLE_WORDS.search(meta[key]):
+    # The CMS's own ArticleTitle beats any line of the body (breadcrumbs read like titles).
+    keys = ("ArticleTitle",) if meta.get("ArticleTitle") else ("pdf_title", "docx_title", "html_title")
+    for key in keys:
+        if (title is None or key == "ArticleTitle") and meta.get(key) and TITLE_WORDS.search(meta[key]):
             title = meta[key].split("_")[0].split("|")[0].strip()
     md.title = title
     sig_agency, sig_date = _signature(lines)
