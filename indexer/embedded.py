@@ -47,6 +47,7 @@ MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
 ALL_BUCKETS = 1_000_000
 WRITER_HEAP = 256_000_000
+GUARD_HEAP = 15_000_000  # a writer that only holds the lock
 
 
 def build_schema() -> tantivy.Schema:
@@ -171,7 +172,23 @@ class EmbeddedBackend:
         index.reload()
 
     def rebuild(self, reports: Iterable[Report]) -> None:
-        """Write every report into a new generation, then swap it in atomically."""
+        """Write every report into a new generation, then swap it in atomically.
+
+        The live generation's writer lock is held meanwhile, so another process's ``add``
+        fails (its reports stay pending) instead of landing in an index about to be dropped.
+        """
+        guard = self._fresh_index().writer(GUARD_HEAP, 1)
+        try:
+            path = self._build_generation(reports)
+            old = self._current.resolve()
+            self._swap_in(path)
+        finally:
+            guard.rollback()
+            guard.wait_merging_threads()
+        shutil.rmtree(old, ignore_errors=True)  # open readers keep their files (POSIX unlink semantics)
+        self._reopen()
+
+    def _build_generation(self, reports: Iterable[Report]) -> Path:
         path = self._new_generation()
         index = _open(path)
         writer = index.writer(WRITER_HEAP, self.threads)
@@ -186,10 +203,7 @@ class EmbeddedBackend:
             shutil.rmtree(path, ignore_errors=True)
             raise
         writer.wait_merging_threads()
-        old = self._current.resolve()
-        self._swap_in(path)
-        shutil.rmtree(old, ignore_errors=True)  # open readers keep their files (POSIX unlink semantics)
-        self._reopen()
+        return path
 
     def _new_generation(self) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)

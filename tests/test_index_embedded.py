@@ -334,6 +334,25 @@ def test_rebuild_swaps_in_a_fresh_generation(tmp_path, corpus):
     assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == ["current", new.name]
 
 
+def test_no_other_writer_can_add_during_a_rebuild(tmp_path):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    other = EmbeddedBackend(tmp_path / "x.index")
+    b.add(handmade()[:1])
+    refused = []
+
+    def reports():
+        yield from handmade()
+        try:
+            other.add(handmade()[1:])
+        except ValueError as exc:  # tantivy: LockBusy
+            refused.append(str(exc))
+
+    b.rebuild(reports())
+    assert refused and "lock" in refused[0].lower()
+    other.add(handmade()[1:])  # after the swap it goes into the new generation
+    assert b.count() == 3 and other.count() == 3
+
+
 def test_failed_rebuild_leaves_the_live_index(tmp_path):
     b = EmbeddedBackend(tmp_path / "x.index")
     b.add(handmade())
