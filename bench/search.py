@@ -20,11 +20,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from indexer import sync
 from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
 from indexer.text import compact, normalize, query_words
 from xxgk.generate import generate
 from xxgk.model import Check, Report, content_hash, report_id
+from xxgk.store import Store
 
 FORMATS = ("html", "pdf", "docx", "text")
 # What a search page shows first; county (~2,900 values) and agency (tens of thousands) facets
@@ -163,6 +165,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="number of generated reports")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the query mix (first run warms up)")
     parser.add_argument("--fts5", action="store_true", help="also measure SQLite FTS5 (bigram phrases) for comparison")
+    parser.add_argument("--sync", action="store_true", help="also time `xxgk index` (sync from a SQLite store)")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -192,6 +195,14 @@ def main() -> None:
             ("index size (MB)", f"{size / 1e6:.1f}", ""),
             ("index bytes per report", f"{size / args.n:,.0f}", ""),
         ]
+        if args.sync:
+            with Store(work / "sync.db") as store:
+                for r in reports:
+                    store.save(r)
+                target = EmbeddedBackend(work / "sync.db.index")
+                start = time.perf_counter()
+                pushed = sync(store, target).indexed
+                print(f"\nsync from the store (xxgk index): {pushed / (time.perf_counter() - start):,.0f} reports/s")
         if args.fts5:
             fts = Fts5Index(work / "fts5.db")
             start = time.perf_counter()

@@ -12,7 +12,7 @@ from xxgk.model import Report
 from xxgk.store import Store
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 5000  # reports per backend commit (Meilisearch splits further into tasks of BATCH_DOCS)
 
 
 @dataclass(frozen=True)
