@@ -252,7 +252,9 @@ class LeasedScheduler(RedisScheduler):
         except redis.RedisError as exc:
             self.fail(exc)
             return
-        if status.queued or status.due:
+        if status.queued or status.due or not self._slot.inprogress:
+            # work to take, or this worker idles: let the engine look again now rather than at its
+            # 5 s heartbeat (an idle worker then closes as soon as the last lease elsewhere is acked)
             self._slot.nextcall.schedule()
 
     def _refresh_ttl(self) -> None:
