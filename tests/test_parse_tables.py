@@ -129,6 +129,138 @@ def test_short_row_reported() -> None:
     assert "requests.carried_over: 3 values for 7 columns" in report.problems
 
 
+GROUP_LEADS = {
+    "requests.denied.state_secret": "（三）不予公开",
+    "requests.unavailable.not_held": "（四）无法提供",
+    "requests.not_processed.petition": "（五）不予处理",
+    "requests.other.no_correction": "（六）其他处理",
+}
+
+
+def grid_label_cells(row: str, number: int) -> list[str]:
+    """The three label columns of a Table 2 row as a full grid prints them (spanned positions empty)."""
+    if row in ("requests.new", "requests.carried_over", "requests.carried_forward"):
+        return [NUMBERED[row], "", ""]
+    if row == "requests.granted":
+        return ["三、本年度办理结果", NUMBERED[row], ""]
+    if row in NUMBERED:
+        return ["", NUMBERED[row], ""]
+    return ["", GROUP_LEADS.get(row, ""), f"{number}.{REQUEST_LABELS[row]}"]
+
+
+def replace_table(text: str, start: str, end: str, lines: list[str]) -> str:
+    """``text`` with the lines between the headings ``start`` and ``end`` replaced."""
+    head, rest = text.split(start + "\n")
+    _, tail = rest.split(end)
+    return head + start + "\n" + "\n".join(lines) + "\n" + end + tail
+
+
+def grid_requests(rows: dict[str, list[str]]) -> list[str]:
+    """Table 2 as one tab-separated line per grid row, every line ten fields wide (a spreadsheet export)."""
+    out = [
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t\t申请人情况" + "\t" * 6,
+        "\t\t\t自然人\t法人或其他组织\t\t\t\t\t总计",
+        "\t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t",
+    ]
+    number = 0
+    for row in REQUEST_ROWS:
+        number = 1 if row in GROUP_LEADS else number + 1
+        out.append("\t".join(grid_label_cells(row, number) + rows[row]))
+    return out
+
+
+def test_grid_lines_keep_empty_fields_as_blank_cells() -> None:
+    rows = consistent()
+    rows["requests.new"] = ["", "2", "0", "0", "0", "0", "7"]  # label spans three columns
+    rows["requests.granted"] = ["", "2", "0", "0", "0", "0", "7"]  # label spans two columns
+    rows["requests.denied.query_matters"] = [""] * 7  # an all-blank row before a row with empty lead fields
+    rows["requests.unavailable.needs_creation"] = ["", "0", "0", "0", "0", "0", "0"]
+    rows["requests.total"] = ["5", "2", "0", "0", "0", "0", ""]
+    lines = grid_requests(rows)
+    assert "\t\t2.没有现成信息需要另行制作\t\t0\t0\t0\t0\t0\t0" in lines
+    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    report = parse_text(text)
+    assert not any("values for" in p for p in report.problems), report.problems
+    assert report.tables["requests.new"] == dict(
+        natural_person=None, commercial=2, research=0, social=0, legal=0, other_org=0, total=7
+    )
+    assert report.tables["requests.granted"]["natural_person"] is None
+    assert report.tables["requests.granted"]["total"] == 7
+    assert set(report.tables["requests.denied.query_matters"].values()) == {None}
+    needs_creation = report.tables["requests.unavailable.needs_creation"]
+    assert needs_creation["natural_person"] is None and needs_creation["total"] == 0
+    assert report.tables["requests.total"]["total"] is None
+    assert report.tables["requests.unavailable.unclear"]["natural_person"] == 0
+    assert report.cells_raw["requests.new.natural_person"] == ""
+    assert report.checks == []  # every broken-looking sum involves a blank: unchecked, not failed
+
+
+def test_grid_line_blank_cell_does_not_hide_a_broken_rule() -> None:
+    rows = consistent()
+    rows["requests.unavailable.needs_creation"] = ["", "1", "0", "0", "0", "0", "0"]  # rule 2: results 3 ≠ total 2
+    text = replace_table(
+        render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", grid_requests(rows)
+    )
+    report = parse_text(text)
+    assert report.tables["requests.unavailable.needs_creation"]["commercial"] == 1
+    assert [c.rule for c in report.checks] == [2]
+    assert "requests.unavailable.needs_creation.commercial" in report.checks[0].cells
+
+
+def test_review_values_line_with_empty_fields() -> None:
+    rows = consistent()
+    values = "\t无\t无\t\t无\t0\t0\t2\t2\t4\t3\t0\t3\t1\t7"
+    lines = [
+        "行政复议" + "\t" * 5 + "行政诉讼" + "\t" * 9,
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\t\t\t\t",
+        "\t" * 5 + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2),
+        values,
+    ]
+    report = parse_text(replace_table(render(rows), "四、政府信息公开行政复议、行政诉讼情况", "五、", lines))
+    assert not any("Table 3" in p for p in report.problems), report.problems
+    assert set(report.tables["review"].values()) == {None}
+    assert report.cells_raw["review.upheld"] == "" and report.cells_raw["review.corrected"] == "无"
+    assert report.tables["litigation_direct"] == dict(upheld=0, corrected=0, other=2, pending=2, total=4)
+    assert report.tables["litigation_after_review"] == dict(upheld=3, corrected=0, other=3, pending=1, total=7)
+
+
+def test_one_cell_per_line_keeps_tab_only_lines_as_blank_cells() -> None:
+    rows = consistent()
+    rows["requests.new"] = ["5", "", "0", "0", "0", "0", "7"]
+    rows["requests.granted"] = ["", "", "", "", "", "", ""]
+    blocks = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"]]
+    blocks.append(["", "自然人", "法人或其他组织", "总计"])  # "" : the cell merged from the row above
+    blocks.append(["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""])
+    number = 0
+    for row in REQUEST_ROWS:
+        number = 1 if row in GROUP_LEADS else number + 1
+        labels = [cell for cell in grid_label_cells(row, number) if cell] or [""]
+        blocks.append(labels + rows[row])
+    lines = "\n\n".join("\n".join(f"\t{cell}" for cell in block) for block in blocks).split("\n")
+    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    report = parse_text(text)
+    assert not any("values for" in p for p in report.problems), report.problems
+    assert report.tables["requests.new"]["commercial"] is None
+    assert report.tables["requests.new"]["total"] == 7
+    assert set(report.tables["requests.granted"].values()) == {None}
+    assert report.tables["requests.partially_granted"]["natural_person"] == 0
+    assert report.tables["requests.total"]["total"] == 7
+
+
+def test_misaligned_grid_lines_are_not_read_by_column() -> None:
+    """Rows whose values start in different columns give no column layout: empty fields are not placed."""
+    rows = consistent()
+    lines = [f"{NUMBERED.get(r, REQUEST_LABELS[r])}\t\t" + "\t".join(rows[r]) + "\t" for r in REQUEST_ROWS]
+    lines[0] = f"{NUMBERED['requests.new']}\t\t\t" + "\t".join(rows["requests.new"])  # shifted one column
+    lines[1] = f"{NUMBERED['requests.carried_over']}\t\t\t\t0\t0\t0\t0\t0\t0\t"  # empty field: where?
+    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    report = parse_text(text)
+    assert report.tables["requests.new"]["natural_person"] == 5
+    assert report.tables["requests.new"]["total"] == 7
+    assert set(report.tables["requests.carried_over"].values()) == {None}
+    assert "requests.carried_over: 6 values for 7 columns" in report.problems
+
+
 @pytest.mark.parametrize(
     ("rule", "change"),
     [

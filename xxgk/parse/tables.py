@@ -55,14 +55,8 @@ def _rule3_holds(values: tuple[Number | None, ...]) -> bool:
     return None not in values and sum(values[:-1]) == values[-1]
 
 
-def resolve(
-    cells: list[Token], n: int, *, check_total: bool = False, positional: bool = False
-) -> tuple[list[Token] | None, str | None]:
-    """Exactly ``n`` cells for a row, or None and the reason it could not be resolved.
-
-    ``positional``: the row is one line as wide as the table's other rows, so its last ``n`` cells are
-    the value columns (used when blanks make the count ambiguous).
-    """
+def resolve(cells: list[Token], n: int, *, check_total: bool = False) -> tuple[list[Token] | None, str | None]:
+    """Exactly ``n`` cells for a row, or None and the reason it could not be resolved."""
     if len(cells) == n:
         return cells, None
     lo, hi = 0, len(cells)
@@ -73,8 +67,6 @@ def resolve(
     trimmed = cells[lo:hi]
     if len(trimmed) == n:
         return trimmed, None
-    if positional and len(cells) >= n and all(c.kind == BLANK for c in cells[: len(cells) - n]):
-        return cells[len(cells) - n :], None
     filled = [c for c in trimmed if c.kind != BLANK]
     if len(filled) == n:
         return filled, None
@@ -94,27 +86,34 @@ def resolve(
 class _Scan:
     """Cells collected per row while walking the stream."""
 
+    cols_of_line: dict[int, list[int]]  # columns of the cells of every line
     rows: dict[str, list[Token]] = field(default_factory=dict)
     review_runs: list[list[Token]] = field(default_factory=list)
     current: str | None = None
     cells: list[Token] = field(default_factory=list)
     phase: int = 1  # 1: Table 1, 2: Table 2, 3: Table 3
     last_request: int = -1
+    label_line: int = -1
+    room: int = 0  # cells after the current row's label on the label's own line
 
     def close(self) -> None:
         if self.current is not None and self.current not in self.rows:
             self.rows[self.current] = self.cells
         self.current, self.cells = None, []
 
-    def open(self, key: str) -> None:
+    def open(self, key: str, label: Token) -> None:
         self.close()
         self.current = key
+        self.label_line = label.line
+        self.room = sum(1 for col in self.cols_of_line.get(label.line, ()) if col > label.col)
+
+    def need(self) -> int:
+        return len(TABLE_ROWS.get(self.current or "", ())) or 7
 
     def filled(self) -> bool:
         if self.current is None:
             return False
-        need = len(TABLE_ROWS.get(self.current, ())) or 7
-        return sum(1 for c in self.cells if c.kind != BLANK) >= need
+        return sum(1 for c in self.cells if c.kind != BLANK) >= self.need()
 
     def text(self, token: Token) -> None:
         if self.phase == 3:
@@ -136,7 +135,7 @@ class _Scan:
             return
         if key.startswith("proactive."):
             if self.phase == 1 and key not in self.rows:
-                self.open(key)
+                self.open(key, token)
             return
         index = ORDER_INDEX[key]
         after = _NEEDS_AFTER.get(key)
@@ -146,7 +145,7 @@ class _Scan:
             return
         self.phase = 2
         self.last_request = index
-        self.open(key)
+        self.open(key, token)
 
     def value(self, token: Token) -> None:
         if self.phase == 3:
@@ -154,14 +153,15 @@ class _Scan:
                 self.review_runs.append([])
             self.review_runs[-1].append(token)
         elif self.current is not None:
+            if token.line != self.label_line and self.room >= self.need():
+                self.close()  # the label's line has a slot for every value: the row is that line
+                return
             self.cells.append(token)
 
     def row_break(self) -> None:
         """An empty line ends a row that already has all its cells (one-cell-per-line exports)."""
-        if self.phase < 3 and self.current is not None:
-            need = len(TABLE_ROWS.get(self.current, ())) or 7
-            if len(self.cells) >= need:
-                self.close()
+        if self.phase < 3 and self.current is not None and len(self.cells) >= self.need():
+            self.close()
 
     def heading(self, key: str) -> None:
         self.close()
@@ -226,17 +226,42 @@ def _raw_rows(tokens: list[Token]) -> dict[str, list[Any]]:
     return rows
 
 
-def _aligned_rows(rows: dict[str, list[Token]], tokens: list[Token]) -> set[str]:
-    """Rows printed on one line whose cell count equals the usual count of their table's lines."""
-    per_line = Counter(t.line for t in tokens if t.kind not in (HEADING, EMPTY))
-    line_of = {row: cells[0].line for row, cells in rows.items() if cells and len({c.line for c in cells}) == 1}
-    aligned: set[str] = set()
+def _by_column(rows: dict[str, list[Token]], tokens: list[Token]) -> dict[str, list[Token]]:
+    """Rows read by column position, where their table's layout is certain.
+
+    A table qualifies when every complete one-line row (all its values filled, side by side) starts its
+    values in the same column of equally wide lines.  A row on a line of that width then takes exactly the
+    cells in those columns, blanks included, provided every other cell after its label is blank.  Tables
+    whose rows disagree (shifted or extra cells) are left to :func:`resolve`.
+    """
+    width: dict[int, int] = {}
+    for t in tokens:
+        if t.kind not in (HEADING, EMPTY):
+            width[t.line] = max(width.get(t.line, 0), t.col + 1)
+    out: dict[str, list[Token]] = {}
     for prefix in ("proactive.", "requests."):
-        widths = Counter(per_line[line] for row, line in line_of.items() if row.startswith(prefix))
-        if widths:
-            usual = widths.most_common(1)[0][0]
-            aligned |= {row for row, line in line_of.items() if row.startswith(prefix) and per_line[line] == usual}
-    return aligned
+        table = {
+            row: cells
+            for row, cells in rows.items()
+            if row.startswith(prefix) and row in TABLE_ROWS and cells and len({c.line for c in cells}) == 1
+        }
+        layouts: Counter[tuple[int, int]] = Counter()
+        for row, cells in table.items():
+            filled = [c for c in cells if c.kind != BLANK]
+            n = len(TABLE_ROWS[row])
+            if len(filled) == n and filled[-1].col - filled[0].col == n - 1:
+                layouts[filled[0].col, width[filled[0].line]] += 1
+        if len(layouts) != 1 or next(iter(layouts.values())) < 2:
+            continue
+        ((start, line_width),) = layouts
+        for row, cells in table.items():
+            n = len(TABLE_ROWS[row])
+            at = {c.col: c for c in cells}
+            picked = [at[col] for col in range(start, start + n) if col in at]
+            outside = [c for c in cells if not start <= c.col < start + n]
+            if width[cells[0].line] == line_width and len(picked) == n and all(c.kind == BLANK for c in outside):
+                out[row] = picked
+    return out
 
 
 def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
@@ -253,7 +278,11 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         result.tables_raw = _raw_rows(tokens)
         result.problems.append("2019–2020 table layout: rows kept as printed in tables_raw, not mapped to keys")
         return result
-    scan = _Scan()
+    cols_of_line: dict[int, list[int]] = {}
+    for token in tokens:
+        if token.kind not in (HEADING, EMPTY):
+            cols_of_line.setdefault(token.line, []).append(token.col)
+    scan = _Scan(cols_of_line)
     for token in tokens:
         if token.kind == EMPTY:
             scan.row_break()
@@ -268,7 +297,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         result.problems.append("no disclosure tables found")
         return result
     result.format = "2021"
-    aligned = _aligned_rows(scan.rows, tokens)
+    by_column = _by_column(scan.rows, tokens)
     single = scan.rows.get(OTHER_SINGLE, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
     if single_cells is not None:
@@ -283,7 +312,10 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
             result.problems.append(f"{row}: row not found")
             result.tables[row] = dict.fromkeys(cols)
             continue
-        resolved, why = resolve(cells, len(cols), check_total=len(cols) == 7, positional=row in aligned)
+        if row in by_column:
+            resolved, why = by_column[row], None
+        else:
+            resolved, why = resolve(cells, len(cols), check_total=len(cols) == 7)
         if resolved is None:
             result.problems.append(f"{row}: {why}")
             result.tables[row] = dict.fromkeys(cols)

@@ -22,6 +22,7 @@ class Token(NamedTuple):
     text: str  # normalised (for HEADING: the section key)
     raw: str  # as printed
     line: int
+    col: int = 0  # position of the cell in its line (grid column for grid rows and tab-separated lines)
 
 
 @lru_cache(maxsize=65536)
@@ -73,6 +74,6 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
             raws = cells if line.raw == line.norm else _split(line.raw)
         if len(raws) != len(cells):
             raws = cells
-        for cell, raw in zip(cells, raws, strict=True):
+        for col, (cell, raw) in enumerate(zip(cells, raws, strict=True)):
             if cell is not None:  # None: slot covered by a merged cell
-                yield Token(kind_of(cell), cell.strip(), raw.strip(), i)
+                yield Token(kind_of(cell), cell.strip(), raw.strip(), i, col)
