@@ -6,10 +6,11 @@ The demo portal (pre-rendered, no faults) runs in its own process; each round ge
 (append-only file on) and a fresh store. Workers are ``python -m crawler.distributed.worker`` processes
 with politeness off; one ``xxgk ingest`` process parses and stores. Reported per round:
 
-* crawl: documents pushed to Redis per second, from the workers' start to the last worker's exit;
-* end to end: reports stored per second, from the workers' start to the ingester's exit;
+* crawl only (no ingester; items stay in Redis): documents pushed per second, workers' start to last exit;
+* end to end (ingester alongside): reports stored per second, workers' start to the ingester's exit;
 * Redis: peak ``used_memory``, and per-entry sizes measured with ``MEMORY USAGE`` on the live keys
-  (frontier queue member, dupefilter fingerprint, item in the item list).
+  (frontier queue member, dupefilter fingerprint, item in the item list);
+* at scale: ``used_memory`` growth for a 1M-fingerprint dupefilter and a 200k-request queue.
 
 Figures include process start-up (about a second per worker on this machine).
 """
@@ -69,18 +70,26 @@ def per_entry(figure: tuple[int, int]) -> str:
     return f"{size / members:.0f} B/entry over {members}" if members else "n/a"
 
 
-def one_round(config: Path, workers: int, parse_workers: int, tmp: Path) -> tuple[float, float, int, int, Memory]:
-    db = tmp / f"w{workers}.db"
+@dataclass
+class Round:
+    seconds: float  # workers' start to the last worker's exit (crawl) or to the ingester's exit (end to end)
+    documents: int  # items the workers pushed (reports, plus documents that failed)
+    stored: int  # reports in the store
+    memory: Memory
+
+
+def one_round(config: Path, workers: int, parse_workers: int, tmp: Path, *, ingest: bool) -> Round:
+    """One crawl on a fresh Redis; with ``ingest`` an ingester runs alongside, else the items stay in Redis."""
+    db = tmp / f"w{workers}-{ingest}.db"
     memory = Memory()
-    with RedisServer(tmp / f"redis{workers}") as server:
+    with RedisServer(tmp / f"redis{workers}-{ingest}") as server:
         client = server.client()
-        ingest = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-id", RUN, "--db", str(db),
-             "--parse-workers", str(parse_workers)],
-            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-id", RUN]
+        command += ["--db", str(db), "--parse-workers", str(parse_workers)]
+        ingester = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL) if ingest else None
         command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", server.url, "--run-id", RUN]
-        command += ["--config", str(config), "--rate", "0", "--no-throttle"]
+        command += ["--config", str(config), "--rate", "0", "--no-throttle", "--settings-json"]
+        command += [json.dumps({"XXGK_REDIS_MAX_ITEMS": 0 if not ingest else 2000})]
         started = time.perf_counter()
         procs = [subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL) for _ in range(workers)]
         stop = threading.Event()
@@ -93,18 +102,44 @@ def one_round(config: Path, workers: int, parse_workers: int, tmp: Path) -> tupl
         thread = threading.Thread(target=sampler, daemon=True)
         thread.start()
         codes = [p.wait() for p in procs]
-        crawled = time.perf_counter() - started
-        pushed = 0
-        ingest.wait()
-        total = time.perf_counter() - started
+        if ingester is not None:
+            codes.append(ingester.wait())
+        seconds = time.perf_counter() - started
         stop.set()
         thread.join()
-        if any(codes) or ingest.returncode:
-            raise RuntimeError(f"a worker or the ingester failed: workers {codes}, ingest {ingest.returncode}")
+        memory.sample(client)
+        if any(codes):
+            raise RuntimeError(f"a worker or the ingester failed: exit codes {codes}")
+        if ingester is None:
+            return Round(seconds, client.llen(RunKeys(RUN).items), 0, memory)
     with Store(db) as store:
-        stored = store.count()
-        pushed = store.db.execute("SELECT count(*) FROM run_events").fetchone()[0]
-    return crawled, total, stored, pushed, memory
+        documents = store.db.execute("SELECT count(*) FROM run_events").fetchone()[0]
+        return Round(seconds, documents, store.count(), memory)
+
+
+def memory_at_scale(tmp: Path, fingerprints: int, queued: int, member_size: int) -> None:
+    """Per-entry Redis memory of a large dupefilter set and frontier queue (synthetic, same shapes as a run)."""
+    with RedisServer(tmp / "redis-memory") as server:
+        client = server.client()
+        keys = RunKeys(RUN)
+        base = int(client.info("memory")["used_memory"])
+        for start in range(0, fingerprints, 10_000):
+            client.sadd(keys.dupefilter, *(os.urandom(20) for _ in range(min(10_000, fingerprints - start))))
+        after_set = int(client.info("memory")["used_memory"])
+        filler = b"x" * max(0, member_size - 40)
+        for start in range(0, queued, 10_000):
+            batch = {f"10\thost{i % 3000}.gov.cn\n".encode() + os.urandom(8).hex().encode() + filler: float(i)
+                     for i in range(start, min(queued, start + 10_000))}  # fmt: skip
+            client.zadd(keys.queue, batch)
+        after_queue = int(client.info("memory")["used_memory"])
+        queue_bytes = after_queue - after_set
+        print(
+            f"at scale: dupefilter {fingerprints} fingerprints = {(after_set - base) / 1e6:.1f} MB "
+            f"({(after_set - base) / fingerprints:.0f} B each, MEMORY USAGE "
+            f"{client.memory_usage(keys.dupefilter, samples=0) / fingerprints:.0f} B); queue {queued} requests of "
+            f"{member_size} B = {queue_bytes / 1e6:.1f} MB ({queue_bytes / queued:.0f} B each)",
+            flush=True,
+        )
 
 
 def main() -> int:
@@ -112,6 +147,8 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--parse-workers", type=int, default=1, help="parser processes of the ingester")
+    parser.add_argument("--fingerprints", type=int, default=1_000_000, help="dupefilter size for the memory figure")
+    parser.add_argument("--queued", type=int, default=200_000, help="queue size for the memory figure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-dist-") as name:
         tmp = Path(name)
@@ -130,21 +167,32 @@ def main() -> int:
                 time.sleep(0.1)
             time.sleep(0.2)
             json.loads(config.read_text(encoding="utf-8"))
-            base = None
+            crawl_base = end_base = 0.0
             for workers in args.workers:
-                crawled, total, stored, pushed, memory = one_round(config, workers, args.parse_workers, tmp)
-                rate = stored / total
-                base = base or rate
+                crawl = one_round(config, workers, args.parse_workers, tmp, ingest=False)
+                crawl_rate = crawl.documents / crawl.seconds
+                crawl_base = crawl_base or crawl_rate
                 print(
-                    f"{workers} worker(s): {stored} reports; crawl {pushed / crawled:.1f} docs/s ({crawled:.1f}s), "
-                    f"end to end {rate:.1f} reports/s ({total:.1f}s) = {rate / base:.2f}x of 1 worker",
+                    f"{workers} worker(s), crawl only: {crawl.documents} documents in {crawl.seconds:.1f}s = "
+                    f"{crawl_rate:.1f} docs/s = {crawl_rate / crawl_base:.2f}x of 1 worker",
                     flush=True,
                 )
+                memory = crawl.memory
                 print(
                     f"    redis: peak used_memory {memory.used_peak / 1e6:.1f} MB; queue {per_entry(memory.queue_peak)}"
                     f"; dupefilter {per_entry(memory.dupefilter)}; items {per_entry(memory.items_peak)}",
                     flush=True,
                 )
+                end = one_round(config, workers, args.parse_workers, tmp, ingest=True)
+                end_rate = end.stored / end.seconds
+                end_base = end_base or end_rate
+                print(
+                    f"{workers} worker(s), end to end: {end.stored} reports in {end.seconds:.1f}s = "
+                    f"{end_rate:.1f} reports/s = {end_rate / end_base:.2f}x of 1 worker "
+                    f"(ingester with {args.parse_workers} parser process(es))",
+                    flush=True,
+                )
+            memory_at_scale(tmp, args.fingerprints, args.queued, member_size=740)
         finally:
             portal.send_signal(signal.SIGTERM)
             portal.wait(timeout=30)

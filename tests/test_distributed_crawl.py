@@ -95,13 +95,20 @@ class Run:
         self.ingest_output = ""
 
     def worker(
-        self, *, rate: float = 0, lease: float = 2, retries: int | None = None, settings: dict | None = None
+        self,
+        *,
+        rate: float = 0,
+        lease: float = 2,
+        retries: int | None = None,
+        settings: dict | None = None,
+        site: str | None = None,
     ) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", self.server.url]
         command += ["--run-id", self.run_id, "--config", str(self.config), "--no-throttle", "--log-level", "INFO"]
         command += ["--rate", str(rate), "--lease", str(lease)]
         command += ["--retries", str(retries)] if retries is not None else []
         command += ["--settings-json", json.dumps(settings)] if settings else []
+        command += ["--site", site] if site else []
         log = (self.tmp / f"worker{len(self.workers)}.log").open("wb")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -205,6 +212,10 @@ def test_two_workers_store_every_report_once(run, baseline, portal):
     )
     plain = [url for url in portal.truth if url not in portal.fault_urls]
     assert {fetched[url] for url in plain} == {1}
+    # a worker configured for other sites cannot join the run (it could not parse their pages)
+    odd = run.worker(site=portal.sites[0].name)
+    assert odd.wait(timeout=60) != 0
+    assert "start every worker of a run with the same --config/--site" in run.log(len(run.workers) - 1)
 
 
 def test_killed_worker_loses_nothing(run, baseline):

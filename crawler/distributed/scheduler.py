@@ -112,6 +112,14 @@ class LeasedScheduler(RedisScheduler):
             raise RuntimeError("this Scrapy version hides engine._slot.inprogress/nextcall; LeasedScheduler needs them")
         self._slot = slot
         sites = sorted(getattr(spider, "sites", None) or [])
+        known = sorted(m.decode() for m in self.server.smembers(self.keys.sites))
+        if known and sites != known:
+            # a worker could not handle requests of sites it was not configured for (callbacks look them up)
+            raise ValueError(
+                f"run {self.keys.run!r} crawls sites {', '.join(known)}; this worker was started for"
+                f" {', '.join(sites) or 'none'}: start every worker of a run with the same --config/--site,"
+                " or use another --run-id"
+            )
         with self.server.pipeline() as pipe:
             if sites:
                 pipe.sadd(self.keys.sites, *sites)
@@ -150,7 +158,7 @@ class LeasedScheduler(RedisScheduler):
         with self.server.pipeline() as pipe:
             pipe.set(self.keys.finished, str(time.time()), ex=self.finished_ttl)
             pipe.expire(self.keys.dupefilter, self.finished_ttl)
-            pipe.expire(self.keys.sites, self.ttl)
+            pipe.expire(self.keys.sites, self.finished_ttl)
             pipe.delete(*self.keys.frontier())
             pipe.execute()
         logger.info("run %s finished: frontier removed, dupefilter expires in %d s", self.keys.run, self.finished_ttl)
