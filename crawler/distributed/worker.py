@@ -14,7 +14,7 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.distributed.settings import redis_settings
+from crawler.distributed.cli import add_worker_arguments, worker_overrides
 from crawler.run import build_settings
 
 logger = logging.getLogger(__name__)
@@ -36,22 +36,18 @@ def run_worker(settings: Settings, sites: list[str] | None = None, *, install_ro
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.distributed.worker", description=__doc__.splitlines()[0])
-    parser.add_argument("--redis", required=True, help="redis://HOST:PORT/DB")
-    parser.add_argument("--run-id", required=True, help="name of the crawl run shared by its workers")
     parser.add_argument("--config", required=True)
     parser.add_argument("--site", action="append", default=[])
-    parser.add_argument("--rate", type=float, default=1.0, help="max requests/s per host over all workers (0: none)")
-    parser.add_argument("--lease", type=float, default=60.0, help="seconds before a dead worker's requests return")
     parser.add_argument("--db", default="data/xxgk.db", help="store for conditional GET (with --conditional-get)")
-    parser.add_argument("--conditional-get", action="store_true", help="workers share the ingester's store file")
     parser.add_argument("--no-throttle", action="store_true", help="no per-worker AutoThrottle (loopback only)")
     parser.add_argument("--retries", type=int, help="reconnect attempts before a Redis outage stops the worker")
     parser.add_argument("--settings-json", default="{}", help="extra Scrapy settings as a JSON object")
     parser.add_argument("--log-level", default="WARNING")
+    add_worker_arguments(parser)
     args = parser.parse_args(argv)
-    overrides = redis_settings(
-        args.redis, args.run_id, rate=args.rate, lease=args.lease, conditional_get=args.conditional_get
-    )
+    if not args.redis:
+        parser.error("--redis is required")
+    overrides = worker_overrides(args)
     if args.retries is not None:
         overrides["XXGK_REDIS_RETRIES"] = args.retries
     overrides.update(json.loads(args.settings_json))
