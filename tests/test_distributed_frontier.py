@@ -124,3 +124,17 @@ def test_pop_pauses_while_the_item_backlog_is_over_its_cap(server, frontier):
     server.client().lpop(frontier.keys.items)
     lease = capped.pop()
     assert lease is not None and not capped.backlogged
+
+
+def test_finish_only_when_drained_and_keeps_the_dupefilter_briefly(server, frontier):
+    client = server.client()
+    frontier.push(member("/x"), b"x")
+    assert not frontier.finish(60, 1.0)  # something is queued
+    lease = frontier.pop()
+    assert not frontier.finish(60, 1.0)  # something is leased
+    frontier.settle([lease.token], [])
+    assert frontier.finish(60, 1.0)
+    keys = frontier.keys
+    assert client.exists(keys.finished) and not client.exists(keys.sequence)
+    assert 0 < client.ttl(keys.dupefilter) <= 60
+    assert not frontier.push(member("/x"), b"x")  # a late worker of the run still sees it as done

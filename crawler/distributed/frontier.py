@@ -144,6 +144,21 @@ return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('
         redis.call('ZCOUNT', KEYS[2], '-inf', now)}
 """
 
+_FINISH = """
+-- KEYS: queue, delayed, leases, finished, dupefilter, sites, then the frontier keys to delete
+-- ARGV: finished ttl (s), current time (s, for the mark)
+if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[3]) > 0 then
+  return 0
+end
+redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[1])
+redis.call('EXPIRE', KEYS[5], ARGV[1])
+redis.call('EXPIRE', KEYS[6], ARGV[1])
+for i = 7, #KEYS do
+  redis.call('DEL', KEYS[i])
+end
+return 1
+"""
+
 
 @dataclass(frozen=True)
 class RunKeys:
@@ -252,6 +267,7 @@ class Frontier:
         self._settle = server.register_script(_SETTLE)
         self._requeue = server.register_script(_REQUEUE)
         self._status = server.register_script(_STATUS)
+        self._finish = server.register_script(_FINISH)
 
     def push(self, member: bytes, fingerprint: bytes | None) -> bool:
         """Queue a request unless its fingerprint was seen before (None: always queue)."""
@@ -289,3 +305,10 @@ class Frontier:
     def status(self) -> FrontierStatus:
         queued, delayed, leased, due = self._status(keys=[self.keys.queue, self.keys.delayed, self.keys.leases])
         return FrontierStatus(int(queued), int(delayed), int(leased), int(due))
+
+    def finish(self, ttl: int, stamp: float) -> bool:
+        """If nothing is queued, delayed or leased: mark the run finished, drop the frontier, let the
+        dupefilter and site list expire in ``ttl`` s. One atomic step, so no request pushed meanwhile is lost."""
+        k = self.keys
+        keys = [k.queue, k.delayed, k.leases, k.finished, k.dupefilter, k.sites, *k.frontier()]
+        return bool(self._finish(keys=keys, args=[ttl, str(stamp)]))

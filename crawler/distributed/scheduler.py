@@ -148,20 +148,12 @@ class LeasedScheduler(RedisScheduler):
                 self.frontier.release(unfinished)
             self.leases.clear()
             self.server.zrem(self.keys.workers, self.worker)
-            if reason == "finished" and self.frontier.status().drained:
-                self._finish_run()
+            if reason == "finished" and self.frontier.finish(self.finished_ttl, time.time()):
+                logger.info(
+                    "run %s finished: frontier removed, dupefilter expires in %d s", self.keys.run, self.finished_ttl
+                )
         except redis.RedisError as exc:
             logger.error("could not settle leases on close (they will expire and be re-queued): %s", exc)
-
-    def _finish_run(self) -> None:
-        """The run is complete: mark it, drop the frontier, keep the dupefilter a little longer."""
-        with self.server.pipeline() as pipe:
-            pipe.set(self.keys.finished, str(time.time()), ex=self.finished_ttl)
-            pipe.expire(self.keys.dupefilter, self.finished_ttl)
-            pipe.expire(self.keys.sites, self.finished_ttl)
-            pipe.delete(*self.keys.frontier())
-            pipe.execute()
-        logger.info("run %s finished: frontier removed, dupefilter expires in %d s", self.keys.run, self.finished_ttl)
 
     # -- the scheduler interface ---------------------------------------------
 
