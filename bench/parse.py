@@ -21,7 +21,7 @@ from pathlib import Path
 from xxgk.parse import parse_document
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
-TARGETS = {"text": 500, "html": 100}
+TARGETS = {"text": 500, "html": 100, "pdf": 20}
 
 
 def seed_inputs() -> list[tuple[str, bytes, dict]]:
@@ -147,6 +147,60 @@ def generated_inputs(n: int) -> dict[str, list[tuple[str, bytes, dict]]]:
     return out
 
 
+def pdfplumber_text(data: bytes) -> str:
+    """Body text as the earlier pdfplumber (pdfminer) extractor produced it: the reference for PDF figures."""
+    import re
+
+    import pdfplumber
+
+    from xxgk.extract.document import Block, Document
+
+    wrap = re.compile(r"\s*\n\s*")
+    blocks: list[Block] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            items = []
+            tables = page.find_tables()
+            boxes = [t.bbox for t in tables]
+            for table in tables:
+                rows = [[None if c is None else wrap.sub("", c).strip() for c in row] for row in table.extract()]
+                if rows := [r for r in rows if any(r)]:
+                    items.append((table.bbox[1], Block(grid=rows)))
+
+            def outside(obj: dict, boxes: list = boxes) -> bool:
+                x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+                return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+            rest = page.filter(outside) if boxes else page
+            items += [(ln["top"], Block(text=ln["text"])) for ln in rest.extract_text_lines(strip=True) if ln["text"]]
+            for _, block in sorted(items, key=lambda item: item[0]):
+                if block.text is not None and blocks and blocks[-1].text is not None:
+                    blocks[-1].text += "\n" + block.text
+                else:
+                    blocks.append(block)
+    return Document(source_type="pdf", blocks=blocks).text
+
+
+def compare_pdf(items: list[tuple[str, bytes, dict]], seconds: float) -> None:
+    """PDF extraction now (PDFium) against the pdfplumber reference: speed, and whether the text is the same."""
+    from xxgk.extract.pdf import extract_pdf
+
+    same = sum(extract_pdf(data).text == pdfplumber_text(data) for _, data, _ in items)
+    rates = []
+    for extract in (lambda d: extract_pdf(d).text, pdfplumber_text):
+        n, start = 0, time.process_time()
+        while time.process_time() - start < seconds:
+            for _, data, _ in items:
+                extract(data)
+                n += 1
+        rates.append(n / (time.process_time() - start))
+    print(
+        f"PDF extraction only, {len(items)} generated PDFs: PDFium {rates[0]:.1f}/s, "
+        f"pdfplumber reference (before) {rates[1]:.1f}/s, x{rates[0] / rates[1]:.1f}; "
+        f"identical text {same}/{len(items)}"
+    )
+
+
 def correct(report, truth: dict) -> bool:
     return all(
         report.tables.get(row, {}).get(col, "missing") == want
@@ -192,6 +246,9 @@ def main() -> None:
         target = TARGETS.get(kind)
         flag = "" if target is None else (" ok" if rate >= target else " BELOW")
         print(f"{label:28} {kind:5} {rate:10.1f} {target or '-':>7} {ok:>4}/{total:<4}{flag}")
+    pdfs = next((items for _, label, items in suites if label == "generated pdf"), None)
+    if pdfs:
+        compare_pdf(pdfs, args.seconds)
 
 
 if __name__ == "__main__":
