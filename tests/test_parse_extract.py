@@ -284,6 +284,61 @@ def test_pdf_without_text_layer() -> None:
         parse_document(buf.getvalue())
 
 
+def _ruled_pdf(style: str) -> bytes:
+    """A 3×3 table whose first row has a cell spanning two columns, ruled with lines, thin filled
+    rectangles (as word processors draw borders) or lines inside a form XObject, and a line of text."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("STSong-Light", 10)
+    c.drawString(100, 760, "二、主动公开政府信息情况")
+    xs, ys = (100, 250, 330, 410), (700, 680, 660, 640)
+    segments = [((x, ys[0]), (x, ys[-1])) for x in xs if x != 330]
+    segments += [((330, ys[1]), (330, ys[-1]))]  # no border between the two spanned cells of row 1
+    segments += [((xs[0], y), (xs[-1], y)) for y in ys]
+    if style == "form":
+        c.beginForm("borders")
+    for (x0, y0), (x1, y1) in segments:
+        if style == "rects":
+            c.rect(min(x0, x1) - 0.25, min(y0, y1) - 0.25, abs(x1 - x0) + 0.5, abs(y1 - y0) + 0.5, stroke=0, fill=1)
+        else:
+            c.line(x0, y0, x1, y1)
+    if style == "form":
+        c.endForm()
+        c.doForm("borders")
+    c.drawString(105, 686, "信息内容")
+    c.drawString(255, 686, "本年处理决定数量")
+    c.drawString(105, 666, "行政许可")
+    c.drawString(255, 666, "12")
+    c.drawString(335, 666, "/")
+    c.drawString(105, 646, "行政处罚")
+    c.drawString(335, 646, "3")
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("style", ["lines", "rects", "form"])
+def test_pdf_ruled_table_with_merged_cell(style: str) -> None:
+    doc = extract(_ruled_pdf(style), filename="t.pdf")
+    assert doc.tables == [
+        [
+            ["信息内容", "本年处理决定数量", None],
+            ["行政许可", "12", "/"],
+            ["行政处罚", "", "3"],
+        ]
+    ]
+    assert doc.text.splitlines()[0] == "二、主动公开政府信息情况"
+
+
+def test_pdf_latin_words_keep_their_spaces() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(100, 700, "Report of the agency, 2024 - 12 cases")
+    c.save()
+    assert extract(buf.getvalue(), filename="t.pdf").text == "Report of the agency, 2024 - 12 cases"
+
+
 def test_docx_report_with_merged_cells() -> None:
     document = docx.Document()
     values = consistent()
