@@ -128,7 +128,8 @@ class LeasedScheduler(RedisScheduler):
         self._refresh_ttl()
         status = self.frontier.status()
         if status.queued or status.leased or status.delayed:
-            logger.info("joining run %s: %d queued, %d delayed, %d leased", self.keys.run, *_counts(status))
+            counts = (status.queued, status.delayed, status.leased)
+            logger.info("joining run %s: %d queued, %d delayed, %d leased", self.keys.run, *counts)
         self._task = create_looping_call(self._tick)
         self._task.start(self.tick_seconds, now=False)
 
@@ -290,7 +291,3 @@ class LeasedScheduler(RedisScheduler):
             self._task.stop()
         engine = self.crawler.engine
         call_later(0, lambda: deferred_from_coro(engine.close_spider_async(reason="redis_unavailable")))
-
-
-def _counts(status: Any) -> tuple[int, int, int]:
-    return status.queued, status.delayed, status.leased
