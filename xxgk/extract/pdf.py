@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 from pdfplumber.utils import extract_text
-from pdfplumber.utils.text import chars_to_textmap
+from pdfplumber.utils.text import LIGATURES, chars_to_textmap
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document
@@ -163,6 +163,24 @@ def _tables(edges: list[dict[str, Any]]) -> list[Table]:
     return [Table(None, group) for group in cells_to_tables(cells)]  # type: ignore[arg-type]
 
 
+def _text(chars: list[dict[str, Any]]) -> str:
+    """Text of a cell's chars: pdfplumber's word and line grouping, short-cut for the usual cell that is a
+    single word on one line (upright, left to right, no gap over the word threshold), which it joins as is."""
+    prev, low, high = chars[0], chars[0]["top"], chars[0]["top"]
+    for char in chars:
+        low, high = min(low, char["top"]), max(high, char["top"])
+        if (
+            not char["upright"]
+            or char["text"].isspace()
+            or char["text"] in LIGATURES
+            or high - low > _TOLERANCE
+            or not prev["x0"] <= char["x0"] <= prev["x1"] + _TOLERANCE
+        ):
+            return extract_text(chars)
+        prev = char
+    return "".join(char["text"] for char in chars)
+
+
 def _center(char: dict[str, Any]) -> tuple[float, float]:
     return (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
 
@@ -191,7 +209,7 @@ def _grid(table: Table, chars: list[dict[str, Any]]) -> list[list[str | None]]:
         cells: list[str | None] = []
         for c, box in enumerate(row.cells):
             inside = texts.get((r, c))
-            cells.append(None if box is None else _cell(extract_text(inside)) if inside else "")
+            cells.append(None if box is None else _cell(_text(inside)) if inside else "")
         if any(cells):
             grid.append(cells)
     return grid
