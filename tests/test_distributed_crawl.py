@@ -102,9 +102,14 @@ class Run:
         retries: int | None = None,
         settings: dict | None = None,
         site: str | None = None,
+        cli: bool = False,
     ) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", self.server.url]
-        command += ["--run-id", self.run_id, "--config", str(self.config), "--no-throttle", "--log-level", "INFO"]
+        if cli:  # the user's way in: ``xxgk crawl --redis``
+            command = [sys.executable, "-m", "xxgk.cli", "crawl", "--redis", self.server.url, "--db", str(self.db)]
+        else:
+            command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", self.server.url, "--log-level"]
+            command += ["INFO"]
+        command += ["--run-id", self.run_id, "--config", str(self.config), "--no-throttle"]
         command += ["--rate", str(rate), "--lease", str(lease)]
         command += ["--retries", str(retries)] if retries is not None else []
         command += ["--settings-json", json.dumps(settings)] if settings else []
@@ -199,7 +204,7 @@ def test_two_workers_store_every_report_once(run, baseline, portal):
     before = len(portal.request_log)
     run.start_ingester(cli=True)
     run.worker(lease=10)  # long leases: no re-fetch even if a loaded machine stalls a worker
-    run.worker(lease=10)
+    run.worker(lease=10, cli=True)
     assert run.finish() == [0, 0]
     assert f"{len(portal.truth)} new, 0 changed, 0 unchanged" in run.ingest_output
     assert_same_as_single_process(run, baseline)

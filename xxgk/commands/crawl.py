@@ -18,6 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-throttle", action="store_true", help="no AutoThrottle/download delay, high concurrency (loopback only)"
     )
+    from crawler.distributed.cli import add_worker_arguments
+
+    add_worker_arguments(parser)
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -37,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"xxgk crawl: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.redis:
+        from crawler.distributed.cli import run_worker_from_args
+
+        return run_worker_from_args(args, [s.name for s in sites])
     with Store(args.db) as store:
         run_id = store.start_run([s.name for s in sites])
     settings = build_settings(
