@@ -16,7 +16,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, merge_edges
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES, chars_to_textmap
 
@@ -30,6 +30,7 @@ _MIN_EDGE = 3  # shorter ruling segments are not table borders
 _FLAT = 0.01  # a segment this close to horizontal/vertical counts as such
 _MAX_FORM_DEPTH = 4
 Matrix = tuple[float, float, float, float, float, float]
+Bbox = tuple[float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -152,6 +153,43 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     return edges
 
 
+def _cells(crossings: dict[tuple[float, float], dict[str, list[dict[str, Any]]]]) -> list[Bbox]:
+    """The smallest ruled rectangle starting at each crossing: pdfplumber's ``intersections_to_cells`` with
+    each crossing's edges and its neighbours below and to the right looked up once."""
+
+    def ids(edges: list[dict[str, Any]]) -> set[Bbox]:
+        return {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges}
+
+    v = {p: ids(d["v"]) for p, d in crossings.items()}
+    h = {p: ids(d["h"]) for p, d in crossings.items()}
+    below: dict[float, list[tuple[float, float]]] = {}
+    right: dict[float, list[tuple[float, float]]] = {}
+    for point in sorted(crossings):  # by x, then top
+        below.setdefault(point[0], []).append(point)
+        right.setdefault(point[1], []).append(point)
+    cells = []
+    for x, top in sorted(crossings):
+        for bx, by in below[x]:
+            if by <= top or v[x, top].isdisjoint(v[bx, by]):
+                continue
+            corner = next(
+                (
+                    (rx, by)
+                    for rx, ry in right[top]
+                    if rx > x
+                    and not h[x, top].isdisjoint(h[rx, ry])
+                    and (rx, by) in crossings
+                    and not v[rx, by].isdisjoint(v[rx, ry])
+                    and not h[rx, by].isdisjoint(h[bx, by])
+                ),
+                None,
+            )
+            if corner is not None:
+                cells.append((x, top, *corner))
+                break
+    return cells
+
+
 def _tables(edges: list[dict[str, Any]]) -> list[Table]:
     """Ruled tables from the ruling segments (pdfplumber's lattice method with its default tolerances)."""
     edges = [e for e in edges if e["width" if e["orientation"] == "h" else "height"] >= 1]
@@ -159,7 +197,7 @@ def _tables(edges: list[dict[str, Any]]) -> list[Table]:
         return []
     edges = merge_edges(edges, _TOLERANCE, _TOLERANCE, _TOLERANCE, _TOLERANCE)
     edges = [e for e in edges if e["width" if e["orientation"] == "h" else "height"] >= _MIN_EDGE]
-    cells = intersections_to_cells(edges_to_intersections(edges, _TOLERANCE, _TOLERANCE))
+    cells = _cells(edges_to_intersections(edges, _TOLERANCE, _TOLERANCE))
     return [Table(None, group) for group in cells_to_tables(cells)]  # type: ignore[arg-type]
 
 
