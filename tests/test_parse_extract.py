@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import itertools
+import random
 
 import docx
 import pytest
+from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -18,6 +21,7 @@ from test_parse_tables import consistent, render
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
+from xxgk.extract import pdf as pdf_extract
 from xxgk.parse import parse_document
 
 HAND_MADE = """<!DOCTYPE html>
@@ -337,6 +341,29 @@ def test_pdf_latin_words_keep_their_spaces() -> None:
     c.drawString(100, 700, "Report of the agency, 2024 - 12 cases")
     c.save()
     assert extract(buf.getvalue(), filename="t.pdf").text == "Report of the agency, 2024 - 12 cases"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pdf_cells_match_pdfplumber_lattice(seed: int) -> None:
+    """The crossing-to-cell step gives pdfplumber's cells on ruled grids with randomly missing borders."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        xs = sorted(rng.sample(range(0, 400, 10), rng.randint(2, 7)))
+        ys = sorted(rng.sample(range(0, 400, 10), rng.randint(2, 7)))
+        edges = [
+            {"x0": a, "x1": b, "top": y, "bottom": y, "width": b - a, "orientation": "h"}
+            for y in ys
+            for a, b in itertools.pairwise(xs)
+            if rng.random() < 0.8
+        ]
+        edges += [
+            {"x0": x, "x1": x, "top": a, "bottom": b, "height": b - a, "orientation": "v"}
+            for x in xs
+            for a, b in itertools.pairwise(ys)
+            if rng.random() < 0.8
+        ]
+        crossings = edges_to_intersections(merge_edges(edges, 3, 3, 3, 3), 3, 3)
+        assert pdf_extract._cells(crossings) == intersections_to_cells(crossings)
 
 
 def test_docx_report_with_merged_cells() -> None:
