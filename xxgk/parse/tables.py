@@ -1,8 +1,10 @@
 """Tables 1–3 from the cell stream, anchored by row labels.
 
 Every input (grid rows or text lines) becomes one stream of cells.  A cell whose text matches a row
-label opens that row; the numbers that follow are its values.  Rows that carry too many or too few
-values are resolved only where the result is certain (identical candidates, or a single candidate
+label opens that row; the numbers that follow are its values (only those on the label's line when that
+line has a slot for every value).  Where a table's complete rows agree on the columns of their values,
+rows are read by column, so empty fields stay blank cells in place.  Other rows that carry too many or
+too few values are resolved only where the result is certain (identical candidates, or a single candidate
 satisfying rule 3); otherwise the row is reported in ``problems`` and left blank, never guessed.
 """
 
