@@ -64,5 +64,5 @@ def redirect(location: str, status: int, last_modified: float) -> Resource:
     )
 
 
-def static(content_type: str, body: bytes, last_modified: float, status: int = 200, **headers: str) -> Resource:
-    return Resource(content_type, lambda: body, last_modified, status=status, headers=dict(headers))
+def static(content_type: str, body: bytes, last_modified: float, status: int = 200) -> Resource:
+    return Resource(content_type, lambda: body, last_modified, status=status)

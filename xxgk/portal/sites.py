@@ -70,6 +70,31 @@ class SiteContent:
         self.truth[key] = report
         self.renderers[key] = renderer
 
+    def add_non_report(self, path: str, resource: Resource) -> None:
+        """A document that is not an annual report (guide, budget, notice ...)."""
+        self.add(path, resource)
+        self.non_reports.add(resource_key(path))
+
+    def add_date_trap(self, link: str, prefix: str, title: str) -> None:
+        """Endless calendar pages under ``prefix`` (robots-disallowed), entered through ``link``.
+
+        Each page links the next day and a search result page.
+        """
+
+        def page(key: str) -> Resource | None:
+            if not key.startswith(prefix):
+                return None
+            day = date(2024, 1, 1) + timedelta(days=sum(map(ord, key)) % 3000)
+            links = [
+                tpl.ListItem(f"{prefix}index.jsp?date={day + timedelta(days=1)}", "后一天", ""),
+                tpl.ListItem(f"{prefix}index.jsp?date={day}&q=ndbg", "搜索：政府信息公开工作年度报告", ""),
+            ]
+            body = tpl.link_page(site=self.title, title=f"{title} {day}", links=links).encode()
+            return static("text/html; charset=utf-8", body, _epoch("2024-01-01"))
+
+        self.fault_paths[link] = "trap"
+        self.trap = page
+
     def lookup(self, key: str) -> Resource | None:
         found = self.resources.get(key)
         if found is None and self.trap is not None:
@@ -174,23 +199,6 @@ def chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def _date_trap(content: SiteContent, prefix: str, title: str) -> Callable[[str], Resource | None]:
-    """Endless calendar pages under ``prefix``: each links the next day and a search result page."""
-
-    def page(key: str) -> Resource | None:
-        if not key.startswith(prefix):
-            return None
-        day = date(2024, 1, 1) + timedelta(days=sum(map(ord, key)) % 3000)
-        links = [
-            tpl.ListItem(f"{prefix}index.jsp?date={day + timedelta(days=1)}", "后一天", ""),
-            tpl.ListItem(f"{prefix}index.jsp?date={day}&q=ndbg", "搜索：政府信息公开工作年度报告", ""),
-        ]
-        body = tpl.link_page(site=content.title, title=f"{title} {day}", links=links).encode()
-        return static("text/html; charset=utf-8", body, _epoch("2024-01-01"))
-
-    return page
-
-
 # --- site 1: TRS WCM, GBK, JavaScript paging ------------------------------------------------------------------
 
 
@@ -245,8 +253,7 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
             report_keys.append(path)
         else:
             body = detail(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
-            site.add(path, static("text/html; charset=GBK", body, _epoch(entry.day)))
-            site.non_reports.add(path)
+            site.add_non_report(path, static("text/html; charset=GBK", body, _epoch(entry.day)))
 
     # Faults, all on reports or on links list pages show.
     lie = report_keys[1]
@@ -260,14 +267,13 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     gone = "/xxgk/ndbg/202301/t20230110_3100001.html"
     site.fault_paths[gone] = "not_found"
     trap = "/xxgk/search/index.jsp?date=2024-01-15"
-    site.fault_paths[trap] = "trap"
+    site.add_date_trap(trap, "/xxgk/search/", "按日期检索")
     if faults:
         site.faults.flaky.add(report_keys[3])
         site.fault_paths[report_keys[3]] = "flaky"
         slow = next(k for k in site.resources if k in site.non_reports)
         site.faults.slow.add(slow)
         site.fault_paths[slow] = "slow"
-    site.trap = _date_trap(site, "/xxgk/search/", "按日期检索")
 
     sidebar = [
         tpl.ListItem("../zn/index.html", "政府信息公开指南", ""),
@@ -277,7 +283,7 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         tpl.ListItem(gone, "2022年度政府信息公开工作年度报告（已撤回）", ""),
     ]
     guide = next(e for e in entries if e.report is None and "指南" in e.title)
-    site.add(
+    site.add_non_report(
         "/xxgk/zn/index.html",
         static(
             "text/html; charset=GBK",
@@ -285,7 +291,6 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
             _epoch(guide.day),
         ),
     )
-    site.non_reports.add("/xxgk/zn/index.html")
 
     pages = chunks(items, 10)
     newest = _epoch(entries[0].day)
@@ -351,8 +356,7 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         items.append(tpl.ListItem(path, entry.title, entry.day))
         if entry.report is None:
             body = page(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs), [])
-            site.add(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
-            site.non_reports.add(path)
+            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
         elif rng.random() < 0.6:
             layout = rng.choice(HTML_LAYOUTS)
             site.add_report(
@@ -397,8 +401,7 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     gone = "/art/2023/1/18/art_1229_4321.html"
     site.fault_paths[gone] = "not_found"
     trap = "/module/search/index.jsp?date=2024-01-15&q=ndbg"
-    site.fault_paths[trap] = "trap"
-    site.trap = _date_trap(site, "/module/search/", "站内搜索")
+    site.add_date_trap(trap, "/module/search/", "站内搜索")
     if faults and attachments:
         site.faults.flaky.add(attachments[0])
         site.fault_paths[attachments[0]] = "flaky"
@@ -464,11 +467,10 @@ def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
             files.append(resource_key(path))
         else:
             maker = pdf_bytes if ext == "pdf" else docx_bytes
-            site.add(
+            site.add_non_report(
                 path,
                 Resource(ctype, lambda e=entry, m=maker: m(e.title, e.paragraphs), _epoch(entry.day), headers=headers),
             )
-            site.non_reports.add(resource_key(path))
 
     guarded = "/zfxxgk/yqt/index.html"
     budget = next(k for k in site.non_reports)
@@ -493,8 +495,7 @@ def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     gone = "/zfxxgk/ndbg/P020230112000000001.pdf"
     site.fault_paths[gone] = "not_found"
     trap = "/zfxxgk/search/index.jsp?date=2024-01-15"
-    site.fault_paths[trap] = "trap"
-    site.trap = _date_trap(site, "/zfxxgk/search/", "信息检索")
+    site.add_date_trap(trap, "/zfxxgk/search/", "信息检索")
     if faults:
         slow = next(k for k in site.non_reports if k != budget)
         site.faults.slow.add(slow)

@@ -53,14 +53,19 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
 </script>"""
 
 
-def trs_list(
-    *, site: str, column: str, items: list[ListItem], page: int, pages: int, sidebar: list[ListItem], charset: str
-) -> str:
+def _trs_head(charset: str) -> str:
+    """Doctype and the start of <head> that TRS pages share, declaring ``charset`` twice as TRS does."""
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset={charset}" />
-<meta charset="{charset}" />
+<meta charset="{charset}" />"""
+
+
+def trs_list(
+    *, site: str, column: str, items: list[ListItem], page: int, pages: int, sidebar: list[ListItem], charset: str
+) -> str:
+    return f"""{_trs_head(charset)}
 <title>{escape(column)}_{escape(site)}</title>
 <meta name="ColumnName" content="{escape(column)}" />
 <meta name="SiteName" content="{escape(site)}" />
@@ -95,11 +100,7 @@ createPageHTML(countPage, currentPage, "index", "html");
 def trs_detail(
     *, site: str, site_code: str, column: str, title: str, published: str, source: str, body: str, charset: str
 ) -> str:
-    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml">
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset={charset}" />
-<meta charset="{charset}" />
+    return f"""{_trs_head(charset)}
 <title>{escape(title)}</title>
 <meta name="SiteName" content="{escape(site)}" />
 <meta name="SiteDomain" content="" />
