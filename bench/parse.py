@@ -1,8 +1,8 @@
 """Parser throughput on one core: reports/s for text, HTML (incl. trafilatura), PDF and DOCX inputs.
 
-Inputs come from the seed reports (text as is; HTML and PDF built from their tables) and, when the
-report generator is importable, from its rendered layouts.  Every input is parsed once first and its
-cells compared with the known truth, so the figures are for correct parses.
+Inputs come from the seed reports (text as is; HTML and PDF built from their tables) and from the
+report generator's rendered layouts. Every input is parsed once first and its cells compared with the
+known truth, so the figures are for correct parses.
 
     python bench/parse.py [--seconds 3]
 """
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import argparse
 import html
-import importlib.util
 import io
 import json
 import random
 import time
 from pathlib import Path
 
+from xxgk.generate import LAYOUTS, generate, render
+from xxgk.generate.pdf import tsv_pdf
+from xxgk.generate.report import HEADINGS
 from xxgk.parse import parse_document
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
@@ -38,14 +40,6 @@ def seed_html(text: str, truth: dict) -> bytes:
     from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REVIEW_GROUPS, SECTIONS
 
     sections = parse_text(text).sections
-    headings = {
-        "overview": "一、总体情况",
-        "proactive": "二、主动公开政府信息情况",
-        "requests": "三、收到和处理政府信息公开申请情况",
-        "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-        "problems": "五、存在的主要问题及改进情况",
-        "other": "六、其他需要报告的事项",
-    }
 
     def cell(v: object) -> str:
         return "<td><p><span>&nbsp;</span></p></td>" if v is None else f"<td><p><span>{v}</span></p></td>"
@@ -79,8 +73,8 @@ def seed_html(text: str, truth: dict) -> bytes:
     ]
     for key in SECTIONS:
         if key in sections or key in tables:
-            if key in headings:
-                parts.append(f"<p>{headings[key]}</p>")
+            if key in HEADINGS:
+                parts.append(f"<p>{HEADINGS[key]}</p>")
             if key in tables:
                 parts.append("\n".join(tables[key]) + "</table>")
             else:
@@ -89,61 +83,12 @@ def seed_html(text: str, truth: dict) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def seed_pdf(text: str) -> bytes:
-    """Tab-separated rows drawn as ruled tables with reportlab's built-in CJK font."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
-    story: list = []
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if rows:
-            width = max(map(len, rows))
-            grid = [[Paragraph(html.escape(c), style) for c in r + [""] * (width - len(r))] for r in rows]
-            widths = [140] + [340 / (width - 1)] * (width - 1) if width > 1 else [480]
-            table = Table(grid, colWidths=widths)
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-            story.append(table)
-            rows.clear()
-
-    for line in text.splitlines():
-        if "\t" in line:
-            rows.append(line.split("\t"))
-        else:
-            flush()
-            if line.strip():
-                story.append(Paragraph(html.escape(line), style))
-    flush()
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4).build(story)
-    return buf.getvalue()
-
-
 def generated_inputs(n: int) -> dict[str, list[tuple[str, bytes, dict]]]:
-    """Reports from the generator (another module of this project), by layout; empty if it is absent."""
-    if importlib.util.find_spec("xxgk.generate") is None:
-        return {}
-    from xxgk.generate import LAYOUTS, generate, render
-
+    """Reports from the generator, by layout."""
     out: dict[str, list[tuple[str, bytes, dict]]] = {}
     for layout in LAYOUTS:
-        items = []
-        for i in range(n):
-            report = generate(random.Random(i), blanks=i % 3 == 0)
-            try:
-                data = render(report, layout)
-            except ImportError:  # layout not implemented yet
-                break
-            items.append((f"{layout}-{i}", data, report.tables))
-        if items:
-            out[layout] = items
+        reports = [generate(random.Random(i), blanks=i % 3 == 0) for i in range(n)]
+        out[layout] = [(f"{layout}-{i}", render(r, layout), r.tables) for i, r in enumerate(reports)]
     return out
 
 
@@ -234,7 +179,7 @@ def main() -> None:
         (
             "pdf",
             "seeds 002/003 as PDF",
-            [(n, seed_pdf(d.decode("utf-8")), t) for n, d, t in seeds if n.startswith(("002", "003"))],
+            [(n, tsv_pdf(d.decode("utf-8")), t) for n, d, t in seeds if n.startswith(("002", "003"))],
         ),
     ]
     kinds = {"html_grid": "html", "html_messy": "html", "pipe": "text", "tsv": "text", "pdf": "pdf", "docx": "docx"}

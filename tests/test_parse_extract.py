@@ -9,19 +9,17 @@ import random
 import docx
 import pytest
 from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from test_parse_tables import consistent, render
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
 from xxgk.extract import pdf as pdf_extract
+from xxgk.generate.pdf import tsv_pdf
 from xxgk.parse import parse_document
 
 HAND_MADE = """<!DOCTYPE html>
@@ -231,38 +229,10 @@ def test_twenty_megabyte_page_is_refused_clearly() -> None:
         parse_document(big)
 
 
-def _pdf(text: str, *, encrypt: StandardEncryption | None = None) -> bytes:
-    """A PDF with the report's tab-separated rows drawn as ruled tables (CJK built-in font)."""
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=9, leading=12, wordWrap="CJK")
-    story: list = []
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if rows:
-            width = max(map(len, rows))
-            grid = [[Paragraph(c, style) for c in r + [""] * (width - len(r))] for r in rows]
-            table = Table(grid, colWidths=[150] + [330 / (width - 1)] * (width - 1))
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-            story.append(table)
-            rows.clear()
-
-    for line in text.splitlines():
-        if "\t" in line:
-            rows.append(line.split("\t"))
-        else:
-            flush()
-            story.append(Paragraph(line, style))
-    flush()
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, encrypt=encrypt).build(story)
-    return buf.getvalue()
-
-
 def test_pdf_report() -> None:
     values = consistent()
     values["requests.granted"][1] = "/"
-    report = parse_document(_pdf(render(values)), filename="report.pdf")
+    report = parse_document(tsv_pdf(render(values)), filename="report.pdf")
     assert report.source_type == "pdf"
     assert report.title == "某某县人民政府2024年政府信息公开工作年度报告"
     assert report.tables["requests.new"]["total"] == 7
@@ -274,7 +244,7 @@ def test_pdf_report() -> None:
 
 
 def test_encrypted_pdf() -> None:
-    data = _pdf(render(consistent()), encrypt=StandardEncryption("secret", ownerPassword="owner"))
+    data = tsv_pdf(render(consistent()), encrypt=StandardEncryption("secret", ownerPassword="owner"))
     with pytest.raises(UnreadableDocument, match="encrypted"):
         parse_document(data)
 

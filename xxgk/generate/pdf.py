@@ -1,4 +1,4 @@
-"""PDF layout: reportlab platypus with the built-in CID font STSong-Light and ruled tables."""
+"""PDF layouts: reportlab platypus with the built-in CID font STSong-Light and ruled tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from html import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -103,4 +104,34 @@ def render(report: GeneratedReport, rng: random.Random) -> bytes:
         invariant=1,
     )
     doc.build(story)
+    return buf.getvalue()
+
+
+def tsv_pdf(text: str, *, encrypt: StandardEncryption | None = None) -> bytes:
+    """``text`` as a PDF: runs of tab-separated lines become ruled tables, other non-blank lines paragraphs."""
+    _register()
+    style = ParagraphStyle("cjk", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+    story: list[object] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            width = max(map(len, rows))
+            cells = [[Paragraph(escape(c), style) for c in r + [""] * (width - len(r))] for r in rows]
+            widths = [140] + [340 / (width - 1)] * (width - 1) if width > 1 else [480]
+            table = Table(cells, colWidths=widths)
+            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+            story.append(table)
+            rows.clear()
+
+    for line in text.splitlines():
+        if "\t" in line:
+            rows.append(line.split("\t"))
+        else:
+            flush()
+            if line.strip():
+                story.append(Paragraph(escape(line), style))
+    flush()
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, encrypt=encrypt).build(story)
     return buf.getvalue()

@@ -9,17 +9,12 @@ from dataclasses import dataclass
 from xxgk.generate import numbers, prose
 from xxgk.generate.agencies import pick_agency
 from xxgk.generate.numbers import randint
-from xxgk.model import Region, Tables
+from xxgk.model import Check, Region, Report, Tables, content_hash, report_id
 from xxgk.schema import SECTIONS
 
-HEADINGS = {
-    "overview": "一、总体情况",
-    "proactive": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other": "六、其他需要报告的事项",
-}
+# Numbered section headings as reports print them: 一、总体情况 … 六、其他需要报告的事项.
+_NUMBERED = [(key, name) for key, name in SECTIONS.items() if key != "preamble"]
+HEADINGS = {key: f"{n}、{name}" for n, (key, name) in zip("一二三四五六", _NUMBERED, strict=True)}
 _TITLES = (
     "{ag}{y}年政府信息公开工作年度报告",
     "{ag}{y}年政府信息公开工作年度报告",
@@ -54,6 +49,29 @@ class GeneratedReport:
             if body:
                 parts.append(body)
         return "\n".join(parts)
+
+    def record(self, url: str, source_format: str) -> Report:
+        """This report as a stored record at ``url`` (metadata, prose and text; a check per broken rule)."""
+        return store_record(
+            url,
+            title=self.title,
+            agency=self.agency,
+            agency_level=self.agency_level,
+            year=self.year,
+            published=self.published,
+            region=self.region,
+            format=source_format,
+            sections=dict(self.sections),
+            checks=[Check(rule, f"rule {rule} broken") for rule in self.violated],
+            text=self.text(),
+        )
+
+
+def store_record(url: str, *, text: str | None = None, **fields) -> Report:
+    """A Report at ``url`` whose id and content hash follow from the URL and ``text`` (default: the sections)."""
+    if text is None:
+        text = "\n".join(fields.get("sections", {}).values())
+    return Report(id=report_id(url), url=url, text=text, content_hash=content_hash(text.encode()), **fields)
 
 
 def generate(
