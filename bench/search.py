@@ -25,7 +25,7 @@ from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
 from indexer.text import compact, normalize, query_words
 from xxgk.generate import generate
-from xxgk.model import Check, Report, content_hash, report_id
+from xxgk.model import Report
 from xxgk.store import Store
 
 FORMATS = ("html", "pdf", "docx", "text")
@@ -41,25 +41,7 @@ def corpus(n: int, seed: int = 7) -> list[Report]:
     reports = []
     for i in range(n):
         g = generate(rng, violate=rng.choice((None,) * 9 + (1, 2, 3, 4, 5, 6)))
-        url = f"https://bench.invalid/{i}.html"
-        text = g.text()
-        reports.append(
-            Report(
-                id=report_id(url),
-                url=url,
-                title=g.title,
-                agency=g.agency,
-                agency_level=g.agency_level,
-                year=g.year,
-                region=g.region,
-                published=g.published,
-                format=FORMATS[i % len(FORMATS)],
-                sections=dict(g.sections),
-                checks=[Check(rule, f"rule {rule} broken") for rule in g.violated],
-                text=text,
-                content_hash=content_hash(text.encode()),
-            )
-        )
+        reports.append(g.record(f"https://bench.invalid/{i}.html", FORMATS[i % len(FORMATS)]))
     return reports
 
 

@@ -18,7 +18,8 @@ from indexer.meili import (
 )
 from indexer.query import FACETS, Query
 from xxgk.cli import main
-from xxgk.model import Check, Region, Report, content_hash, report_id
+from xxgk.generate import store_record
+from xxgk.model import Check, Region, Report
 from xxgk.store import Store
 
 CLOSED = "http://127.0.0.1:1"  # nothing listens on port 1: the client gets "connection refused"
@@ -26,12 +27,9 @@ SECRET = "sk-very-secret-master-key-123"
 
 
 def report(i: int, sections: dict[str, str] | None = None) -> Report:
-    url = f"https://m.example/{i}.html"
     sections = sections if sections is not None else {"overview": f"第{i}号 依申請公開", "problems": "问题"}
-    text = "\n".join(sections.values()) or f"正文{i}"
-    return Report(
-        id=report_id(url),
-        url=url,
+    return store_record(
+        f"https://m.example/{i}.html",
         title=f"第{i}號年度報告",
         agency="卫滨区人民政府",
         agency_level="county",
@@ -41,8 +39,7 @@ def report(i: int, sections: dict[str, str] | None = None) -> Report:
         format="pdf",
         sections=sections,
         checks=[Check(1, "x")] if i % 2 else [],
-        text=text,
-        content_hash=content_hash(text.encode()),
+        text="\n".join(sections.values()) or f"正文{i}",
     )
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import random
 
-from xxgk.generate.report import GeneratedReport, generate
+from xxgk.generate.report import GeneratedReport, generate, store_record
 
 LAYOUTS = ("html_grid", "html_messy", "pipe", "tsv", "pdf", "docx")
 
-__all__ = ["LAYOUTS", "GeneratedReport", "generate", "render", "render_body"]
+__all__ = ["LAYOUTS", "GeneratedReport", "generate", "render", "render_body", "store_record"]
 
 
 def _layout_rng(report: GeneratedReport, layout: str) -> random.Random:
