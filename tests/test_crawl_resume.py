@@ -55,20 +55,9 @@ def test_interrupted_crawl_resumes_to_the_same_store(tmp_path, sig):
         crawl(config, db=reference, throttle=False)
 
         db, jobdir = tmp_path / "killed.db", tmp_path / "job"
+        target = ["--config", str(config), "--db", str(db), "--jobdir", str(jobdir)]  # the same for the re-run
         child = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crawler.run",
-                "--config",
-                str(config),
-                "--db",
-                str(db),
-                "--jobdir",
-                str(jobdir),
-                "--settings-json",
-                json.dumps(SLOW),
-            ],
+            [sys.executable, "-m", "crawler.run", *target, "--settings-json", json.dumps(SLOW)],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -97,19 +86,7 @@ def test_interrupted_crawl_resumes_to_the_same_store(tmp_path, sig):
             assert (jobdir / "requests.seen").stat().st_size > 0
 
         rerun = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "xxgk.cli",
-                "crawl",
-                "--config",
-                str(config),
-                "--db",
-                str(db),
-                "--jobdir",
-                str(jobdir),
-                "--no-throttle",
-            ],
+            [sys.executable, "-m", "xxgk.cli", "crawl", *target, "--no-throttle"],
             cwd=ROOT,
             capture_output=True,
             text=True,
