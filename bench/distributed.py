@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from redis_server import RedisServer  # noqa: E402
 
 from crawler.distributed.frontier import RunKeys  # noqa: E402
+from xxgk.portal.process import portal_process  # noqa: E402
 from xxgk.store import Store  # noqa: E402
 
 RUN = "bench"
@@ -153,20 +153,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-dist-") as name:
         tmp = Path(name)
         config = tmp / "sites.json"
-        portal = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.portal", "--scale", str(args.scale), "--no-faults", "--warm",
-             "--config-out", str(config)],
-            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 300
-            while not config.exists() or not config.stat().st_size:
-                if portal.poll() is not None or time.monotonic() > deadline:
-                    print("the demo portal did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.1)
-            time.sleep(0.2)
-            json.loads(config.read_text(encoding="utf-8"))
+        options = ("--scale", str(args.scale), "--no-faults", "--warm")
+        with portal_process(config, *options, env=ENV, start_timeout=300):
             crawl_base = end_base = 0.0
             for workers in args.workers:
                 crawl = one_round(config, workers, args.parse_workers, tmp, ingest=False)
@@ -193,9 +181,6 @@ def main() -> int:
                     flush=True,
                 )
             memory_at_scale(tmp, args.fingerprints, args.queued, member_size=740)
-        finally:
-            portal.send_signal(signal.SIGTERM)
-            portal.wait(timeout=30)
     return 0
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from xxgk.portal import DemoPortal, placeholder
 from xxgk.portal.faults import CHALLENGE_COOKIE, challenge_token
+from xxgk.portal.process import portal_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -378,3 +379,15 @@ def test_every_link_on_list_pages_works_or_is_a_declared_fault(portal):
             assert status == 200 or url in portal.fault_urls, (page, url, status)
             checked += 1
     assert checked > 60
+
+
+def test_portal_process_serves_until_the_block_ends(tmp_path):
+    with portal_process(tmp_path / "sites.json", "--seed", "2", "--no-faults") as config:
+        assert [site["name"] for site in config["sites"]] == ["trs", "hanweb", "attach"]
+        start = config["sites"][0]["start_urls"][0]
+        assert fetch(start)[0] == 200
+        assert not list(tmp_path.glob("*.part"))
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(start, timeout=2)
+    with pytest.raises(RuntimeError, match="did not start"), portal_process(tmp_path / "never.json", "--scale", "0"):
+        pass

@@ -18,6 +18,13 @@ from pathlib import Path
 from xxgk.portal import DemoPortal, placeholder
 
 
+def _write_json(path: Path, data: object) -> None:
+    """Written whole or not at all: a process polling for the file never reads half of it."""
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    part.replace(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xxgk.portal", description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
@@ -33,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         portal.warm()
     portal.start()
     if args.config_out:
-        args.config_out.write_text(json.dumps(portal.config(), ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_json(args.config_out, portal.config())
     if args.truth_out:
         truth = {
             url: {
@@ -46,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for url, r in portal.truth.items()
         }
-        args.truth_out.write_text(json.dumps(truth, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_json(args.truth_out, truth)
     for site in portal.sites:
         print(f"{placeholder(site.name)[2:-1]}={site.base_url}")
     for site in portal.sites:
