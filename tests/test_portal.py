@@ -352,7 +352,8 @@ def test_warm_prerenders_without_changing_what_is_served():
     with warmed, cold:
         assert warmed.request_log == []
         for site_w, site_c in zip(warmed.sites, cold.sites, strict=True):
-            path = next(u for u in warmed.truth if u.startswith(site_w.base_url)).removeprefix(site_w.base_url)
+            reports = (u for u in warmed.truth if u.startswith(site_w.base_url) and u not in warmed.fault_urls)
+            path = next(reports).removeprefix(site_w.base_url)  # not a flaky one: its first answer is a 500
             (_, hw, bw), (_, hc, bc) = fetch(site_w.base_url + path), fetch(site_c.base_url + path)
             assert bw == bc and hw["ETag"] == hc["ETag"]
 

@@ -17,7 +17,7 @@ _TOWN_CHARS = (
 )
 _TOWN_SUFFIXES = ("镇", "乡", "街道")
 _TOWN_SUFFIX_CUM = (0.55, 0.8, 1.0)
-_DEPARTMENTS = (
+DEPARTMENTS = (  # a county's (or city's) departments that publish reports
     "教育局",
     "财政局",
     "民政局",
@@ -126,7 +126,7 @@ def pick_agency(rng: random.Random, region: Region | None = None, name: str | No
         reg = Region(province=region.province, city=region.city, code=_pad(code[:4]) if code else None)
         agency = Agency(_government(region.city), level, reg, _self_ref(region.city), region.city)
     elif level == "department":
-        dept = rng.choice(_DEPARTMENTS)
+        dept = rng.choice(DEPARTMENTS)
         place = county if rng.random() < 0.75 else city
         reg = region if place == county else Region(region.province, region.city, None, _pad(code[:4]) or None)
         short = f"{place}{dept}"
