@@ -33,7 +33,7 @@ def _add_table(document: docx.document.Document, table: grid.Grid) -> None:
         cells[r0 * width + c0].merge(cells[r1 * width + c1])
 
 
-def _stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes) -> bytes:
     """Rewrite the package with fixed member timestamps so equal documents give equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
@@ -72,4 +72,4 @@ def render(report: GeneratedReport, rng: random.Random) -> bytes:
         document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buf = io.BytesIO()
     document.save(buf)
-    return _stable_zip(buf.getvalue())
+    return stable_zip(buf.getvalue())

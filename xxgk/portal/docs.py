@@ -11,6 +11,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from xxgk.generate.docx import stable_zip
+
 _FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
 
@@ -40,6 +42,7 @@ def pdf_bytes(title: str, paragraphs: list[str]) -> bytes:
 
 
 def docx_bytes(title: str, paragraphs: list[str]) -> bytes:
+    """A Word document with a title and paragraphs (fixed member timestamps: same input, same bytes)."""
     doc = Document()
     doc.core_properties.title = title
     doc.add_heading(title, level=1)
@@ -47,4 +50,4 @@ def docx_bytes(title: str, paragraphs: list[str]) -> bytes:
         doc.add_paragraph(para)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return stable_zip(buf.getvalue())

@@ -473,7 +473,7 @@ def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
             )
 
     guarded = "/zfxxgk/yqt/index.html"
-    budget = next(k for k in site.non_reports)
+    budget = next(k for k in site.resources if k in site.non_reports)  # in the order added, not set order
     site.add(
         guarded,
         static(
@@ -497,7 +497,7 @@ def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     trap = "/zfxxgk/search/index.jsp?date=2024-01-15"
     site.add_date_trap(trap, "/zfxxgk/search/", "信息检索")
     if faults:
-        slow = next(k for k in site.non_reports if k != budget)
+        slow = next(k for k in site.resources if k in site.non_reports and k != budget)
         site.faults.slow.add(slow)
         site.fault_paths[slow] = "slow"
     nav = [
