@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -326,6 +329,29 @@ def test_same_seed_same_portal():
         paths_b = {u.removeprefix(s.base_url) for s in b.sites for u in b.truth if u.startswith(s.base_url)}
         assert paths_a == paths_b
         assert fetch(a.sites[0].start_urls[0])[2] == fetch(b.sites[0].start_urls[0])[2]
+
+
+def test_same_seed_same_portal_in_processes_with_other_string_hashes():
+    script = """
+import hashlib
+from xxgk.portal.sites import build_sites
+for site in build_sites(0, 1, True):
+    for key in sorted(site.non_reports) + sorted(site.faults.guarded):
+        print(site.name, key, hashlib.sha1(site.resources[key].body()).hexdigest())
+    print(site.name, sorted(site.fault_paths.items()))
+"""
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] and ".docx" in outputs[0] and "challenge" in outputs[0]
 
 
 def test_attachments_hold_the_report_text(portal):
