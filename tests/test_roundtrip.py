@@ -1,8 +1,8 @@
-"""Acceptance property: the parser recovers every cell and exactly the broken rules of generated reports.
+"""Acceptance property: the parser recovers every cell, every section and exactly the broken rules of generated reports.
 
 1,030 generated reports over the six layouts, with each rule (1–6) broken on purpose and blank cells.
 A failure lists, per report, the layout, the seed (``generate(random.Random(f"{layout}:{seed}"), ...)``),
-the cells that differ and the rules found versus the rules broken.
+the cells that differ, the section keys found versus the report's and the rules found versus the rules broken.
 """
 
 from __future__ import annotations
@@ -47,10 +47,14 @@ def differences(layout: str, seed: int) -> str | None:
             if got != want or (got is None) != (want is None):
                 wrong.append(f"{row}.{col}={got!r} (want {want!r})")
     rules = sorted({c.rule for c in parsed.checks if c.rule <= 6})
-    if not wrong and rules == report.violated:
+    sections, want_sections = sorted(parsed.sections), sorted(report.sections)
+    if not wrong and rules == report.violated and sections == want_sections:
         return None
     cells = ", ".join(wrong[:4]) + (f" … {len(wrong)} cells" if len(wrong) > 4 else "")
-    return f"{layout} seed {seed}: cells [{cells}] rules {rules} want {report.violated}"
+    return (
+        f"{layout} seed {seed}: cells [{cells}] rules {rules} want {report.violated}"
+        f" sections {sections} want {want_sections}"
+    )
 
 
 @pytest.mark.parametrize("layout", list(COUNTS))

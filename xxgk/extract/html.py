@@ -1,4 +1,11 @@
-"""HTML pages: body text via trafilatura, tables as expanded grids, metadata from <meta> and the info block."""
+"""HTML pages: body text via trafilatura, tables as expanded grids, metadata from <meta> and the info block.
+
+Portal templates wrap the report in navigation, breadcrumbs and footers, and trafilatura sometimes drops part
+of the report with them (headings such as ``<h3>二、…</h3>``, prose between tables).  The report's own
+container — the smallest element holding its data tables and numbered section headings — is therefore read
+as well: trafilatura's text is kept when it covers every line of that container, otherwise the container's
+text is used.  The info block (索引号/发布机构/成文日期…) is read as metadata and removed from the body.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,25 @@ import trafilatura
 from lxml import etree
 
 from xxgk.errors import UnreadableDocument
-from xxgk.extract.document import Block, Document
+from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import check_not_binary, decode
 from xxgk.extract.grid import expand, own_rows
 
 META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteIDCode", "ColumnName")
 _META_LOWER = {name.lower(): name for name in META_NAMES}
 _INFO_FIELDS = ("索引号", "发布机构", "成文日期", "发布日期", "公开日期", "主题分类", "文号")
+_FURNITURE_FIELDS = ("发布时间", "来源", "浏览次数", "字号")  # read like the info block, not kept as metadata
+_LABELS = _INFO_FIELDS + _FURNITURE_FIELDS
+_INFO_LABEL = re.compile(r"(" + "|".join(_LABELS) + r")(?:\s*[:：]\s*|\s+|$)")
+_LABEL_TEXT = etree.XPath(".//text()[" + " or ".join(f"starts-with(normalize-space(.), '{f}')" for f in _LABELS) + "]")
+_MAX_INFO_VALUE = 60
+_MAX_INFO_BLOCK = 600
+# A numbered top-level section heading (一、总体情况 … 六、其他需要报告的事项) ends with one of these words.
+_HINTS = ("情况", "措施", "事项", "概述")
+_SECTION_HEADING = re.compile(r"^第?[一二三四五六七八九十]{1,3}[、.．].{0,36}(?:" + "|".join(_HINTS) + r")[。:：]?$")
+_HINT_TEXT = etree.XPath(".//text()[" + " or ".join(f"contains(., '{w}')" for w in _HINTS) + "]")
+_MAX_HEADING = 40
+_GAPS = re.compile(r"[\s|\xa0]+")
 _INFO = re.compile(
     r"(" + "|".join(_INFO_FIELDS) + r")\s*[:：]\s*(.*?)\s*(?=(?:" + "|".join(_INFO_FIELDS) + r")\s*[:：]|\n|$)"
 )
@@ -61,6 +80,7 @@ def _is_data_table(grid: list[list[str]]) -> bool:
         len(grid) >= 2
         and max((len(row) for row in grid), default=0) >= 2
         and max(map(len, cells), default=0) < _MAX_DATA_CELL
+        and not all(_info_pairs(" ".join(c for c in row if c)) for row in grid)
     )
 
 
@@ -87,8 +107,122 @@ def _metadata(root: etree._Element, page: str) -> dict[str, str]:
     return meta
 
 
+def _info_pairs(text: str) -> list[tuple[str, str]] | None:
+    """Field/value pairs if ``text`` is nothing but info-block fields ("索引号：… 发布机构：…"), else None."""
+    text = " ".join(text.split()).strip(" |")
+    if not _INFO_LABEL.match(text):
+        return None
+    labels = list(_INFO_LABEL.finditer(text))
+    pairs = []
+    for n, m in enumerate(labels):
+        end = labels[n + 1].start() if n + 1 < len(labels) else len(text)
+        value = text[m.end() : end].strip(" |")
+        if not value or len(value) > _MAX_INFO_VALUE or "。" in value:
+            return None
+        pairs.append((m.group(1), value))
+    if len(pairs) < 2 and not re.match(r"\S+\s*[:：]", text):
+        return None  # one bare "文号 X" could be a row of a data table; a lone field needs its colon
+    return pairs
+
+
+def _short_text(el: etree._Element) -> str | None:
+    """Text of ``el`` with its text nodes joined by spaces, or None if it is longer than an info block."""
+    parts, size = [], 0
+    for part in el.itertext():
+        size += len(part)
+        if size > _MAX_INFO_BLOCK:
+            return None
+        parts.append(part)
+    return " ".join(parts)
+
+
+def _drop_info_block(body: etree._Element, meta: dict[str, str]) -> None:
+    """Remove the info block (and date/source lines) from the page; fields not yet in ``meta`` are added.
+
+    From each text node starting with a field name, climb to the largest element that is nothing but fields
+    (table cells are passed over: a row or the whole table goes).
+    """
+    blocks: dict[etree._Element, list[tuple[str, str]]] = {}
+    for hit in _LABEL_TEXT(body):
+        el = hit.getparent()
+        if el is not None and hit.is_tail:
+            el = el.getparent()
+        if el is None or any(a in blocks for a in (el, *el.iterancestors())):
+            continue
+        best = None
+        while el is not None and el is not body and el.tag not in ("script", "style"):
+            if el.tag not in ("td", "th"):
+                text = _short_text(el)
+                pairs = _info_pairs(text) if text is not None else None
+                if pairs is None and (best is not None or text is None):
+                    break
+                if pairs is not None:
+                    best = (el, pairs)
+            el = el.getparent()
+        if best is not None:
+            blocks[best[0]] = best[1]
+    for el, pairs in blocks.items():
+        for field, value in pairs:
+            if field in _INFO_FIELDS:
+                meta.setdefault(field, value[:100])
+        el.drop_tree()
+
+
+def _swap_tables(body: etree._Element) -> tuple[dict[int, Grid], list[etree._Element]]:
+    """Replace leaf data tables by marker paragraphs (so their place in reading order survives)."""
+    grids: dict[int, Grid] = {}
+    markers = []
+    for table in list(body.iter("table")):
+        if table.find(".//table") is not None or not own_rows(table):
+            continue
+        grid = expand(table)
+        if not grid or not _is_data_table(grid):
+            continue
+        n = len(grids)
+        grids[n] = grid
+        marker = etree.Element("p")
+        marker.text = _MARKER.format(n)
+        marker.tail = table.tail
+        table.getparent().replace(table, marker)
+        markers.append(marker)
+    return grids, markers
+
+
+def _section_headings(body: etree._Element) -> list[etree._Element]:
+    """Block elements holding just a numbered section heading (一、总体情况 …), outside links."""
+    found = []
+    for hit in _HINT_TEXT(body):
+        el = hit.getparent()
+        while el is not None and el.tag not in _BLOCK_TAGS and el.tag not in ("td", "th"):
+            el = el.getparent()
+        if el is None or el in found:
+            continue
+        text = _GAPS.sub("", "".join(el.itertext()))
+        if len(text) <= _MAX_HEADING and _SECTION_HEADING.match(text) and next(el.iterancestors("a"), None) is None:
+            found.append(el)
+    return found
+
+
+def _common_ancestor(elements: list[etree._Element]) -> etree._Element:
+    path = [*reversed(list(elements[0].iterancestors())), elements[0]]
+    for el in elements[1:]:
+        mine = {el, *el.iterancestors()}
+        while path[-1] not in mine:
+            path.pop()
+    return path[-1]
+
+
+def _content_container(body: etree._Element, markers: list[etree._Element]) -> etree._Element | None:
+    """Smallest element holding every data table and section heading; None when that is the whole page."""
+    anchors = markers + _section_headings(body)
+    if not anchors:
+        return None
+    container = _common_ancestor(anchors)
+    return None if container is body or body in container.iterdescendants() else container
+
+
 def _walk_text(el: etree._Element, out: list[str]) -> None:
-    """Plain text of an element with line breaks at block boundaries (fallback to trafilatura)."""
+    """Plain text of an element with line breaks at block boundaries."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in ("script", "style", "noscript", "head"):
         if el.tail:
@@ -96,7 +230,7 @@ def _walk_text(el: etree._Element, out: list[str]) -> None:
         return
     if tag in _BLOCK_TAGS:
         out.append("\n")
-    if el.text:
+    if el.text and tag:
         out.append(el.text)
     for child in el:
         _walk_text(child, out)
@@ -108,13 +242,37 @@ def _walk_text(el: etree._Element, out: list[str]) -> None:
         out.append(el.tail)
 
 
+def _plain_text(el: etree._Element) -> str:
+    out: list[str] = []
+    _walk_text(el, out)
+    return re.sub(r"[ \t]*\n[\s]*\n+", "\n", "".join(out).replace("\xa0", " ")).strip()
+
+
+def _uncovered(container_text: str, extracted: str) -> bool:
+    """True if the container's text lines (tables aside) do not all appear, in order, in the extracted text.
+
+    In order, so that a repeated line ("详见下表。") dropped once is noticed.
+    """
+    have = _GAPS.sub("", extracted)
+    pos = 0
+    for line in container_text.splitlines():
+        key = _GAPS.sub("", line)
+        if len(key) < 2 or _MARKER_LINE.match(key):
+            continue
+        found = have.find(key, pos)
+        if found < 0:
+            return True
+        pos = found + len(key)
+    return False
+
+
 def _lost_figures(body: etree._Element, extracted: str) -> bool:
     """True if the extracted text kept less than half of the page's digits (trafilatura merges repeated lines)."""
     page_digits = len(_DIGITS.findall(etree.tostring(body, method="text", encoding="unicode")))
     return page_digits >= 40 and len(_DIGITS.findall(extracted)) < page_digits / 2
 
 
-def _blocks(text: str, grids: dict[int, list[list[str]]]) -> tuple[list[Block], set[int]]:
+def _blocks(text: str, grids: dict[int, Grid]) -> tuple[list[Block], set[int]]:
     blocks: list[Block] = []
     pending: list[str] = []
     seen: set[int] = set()
@@ -145,20 +303,10 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
     body = root.find(".//body")
     if body is None:
         body = root
-    grids: dict[int, list[list[str]]] = {}
-    # Leaf data tables are replaced by marker paragraphs so their place in reading order survives.
-    for table in list(body.iter("table")):
-        if table.find(".//table") is not None or not own_rows(table):
-            continue
-        grid = expand(table)
-        if not grid or not _is_data_table(grid):
-            continue
-        n = len(grids)
-        grids[n] = grid
-        marker = etree.Element("p")
-        marker.text = _MARKER.format(n)
-        marker.tail = table.tail
-        table.getparent().replace(table, marker)
+    grids, markers = _swap_tables(body)
+    _drop_info_block(body, meta)
+    container = _content_container(body, markers)
+    container_text = _plain_text(container) if container is not None else ""
     body_text = (
         trafilatura.extract(
             root,
@@ -173,12 +321,13 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
         or ""
     )
     blocks, seen = _blocks(body_text, grids)
-    if len(seen) < len(grids) or len(body_text.strip()) < 50 or _lost_figures(body, body_text):
+    if container is not None and (len(seen) < len(grids) or _uncovered(container_text, body_text)):
+        # trafilatura dropped part of the report (headings, prose between tables): read its container.
+        blocks, seen = _blocks(container_text, grids)
+        notes.append("body read from the report's container (trafilatura dropped part of it)")
+    elif len(seen) < len(grids) or len(body_text.strip()) < 50 or _lost_figures(body, body_text):
         # trafilatura dropped tables, figures or most of the body: read the whole page instead.
-        out: list[str] = []
-        _walk_text(body, out)
-        raw = re.sub(r"[ \t]*\n[\s]*\n+", "\n", "".join(out))
-        blocks, seen = _blocks(raw, grids)
+        blocks, seen = _blocks(_plain_text(body), grids)
         notes.append("body read without boilerplate removal (trafilatura lost content)")
     doc = Document(source_type="html", blocks=blocks, metadata=meta, problems=notes)
     if not doc.text.strip():
