@@ -19,6 +19,8 @@ from test_parse_tables import consistent, render
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
 from xxgk.extract import pdf as pdf_extract
+from xxgk.generate import generate
+from xxgk.generate import render as render_layout
 from xxgk.generate.pdf import tsv_pdf
 from xxgk.parse import parse_document
 
@@ -369,6 +371,80 @@ def test_docx_report_with_merged_cells() -> None:
     assert report.tables["proactive.fees"]["amount_10k_yuan"] == 1.5
     assert report.tables["requests.new"]["natural_person"] == 5
     assert report.checks == [] and report.problems == []
+
+
+def _python_docx_grids(data: bytes) -> list[list[list[str | None]]]:
+    """Reference reading through python-docx's own table API: a cell repeated to the left or above is None."""
+    grids = []
+    for table in docx.Document(io.BytesIO(data)).tables:
+        grid, above = [], []
+        for row in table.rows:
+            tcs = [cell._tc for cell in row.cells]
+            grid.append(
+                [
+                    None
+                    if (i and tc is tcs[i - 1]) or (i < len(above) and tc is above[i])
+                    else " ".join(cell.text.split())
+                    for i, (tc, cell) in enumerate(zip(tcs, row.cells, strict=True))
+                ]
+            )
+            above = tcs
+        grids.append(grid)
+    return grids
+
+
+def test_docx_reading_equals_python_docx_api() -> None:
+    """Spans across rows and columns, rows starting late, hyperlinks, tabs and breaks: same as python-docx reads."""
+    from docx.enum.text import WD_BREAK
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("年度报告\t正文")
+    run = document.add_paragraph("第一行").add_run("续")
+    run.add_break()
+    run.add_text("第二行")
+    run.add_break(WD_BREAK.PAGE)
+    table = document.add_table(rows=5, cols=4)
+    table.cell(0, 0).merge(table.cell(0, 3))  # across a whole row
+    table.cell(1, 1).merge(table.cell(3, 2))  # a block over three rows and two columns
+    table.cell(2, 0).merge(table.cell(4, 0))  # down a column
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            if not cell.text:  # a merged cell: named after its first slot
+                cell.text = f"r{r}c{c}"
+    table.cell(4, 3).add_paragraph("second paragraph")
+    link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="rId99"><w:r><w:t>链接</w:t></w:r></w:hyperlink>')
+    table.cell(4, 2).paragraphs[0]._p.append(link)
+    late = document.add_table(rows=2, cols=3)
+    for r, row in enumerate(late.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"L{r}{c}"
+    tr = late.rows[1]._tr
+    tr.remove(tr.tc_lst[0])  # the second row starts one grid column late
+    tr.get_or_add_trPr().append(parse_xml(f'<w:gridBefore {nsdecls("w")} w:val="1"/>'))
+    buf = io.BytesIO()
+    document.save(buf)
+    data = buf.getvalue()
+
+    doc = extract(data)
+    assert doc.tables == _python_docx_grids(data)
+    assert doc.tables[0][0] == ["r0c0", None, None, None]
+    assert doc.tables[0][1] == ["r1c0", "r1c1", None, "r1c3"]
+    assert doc.tables[0][2] == ["r2c0", None, None, "r2c3"]  # the block and the column below r2c0 show once
+    assert doc.tables[0][4][2:] == ["r4c2链接", "r4c3 second paragraph"]
+    assert doc.tables[1] == [["L00", "L01", "L02"], ["L11", "L12"]]
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert doc.blocks[0].text == "\n".join(paragraphs)
+    assert "年度报告\t正文" in doc.text and "第一行续\n第二行" in doc.text
+
+
+def test_docx_generated_reports_read_as_python_docx_reads_them() -> None:
+    for seed in range(3):
+        data = render_layout(generate(random.Random(seed), blanks=seed == 1), "docx")
+        doc = extract(data)
+        assert doc.tables == _python_docx_grids(data)
+        assert any(None in row for grid in doc.tables for row in grid)  # the generator merges cells
 
 
 @pytest.mark.parametrize(
