@@ -10,7 +10,7 @@ All state lives on the spider instance, so the spider also runs under a shared (
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -57,7 +57,9 @@ class DisclosureSpider(scrapy.Spider):
         self.site_names = [s.strip() for s in (site or "").split(",") if s.strip()]
         self.config_path = config
         self.sites: dict[str, SiteConfig] = {}
-        self.list_pages: Counter[str] = Counter()
+        self.list_pages: dict[str, set[str]] = defaultdict(set)  # per site: list pages scheduled (canonical URLs)
+        self.over_budget: dict[str, dict[str, scrapy.Request]] = defaultdict(dict)  # per site: waiting list pages
+        self.disallowed: set[str] = set()  # list pages robots.txt kept us from: they take no place in a budget
         self.needs_browser: set[str] = set()
         self.default_max_pages = 500
 
@@ -80,19 +82,29 @@ class DisclosureSpider(scrapy.Spider):
     # -- requests ------------------------------------------------------------
 
     def _list_request(self, site: SiteConfig, url: str, *, dont_filter: bool = False) -> scrapy.Request | None:
-        """A list page, within the site's page budget."""
-        budget = site.max_pages or self.default_max_pages
-        if self.list_pages[site.name] >= budget:
-            logger.info("%s: page budget of %d list pages reached, not fetching %s", site.name, budget, url)
-            return None
-        self.list_pages[site.name] += 1
-        return scrapy.Request(
+        """A list page not scheduled before, within the site's page budget (which counts distinct pages).
+
+        A page over the budget waits: it is fetched only if a scheduled page turns out disallowed by robots.txt.
+        """
+        key = canonical_url(url)
+        scheduled, waiting = self.list_pages[site.name], self.over_budget[site.name]
+        if key in scheduled or key in waiting or key in self.disallowed:
+            return None  # every page of a TRS list announces all the others: count each page once
+        request = scrapy.Request(
             clean_url(url),
             callback=self.parse_list,
             errback=self.failed,
-            meta={"site": site.name},
+            meta={"site": site.name, "xxgk_list": key},
             dont_filter=dont_filter,
         )
+        if len(scheduled) >= self._budget(site.name):
+            waiting[key] = request
+            return None
+        scheduled.add(key)
+        return request
+
+    def _budget(self, site: str) -> int:
+        return self.sites[site].max_pages or self.default_max_pages
 
     def _document_request(self, site: SiteConfig, url: str, title: str) -> scrapy.Request:
         return scrapy.Request(
@@ -188,11 +200,19 @@ class DisclosureSpider(scrapy.Spider):
         titled = [(u, t) for u, t, is_report in found if is_report]
         return titled or [(u, t) for u, t, _ in found]
 
-    def failed(self, failure: Failure) -> Iterator[FailureItem]:
+    def failed(self, failure: Failure) -> Iterator[FailureItem | scrapy.Request]:
         request = failure.request
         site = request.meta.get("site", "?")
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             logger.debug("%s: %s is disallowed by robots.txt", site, request.url)
+            if "xxgk_list" in request.meta:  # never fetched: its place in the budget goes to a waiting page
+                self.list_pages[site].discard(request.meta["xxgk_list"])
+                self.disallowed.add(request.meta["xxgk_list"])
+                waiting = self.over_budget[site]
+                if waiting:
+                    key = next(iter(waiting))
+                    self.list_pages[site].add(key)
+                    yield waiting.pop(key)
             return
         reason = self.failure_reason(failure)
         if reason == NEEDS_BROWSER:
@@ -202,6 +222,15 @@ class DisclosureSpider(scrapy.Spider):
         yield FailureItem(url=canonical_url(url), site=site, reason=reason)
 
     def closed(self, reason: str) -> None:
+        for site, waiting in sorted(self.over_budget.items()):
+            if waiting:
+                logger.warning(
+                    "%s: page budget of %d list pages reached; %d more list pages were not fetched (first: %s)",
+                    site,
+                    self._budget(site),
+                    len(waiting),
+                    next(iter(waiting.values())).url,
+                )
         if self.needs_browser:
             logger.warning(
                 "sites answering with an anti-bot challenge (crawl them with a browser): %s",
