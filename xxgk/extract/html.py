@@ -9,6 +9,7 @@ text is used.  The info block (索引号/发布机构/成文日期…) is read a
 
 from __future__ import annotations
 
+import logging
 import re
 
 import lxml.html
@@ -19,6 +20,8 @@ from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import check_not_binary, decode
 from xxgk.extract.grid import expand, own_rows
+
+log = logging.getLogger(__name__)
 
 META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteIDCode", "ColumnName")
 _META_LOWER = {name.lower(): name for name in META_NAMES}
@@ -324,7 +327,7 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
     if container is not None and (len(seen) < len(grids) or _uncovered(container_text, body_text)):
         # trafilatura dropped part of the report (headings, prose between tables): read its container.
         blocks, seen = _blocks(container_text, grids)
-        notes.append("body read from the report's container (trafilatura dropped part of it)")
+        log.debug("body read from the report's container: trafilatura dropped part of it")
     elif len(seen) < len(grids) or len(body_text.strip()) < 50 or _lost_figures(body, body_text):
         # trafilatura dropped tables, figures or most of the body: read the whole page instead.
         blocks, seen = _blocks(_plain_text(body), grids)
