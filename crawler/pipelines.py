@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
+from multiprocessing.connection import Connection
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -24,15 +26,45 @@ from xxgk.store import Store, now
 logger = logging.getLogger(__name__)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: leave when the crawl process is gone (even after kill -9), never linger as an orphan."""
+def _exit_with_crawl(lifeline: Connection) -> None:
+    """Worker initializer: leave when the crawl process is gone (even after kill -9), never linger as an orphan.
+
+    Only the crawl process holds the sending end of ``lifeline``, and never sends: the read ends at its exit.
+    """
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
         os._exit(1)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="crawl-watch", daemon=True).start()
+
+
+def _import(modules: list[str]) -> None:
+    """First task of each worker: import the parser's modules now, not on the first document."""
+    for name in modules:
+        importlib.import_module(name)
+
+
+def worker_pool(workers: int, preload: list[str]) -> tuple[ProcessPoolExecutor, Connection]:
+    """Parser processes, started at once so they get ready while the crawl fetches its first list pages, and
+    the lifeline to keep open while they may run.
+
+    They are never forked from the crawl process (it runs the reactor and holds an SQLite connection). A fork
+    server, where there is one, imports the modules once and forks each worker from there, ready to parse;
+    elsewhere each worker is spawned and imports them itself. (This module is preloaded too: it imports
+    Scrapy, as does the crawl's main module, which every worker runs again.)
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", __name__, *preload])  # type: ignore[attr-defined]
+    else:
+        context = multiprocessing.get_context("spawn")
+    lifeline, keep = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_crawl, initargs=(lifeline,))
+    for _ in range(workers):
+        pool.submit(_import, preload)
+    return pool, keep
 
 
 class StorePipeline:
@@ -43,7 +75,7 @@ class StorePipeline:
 
     Parsing (PDF extraction above all) is CPU-bound: with ``XXGK_PARSE_WORKERS`` > 0 it runs in that
     many worker processes, so downloads go on meanwhile and several cores parse; with 0 it runs inline.
-    Store writes always happen here, in the crawl process, one transaction each.
+    Store writes always happen here, in the crawl process: one transaction per document.
     """
 
     def __init__(self, crawler: Crawler):
@@ -54,6 +86,7 @@ class StorePipeline:
         self.own_run = False
         self.parse: Callable[..., Report] = load_object(self.settings.get("XXGK_PARSER"))
         self.pool: Executor | None = None
+        self.lifeline: Connection | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -68,18 +101,15 @@ class StorePipeline:
             self.own_run = True
         workers = self.settings.getint("XXGK_PARSE_WORKERS")
         if workers > 0:
-            # spawn: never fork a process that runs the reactor and holds an SQLite connection
-            self.pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            preload = [self.parse.__module__, *self.settings.getlist("XXGK_PARSE_PRELOAD")]
+            self.pool, self.lifeline = worker_pool(workers, preload)
 
     def close_spider(self) -> None:
         assert self.store is not None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.lifeline is not None:
+            self.lifeline.close()
         if self.own_run:
             summary = self.store.finish_run(self.run_id)
             logger.info(
@@ -105,45 +135,50 @@ class StorePipeline:
         return item
 
     async def _document(self, item: DocumentItem) -> None:
+        """Parse (unless the bytes are the stored ones), then record report, fetch state and outcome at once."""
         store = self.store
         assert store is not None
         rid = report_id(item.url)
         if item.status == 304:
-            state = store.fetch_state(item.url)
-            if store.get(rid) is None or state is None:
-                self._outcome(item.url, "failed", "HTTP 304 for a document the store does not hold")
-                return
-            store.record_fetch(
-                item.url,
-                status=304,
-                etag=item.etag or state.etag,
-                last_modified=item.last_modified or state.last_modified,
-                content_hash=state.content_hash,
-            )
-            self._outcome(item.url, "unchanged")
+            with store.transaction():
+                state = store.fetch_state(item.url)
+                if state is None or not store.has(rid):
+                    self._outcome(item.url, "failed", "HTTP 304 for a document the store does not hold")
+                    return
+                store.record_fetch(
+                    item.url,
+                    status=304,
+                    etag=item.etag or state.etag,
+                    last_modified=item.last_modified or state.last_modified,
+                    content_hash=state.content_hash,
+                )
+                self._outcome(item.url, "unchanged")
             return
         digest = content_hash(item.body)
         state = store.fetch_state(item.url)
-        if state is not None and state.content_hash == digest and store.get(rid) is not None:
-            outcome = "unchanged"  # same bytes as last time: no need to parse again
-        else:
-            report = await self._parse(item)
-            if isinstance(report, str):
-                logger.warning("%s: failed %s: %s", item.site, item.url, report)
+        report: Report | str | None = None  # None: same bytes as last time, no need to parse again
+        if state is None or state.content_hash != digest or not store.has(rid):
+            report = await self._parse(item)  # no transaction is open across this wait
+        if isinstance(report, str):
+            logger.warning("%s: failed %s: %s", item.site, item.url, report)
+            with store.transaction():
                 store.record_fetch(item.url, status=item.status, etag=None, last_modified=None, content_hash=None)
                 self._outcome(item.url, "failed", report)
-                return
-            report.id = rid
-            report.url = item.url
-            report.site = item.site
-            report.region = report.region.merged(item.region)
-            report.fetched_at = now()
-            report.content_hash = digest
-            outcome = store.save(report)
-        store.record_fetch(
-            item.url, status=item.status, etag=item.etag, last_modified=item.last_modified, content_hash=digest
-        )
-        self._outcome(item.url, outcome)
+            return
+        with store.transaction():
+            outcome = "unchanged"
+            if report is not None:
+                report.id = rid
+                report.url = item.url
+                report.site = item.site
+                report.region = report.region.merged(item.region)
+                report.fetched_at = now()
+                report.content_hash = digest
+                outcome = store.save(report)
+            store.record_fetch(
+                item.url, status=item.status, etag=item.etag, last_modified=item.last_modified, content_hash=digest
+            )
+            self._outcome(item.url, outcome)
 
     async def _parse(self, item: DocumentItem) -> Report | str:
         """The parsed report, or the reason it could not be parsed."""

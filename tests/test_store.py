@@ -68,6 +68,22 @@ def test_failed_write_rolls_back(store):
     assert store.db.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
 
+def test_nested_transactions_commit_or_roll_back_as_one(store):
+    report = make("http://a/n.html", "n")
+    with pytest.raises(RuntimeError), store.transaction():
+        assert store.save(report) == "new"
+        store.record_fetch(report.url, status=200, etag=None, last_modified=None, content_hash="h")
+        raise RuntimeError("boom")
+    assert not store.has(report.id) and store.fetch_state(report.url) is None
+    with store.transaction():
+        store.save(report)
+        store.record_fetch(report.url, status=200, etag=None, last_modified=None, content_hash="h")
+        assert store.db.in_transaction  # the inner writes did not commit on their own
+    assert not store.db.in_transaction
+    assert store.has(report.id) and store.fetch_state(report.url).content_hash == "h"
+    assert not store.has(report_id("http://a/other.html"))
+
+
 def test_fetch_state_upsert(store):
     assert store.fetch_state("http://a/") is None
     store.record_fetch("http://a/", status=200, etag='"e1"', last_modified=None, content_hash="h1")

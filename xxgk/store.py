@@ -140,6 +140,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a transaction opened inside another joins it (all commit or roll back together)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -209,6 +213,10 @@ class Store:
     def get(self, report_id: str) -> Report | None:
         row = self.db.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
         return Report.from_dict(json.loads(row["record"])) if row else None
+
+    def has(self, report_id: str) -> bool:
+        """Whether the store holds this report (without reading its record)."""
+        return self.db.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
 
     def reports(self, site: str | None = None) -> Iterator[Report]:
         """Every stored report (current versions), in a stable order."""

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -38,6 +39,18 @@ _HTML_TYPES = (b"text/html", b"application/xhtml")
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+# Compiled once and run on lxml trees directly: parsel would wrap every node of a page in a Selector.
+_ANCHORS = etree.XPath("descendant-or-self::a[@href]")
+_ALL_ANCHORS = etree.XPath("//a[@href]")
+_TEXT = etree.XPath(".//text()", smart_strings=False)
+_BODY_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+
+
+def _anchor_text(anchor: etree._Element) -> str:
+    """A link's text and its title attribute."""
+    return " ".join([*_TEXT(anchor), anchor.get("title") or ""])
 
 
 def _describe(exc: BaseException) -> str:
@@ -132,23 +145,26 @@ class DisclosureSpider(scrapy.Spider):
         if response.meta.get("start") and self._is_report_page(response):
             # A start URL that is itself a report: store it (its column link is followed below).
             yield self._document_request(site, response.url, response.xpath("//title/text()").get(""))
-        scope = response
+        scope = [response.selector.root]
         if site.hints.list_items:
             hint = site.hints.list_items
-            scope = response.xpath(hint) if hint.startswith(("/", "(")) else response.css(hint)
-        for anchor in scope.xpath("descendant-or-self::a[@href]"):
-            href = anchor.xpath("@href").get("").strip()
-            if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
-                continue
-            url = urljoin(response.url, href)
-            if not self._follows(site, url):
-                continue
-            text = " ".join([*anchor.xpath(".//text()").getall(), anchor.xpath("@title").get("")])
-            kind = classify_title(text)
-            if kind == "report":
-                yield self._document_request(site, url, text.strip())
-            elif kind == "column" and self._same_site(site, url) and (request := self._list_request(site, url)):
-                yield request
+            scope = [s.root for s in (response.xpath(hint) if hint.startswith(("/", "(")) else response.css(hint))]
+        for root in scope:
+            if not isinstance(root, etree._Element):
+                continue  # a hint that selects text or attributes holds no links
+            for anchor in _ANCHORS(root):
+                href = (anchor.get("href") or "").strip()
+                if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+                    continue
+                url = urljoin(response.url, href)
+                if not self._follows(site, url):
+                    continue
+                text = _anchor_text(anchor)
+                kind = classify_title(text)
+                if kind == "report":
+                    yield self._document_request(site, url, text.strip())
+                elif kind == "column" and self._same_site(site, url) and (request := self._list_request(site, url)):
+                    yield request
         for url in page_urls(response.url, response.selector, site.hints.next_page):
             if self._follows(site, url) and self._same_site(site, url) and (request := self._list_request(site, url)):
                 yield request
@@ -184,15 +200,15 @@ class DisclosureSpider(scrapy.Spider):
 
     @staticmethod
     def _page_text(response: TextResponse) -> str:
-        return " ".join(response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+        return " ".join(_BODY_TEXT(response.selector.root))
 
     @staticmethod
     def _report_attachments(response: TextResponse) -> list[tuple[str, str]]:
         """Attachment links of a detail page: those titled as reports, else every one not titled otherwise."""
         found: list[tuple[str, str, bool]] = []
-        for anchor in response.xpath("//a[@href]"):
-            url = urljoin(response.url, anchor.xpath("@href").get("").strip())
-            text = " ".join([*anchor.xpath(".//text()").getall(), anchor.xpath("@title").get("")]).strip()
+        for anchor in _ALL_ANCHORS(response.selector.root):
+            url = urljoin(response.url, (anchor.get("href") or "").strip())
+            text = _anchor_text(anchor).strip()
             ext = attachment_extension(url)
             if ext is None or is_negative(text) or is_negative(filename_of(url, None) or ""):
                 continue
