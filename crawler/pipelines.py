@@ -62,8 +62,12 @@ def worker_pool(workers: int, preload: list[str]) -> tuple[ProcessPoolExecutor, 
         context = multiprocessing.get_context("spawn")
     lifeline, keep = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_crawl, initargs=(lifeline,))
-    for _ in range(workers):
-        pool.submit(_import, preload)
+
+    def start() -> None:  # in a thread: the first start waits for the fork server's imports; the reactor must not
+        for _ in range(workers):
+            pool.submit(_import, preload)
+
+    threading.Thread(target=start, name="parser-start", daemon=True).start()
     return pool, keep
 
 
