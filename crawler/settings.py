@@ -36,6 +36,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLoopMiddleware": 650,
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Scrapy's consoles stay off (telnet, and the HTTP remote control that runs code sent to it): a crawler of
+# untrusted sites has no use for them, and each would open a listening socket at every start.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "crawler.extensions.JobdirGuard": 0,
     "crawler.extensions.ProgressLog": 500,
