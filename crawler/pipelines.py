@@ -64,8 +64,9 @@ def worker_pool(workers: int, preload: list[str]) -> tuple[ProcessPoolExecutor, 
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_crawl, initargs=(lifeline,))
 
     def start() -> None:  # in a thread: the first start waits for the fork server's imports; the reactor must not
-        for _ in range(workers):
-            pool.submit(_import, preload)
+        with contextlib.suppress(RuntimeError):  # the crawl already ended and shut the pool down
+            for _ in range(workers):
+                pool.submit(_import, preload)
 
     threading.Thread(target=start, name="parser-start", daemon=True).start()
     return pool, keep
