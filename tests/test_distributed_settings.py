@@ -7,15 +7,14 @@ import json
 
 import pytest
 
-from crawler.distributed.cli import add_worker_arguments, run_worker_from_args, worker_overrides
+from crawler.distributed.cli import run_worker_from_args, worker_overrides
 from crawler.distributed.settings import redis_settings
 from xxgk.commands import crawl
 
 
 def crawl_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
-    crawl.configure(parser)
-    add_worker_arguments(parser)  # no clash with the crawl command's own options
+    crawl.configure(parser)  # ``xxgk crawl`` carries the worker options itself
     return parser
 
 
