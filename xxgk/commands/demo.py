@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nstore {args.db}: {store.count()} reports, {failing} fail a consistency check")
         backend = open_backend("embedded", db=args.db)
         result = sync(store, backend)
-        print(f"indexed: {result}")
+        print(f"indexed {result.indexed} reports into the embedded index ({index_dir(args.db)})")
         answer = backend.search(Query(text=args.query, facets=("year", "province", "agency_level"), limit=5))
         print(f"\nxxgk search {args.query!r} --facets  →  ", end="")
         print_human(answer, 0)
