@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.store import Store
@@ -32,45 +31,25 @@ def _list_page(n: int) -> bytes:
     return body.encode()
 
 
-class PagedSite:
-    def __init__(self, seed: bytes):
-        pages = {"/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /xxgk/private/\n")}
-        for n in range(PAGES):
-            path = "/xxgk/ndbg/index.html" if n == 0 else f"/xxgk/ndbg/index_{n}.html"
-            pages[path] = ("text/html; charset=utf-8", _list_page(n))
-            pages[f"/xxgk/ndbg/r{n}.txt"] = ("text/plain; charset=utf-8", seed)
-        self.requested: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
-                site.requested.append(self.path)
-                ctype, body = pages.get(self.path, ("text/html", b"not found"))
-                self.send_response(200 if self.path in pages else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+def paged_site(seed: bytes) -> StaticSite:
+    pages = {"/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /xxgk/private/\n")}
+    for n in range(PAGES):
+        path = "/xxgk/ndbg/index.html" if n == 0 else f"/xxgk/ndbg/index_{n}.html"
+        pages[path] = ("text/html; charset=utf-8", _list_page(n))
+        pages[f"/xxgk/ndbg/r{n}.txt"] = ("text/plain; charset=utf-8", seed)
+    return StaticSite(pages)
 
 
 @pytest.fixture(scope="module")
 def site():
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
-    server = PagedSite(SEED.read_bytes())
+    server = paged_site(SEED.read_bytes())
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.close()
 
 
-def _crawl(site: PagedSite, db: Path, max_pages: int) -> set[str]:
+def _crawl(site: StaticSite, db: Path, max_pages: int) -> set[str]:
     entry = {"name": "paged", "start_urls": [site.base + "/xxgk/ndbg/index.html"], "allow": ["/xxgk/"]}
     summary = crawl({"sites": [{**entry, "max_pages": max_pages}]}, db=db, throttle=False)
     assert summary.failures == []

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.portal.docs import docx_bytes, pdf_bytes
@@ -88,40 +87,16 @@ def site_pages(seed: str) -> dict[str, tuple[str, bytes]]:
     }
 
 
-class Site:
-    def __init__(self, pages: dict[str, tuple[str, bytes]]):
-        self.requested: list[str] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
-                site.requested.append(self.path)
-                ctype, body = pages.get(self.path, ("text/html", b"not found"))
-                self.send_response(200 if self.path in pages else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
 @pytest.fixture(scope="module")
 def site():
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
-    server = Site(site_pages(SEED.read_text(encoding="utf-8")))
+    server = StaticSite(site_pages(SEED.read_text(encoding="utf-8")))
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.close()
 
 
-def _crawl(site: Site, db: Path, **extra) -> set[str]:
+def _crawl(site: StaticSite, db: Path, **extra) -> set[str]:
     """Crawl; the paths of the stored reports (every fetched document parses, nothing fails)."""
     entry = {"name": "walk", "start_urls": [site.base + "/xxgk/t1.html"], "allow": ["/xxgk/"], **extra}
     summary = crawl({"sites": [entry]}, db=db, throttle=False)
