@@ -79,15 +79,8 @@ def parse_document(
     return parse_extracted(doc, url=url, region_hint=region_hint, digest=content_hash(data))
 
 
-def parse_text(
-    text: str,
-    *,
-    url: str | None = None,
-    content_type: str | None = None,
-    filename: str | None = None,
-    region_hint: Region | None = None,
-) -> Report:
-    """Parse already-extracted text (``content_type``/``filename`` are accepted for symmetry and ignored)."""
+def parse_text(text: str, *, url: str | None = None, region_hint: Region | None = None) -> Report:
+    """Parse already-extracted text."""
     if not text.strip():
         raise UnreadableDocument("empty document")
     doc = Document(source_type="text", blocks=[Block(text=text)])
