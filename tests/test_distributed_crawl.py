@@ -88,7 +88,7 @@ class Run:
         self.server, self.config, self.tmp, self.run_id = server, config, tmp, run_id
         self.db = tmp / "distributed.db"
         self.workers: list[subprocess.Popen[bytes]] = []
-        self.result = None
+        self.ingester: Ingester | None = None
         self.error: BaseException | None = None
         self._ingester: threading.Thread | None = None
         self.ingest_process: subprocess.Popen[str] | None = None
@@ -131,9 +131,11 @@ class Run:
             self.ingest_process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
             return
 
+        ingester = self.ingester = Ingester(connect(self.server.url), self.run_id, self.db)
+
         def ingest() -> None:
             try:
-                self.result = Ingester(connect(self.server.url), self.run_id, self.db).run(poll=0.2)
+                ingester.run(poll=0.2)
             except BaseException as exc:  # reported by finish()
                 self.error = exc
 
@@ -144,12 +146,10 @@ class Run:
         return Frontier(self.server.client(), RunKeys(self.run_id))
 
     def items_pushed(self) -> int:
-        client = self.server.client()
-        return (
-            self.result.items
-            if self.result
-            else client.llen(RunKeys(self.run_id).items) + int(client.llen(RunKeys(self.run_id).ingesting("main")))
-        )
+        """Items the workers pushed so far: stored by the ingester, in its hands, or still queued."""
+        keys, client = RunKeys(self.run_id), self.server.client()
+        stored = self.ingester.items if self.ingester else 0
+        return stored + client.llen(keys.items) + client.llen(keys.ingesting("main"))
 
     def wait_for(self, condition, timeout: float = 30, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
