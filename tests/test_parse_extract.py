@@ -9,6 +9,8 @@ import random
 import docx
 import pytest
 from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import chars_to_textmap
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
@@ -336,6 +338,35 @@ def test_pdf_cells_match_pdfplumber_lattice(seed: int) -> None:
         ]
         crossings = edges_to_intersections(merge_edges(edges, 3, 3, 3, 3), 3, 3)
         assert pdf_extract._cells(crossings) == intersections_to_cells(crossings)
+
+
+def _random_chars(rng: random.Random) -> list[dict]:
+    """Upright chars on a few jittered lines (sometimes chained closer than the line tolerance), with
+    spaces, gaps, overlaps and out-of-order runs: the cases pdfplumber's grouping has to decide."""
+    chars = []
+    for line in range(rng.randint(1, 4)):
+        base, x = 12.0 * line + rng.choice([0, 0, 2.5, 5]), rng.uniform(0, 30)
+        for _ in range(rng.randint(1, 12)):
+            width = rng.choice([5.0, 10.0])
+            top = base + rng.choice([0, 0, 0, 1.5, 3.5])
+            text = rng.choice("年度报告政务公开 ab12,")
+            chars.append({"text": text, "x0": x, "x1": x + width, "top": top, "doctop": top, "bottom": top + 10})
+            chars[-1]["upright"] = True
+            x += width + rng.choice([0, 0, 0.5, 2.9, 3.5, 8, -7])
+    if rng.random() < 0.3:
+        rng.shuffle(chars)
+    return chars
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pdf_text_grouping_matches_pdfplumber(seed: int) -> None:
+    """Cell text and page lines written out for upright text equal pdfplumber's own grouping."""
+    rng = random.Random(seed)
+    for _ in range(300):
+        chars = _random_chars(rng)
+        assert pdf_extract._text(chars) == extract_text(chars)
+        textmap = chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=False)
+        assert pdf_extract._page_lines(chars) == [(line["top"], line["text"]) for line in textmap if line["text"]]
 
 
 def test_docx_report_with_merged_cells() -> None:

@@ -11,7 +11,9 @@ import ctypes
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -43,6 +45,17 @@ def _latin(code: int) -> bool:
     return code < 128 and chr(code).isalnum()
 
 
+def _codes(textpage: Any, count: int) -> list[int]:
+    """The page's character codes: one call for the whole page, one call per character only if the page
+    holds characters beyond the Basic Multilingual Plane (its UTF-16 text then no longer maps 1:1)."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
+    codes = buffer[:count]
+    if any(0xD800 <= code < 0xE000 for code in codes):
+        return [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
+    return codes
+
+
 def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     """Printed characters in top-down coordinates.
 
@@ -50,23 +63,23 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     letters and digits: word gaps there can be narrower than the 3-point word threshold when a glyph overhangs
     its advance (italic, "f"), which PDFium's own word detection gets right.
     """
-    textpage = page.get_textpage()
+    handle = page.get_textpage()
+    textpage = handle.raw
     try:
         box = pdfium_c.FS_RECTF()
         count = pdfium_c.FPDFText_CountChars(textpage)
-        codes = [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)]
-        chars = []
+        codes = _codes(textpage, count)
+        chars: list[dict[str, Any]] = []
         for i, code in enumerate(codes):
-            if code in (0, 10, 13, 0xFFFE, 0xFFFF):
+            if code in (0, 10, 13, 0xFFFE, 0xFFFF):  # PDFium generates spaces and line breaks only
                 continue
-            if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
-                if code == 32 and chars and 0 < i < count - 1 and _latin(codes[i - 1]) and _latin(codes[i + 1]):
+            if code == 32 and pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
+                if chars and 0 < i < count - 1 and _latin(codes[i - 1]) and _latin(codes[i + 1]):
                     chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})  # on the line of its word
                 continue
             if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box):
                 continue
             angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)
-            upright = angle < 0 or min(angle, 2 * math.pi - angle) < 0.01
             chars.append(
                 {
                     "text": "-" if code == 2 else chr(code),  # PDFium marks a hyphen ending a line as U+0002
@@ -75,12 +88,12 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
                     "top": height - box.top,
                     "doctop": height - box.top,
                     "bottom": height - box.bottom,
-                    "upright": upright,
+                    "upright": angle < 0 or min(angle, 2 * math.pi - angle) < 0.01,
                 }
             )
         return chars
     finally:
-        textpage.close()
+        handle.close()
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -201,29 +214,79 @@ def _tables(edges: list[dict[str, Any]]) -> list[Table]:
     return [Table(None, group) for group in cells_to_tables(cells)]  # type: ignore[arg-type]
 
 
+def _clusters(items: list[Any], key: Callable[[Any], float], *, in_order: bool = False) -> list[list[Any]]:
+    """pdfplumber's ``cluster_objects`` with the 3-point tolerance: items whose distinct ``key`` values chain
+    within the tolerance share a cluster. Groups come in value order, items in their given order inside a
+    group; ``in_order`` (its ``preserve_order``) instead keeps the items' order and starts a group at every
+    change of cluster."""
+    cluster_of: dict[float, int] = {}
+    cluster, last = -1, -math.inf
+    for value in sorted(set(map(key, items))):
+        if value > last + _TOLERANCE:
+            cluster += 1
+        cluster_of[value], last = cluster, value
+    if in_order:
+        return [list(group) for _, group in groupby(items, key=lambda item: cluster_of[key(item)])]
+    groups: list[list[Any]] = [[] for _ in range(cluster + 1)]
+    for item in items:
+        groups[cluster_of[key(item)]].append(item)
+    return groups
+
+
+def _word_top(word: list[dict[str, Any]]) -> float:
+    return min(char["top"] for char in word)
+
+
+def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, str]] | None:
+    """Text lines (top, text) as pdfplumber groups chars with its default settings: chars clustered into
+    lines and sorted left to right, split into words at spaces and gaps, words regrouped into lines
+    (``in_order`` as its text map does, otherwise as its ``extract_text``). Written out for upright,
+    ligature-free text; None for anything else, which is left to pdfplumber itself."""
+    if any(not char["upright"] or char["text"] in LIGATURES for char in chars):
+        return None
+    words: list[list[dict[str, Any]]] = []
+    for line in _clusters(chars, itemgetter("top")):
+        word: list[dict[str, Any]] = []
+        for char in sorted(line, key=itemgetter("x0")):
+            if char["text"].isspace():
+                if word:
+                    words.append(word)
+                word = []
+                continue
+            prev = word[-1] if word else None  # sorted: a char never starts left of the one before
+            if prev is not None and (
+                char["x0"] > prev["x1"] + _TOLERANCE or abs(char["top"] - prev["top"]) > _TOLERANCE
+            ):
+                words.append(word)
+                word = []
+            word.append(char)
+        if word:
+            words.append(word)
+    return [
+        (min(map(_word_top, line)), " ".join("".join(char["text"] for char in word) for word in line))
+        for line in _clusters(words, _word_top, in_order=in_order)
+    ]
+
+
 def _text(chars: list[dict[str, Any]]) -> str:
-    """Text of a cell's chars: pdfplumber's word and line grouping, short-cut for the usual cell that is a
-    single word on one line (upright, left to right, no gap over the word threshold), which it joins as is."""
-    prev, low, high = chars[0], chars[0]["top"], chars[0]["top"]
-    for char in chars:
-        low, high = min(low, char["top"]), max(high, char["top"])
-        if (
-            not char["upright"]
-            or char["text"].isspace()
-            or char["text"] in LIGATURES
-            or high - low > _TOLERANCE
-            or not prev["x0"] <= char["x0"] <= prev["x1"] + _TOLERANCE
-        ):
-            return extract_text(chars)
-        prev = char
-    return "".join(char["text"] for char in chars)
+    """A cell's text, as pdfplumber's ``extract_text`` gives it."""
+    lines = _lines(chars, in_order=False)
+    return extract_text(chars) if lines is None else "\n".join(text for _, text in lines)
 
 
-def _center(char: dict[str, Any]) -> tuple[float, float]:
-    return (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+def _page_lines(chars: list[dict[str, Any]]) -> list[tuple[float, str]]:
+    """The text lines outside tables, as pdfplumber's text map gives them."""
+    lines = _lines(chars, in_order=True)
+    if lines is None:
+        textmap = chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=False)
+        lines = [(line["top"], line["text"]) for line in textmap]
+    return [(top, text) for top, text in lines if text]
 
 
-def _grid(table: Table, chars: list[dict[str, Any]]) -> list[list[str | None]]:
+Placed = tuple[dict[str, Any], float, float]  # a char and its centre
+
+
+def _grid(table: Table, chars: list[Placed]) -> list[list[str | None]]:
     """Rows of cell texts; a char belongs to the cell holding its centre (half-open boxes, as pdfplumber)."""
     rows = table.rows
     xs = sorted({v for row in rows for box in row.cells if box for v in (box[0], box[2])})
@@ -237,8 +300,7 @@ def _grid(table: Table, chars: list[dict[str, Any]]) -> list[list[str | None]]:
                 for j in range(bisect_left(ys, box[1]), bisect_left(ys, box[3])):
                     slot_owner[i, j] = (r, c)
     texts: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for char in chars:
-        x, y = _center(char)
+    for char, x, y in chars:
         owner = slot_owner.get((bisect_right(xs, x) - 1, bisect_right(ys, y) - 1))
         if owner is not None:
             texts.setdefault(owner, []).append(char)
@@ -253,29 +315,26 @@ def _grid(table: Table, chars: list[dict[str, Any]]) -> list[list[str | None]]:
     return grid
 
 
-def _within(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
-    # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
-    x, y = _center(char)
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
-
 def _page_blocks(page: pdfium.PdfPage) -> list[tuple[float, Block]]:
     height = page.get_height()
     chars = _chars(page, height)
     if not chars:
         return []
     items: list[tuple[float, Block]] = []
-    rest = chars
+    placed = [(char, (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2) for char in chars]
+    rest = placed
     for table in _tables(_edges(page, height)):
-        box = table.bbox
-        rows = _grid(table, [ch for ch in chars if _within(ch, box)])
+        x0, top, x1, bottom = table.bbox
+        # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
+        inside = [one for one in placed if x0 <= one[1] <= x1 and top <= one[2] <= bottom]
+        rows = _grid(table, inside)
         if rows:
-            items.append((box[1], Block(grid=rows)))
-        rest = [ch for ch in rest if not _within(ch, box)]
+            items.append((top, Block(grid=rows)))
+        if inside:
+            taken = {id(one) for one in inside}
+            rest = [one for one in rest if id(one) not in taken]
     if rest:
-        for line in chars_to_textmap(rest, layout=False).extract_text_lines(strip=True, return_chars=False):
-            if line["text"]:
-                items.append((line["top"], Block(text=line["text"])))
+        items += [(top, Block(text=text)) for top, text in _page_lines([char for char, _, _ in rest])]
     items.sort(key=lambda item: item[0])
     return items
 
