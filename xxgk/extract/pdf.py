@@ -71,8 +71,9 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
         codes = _codes(textpage, count)
         chars: list[dict[str, Any]] = []
         for i, code in enumerate(codes):
-            if code in (0, 10, 13, 0xFFFE, 0xFFFF):  # PDFium generates spaces and line breaks only
+            if code in (0, 10, 13, 0xFFFE, 0xFFFF):
                 continue
+            # PDFium generates spaces and line breaks only, so only a space needs asking.
             if code == 32 and pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
                 if chars and 0 < i < count - 1 and _latin(codes[i - 1]) and _latin(codes[i + 1]):
                     chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})  # on the line of its word
