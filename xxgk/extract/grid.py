@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from xxgk.extract.document import Grid
 
-_SPACE = re.compile(r"\s+")
 _MAX_SPAN = 50
 _GAP = object()  # a slot no cell claimed (ragged rows)
 
 
 def cell_text(cell: etree._Element) -> str:
-    """Visible text of a cell; inner line breaks become one space, &nbsp; counts as blank."""
-    text = etree.tostring(cell, method="text", encoding="unicode", with_tail=False)
-    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    """Visible text of a cell; runs of whitespace (line breaks, &nbsp;) become one space, none at the ends."""
+    return " ".join(etree.tostring(cell, method="text", encoding="unicode", with_tail=False).split())
 
 
 def _span(cell: etree._Element, name: str) -> int:
+    value = cell.get(name)
+    if value is None:
+        return 1
     try:
-        return max(1, min(_MAX_SPAN, int(cell.get(name, "1"))))
+        return max(1, min(_MAX_SPAN, int(value)))
     except ValueError:
         return 1
 
@@ -45,7 +44,7 @@ def expand(table: etree._Element) -> Grid:
     """
     grid: list[list[str | None]] = []
     for r, tr in enumerate(own_rows(table)):
-        while len(grid) <= r:
+        if len(grid) == r:
             grid.append([])
         row = grid[r]
         c = 0
@@ -57,13 +56,13 @@ def expand(table: etree._Element) -> Grid:
             text = cell_text(cell)
             rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
             for dr in range(rowspan):
-                while len(grid) <= r + dr:
+                if len(grid) == r + dr:
                     grid.append([])
                 target = grid[r + dr]
-                for dc in range(colspan):
-                    while len(target) <= c + dc:
-                        target.append(_GAP)
-                    target[c + dc] = text if dr == dc == 0 else None
+                if len(target) < c + colspan:
+                    target.extend([_GAP] * (c + colspan - len(target)))
+                target[c : c + colspan] = [None] * colspan
+            row[c] = text
             c += colspan
     rows = [[("" if cell is _GAP else cell) for cell in row] for row in grid if any(c is not _GAP and c for c in row)]
     width = max((len(row) for row in rows), default=0)
