@@ -57,6 +57,15 @@ def attachment_extension(url: str) -> str | None:
     return None
 
 
+# A link to a document file names its type after a dot: written plainly, percent-encoded or as a character reference.
+_DOCUMENT_LINK = re.compile(r"(?:\.|%2e|&#0*46;|&#x0*2e;)(?:pdf|docx?|wps)", re.I)
+
+
+def may_link_documents(html: str) -> bool:
+    """False when no link of the page can point to a document file: a test on the raw page, before parsing it."""
+    return _DOCUMENT_LINK.search(html) is not None
+
+
 def carries_report_body(text: str) -> bool:
     """True when a page shows the report itself (at least three of the prescribed headings)."""
     return sum(1 for marker in _BODY_MARKERS if marker.search(text)) >= 3

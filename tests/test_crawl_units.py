@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
+import lxml.html
 import pytest
 from parsel import Selector
 
 from crawler.canonical import canonical_url, clean_url
-from crawler.detect import attachment_extension, carries_report_body, classify_title, filename_of
+from crawler.detect import (
+    attachment_extension,
+    carries_report_body,
+    classify_title,
+    filename_of,
+    may_link_documents,
+)
 from crawler.pagination import page_urls
 from crawler.sites import ConfigError, load_sites, select
 
@@ -88,6 +96,16 @@ def test_column_link_without_year_is_a_column():
 )
 def test_attachment_extension(url, ext):
     assert attachment_extension(url) == ext
+
+
+@pytest.mark.parametrize("dot", [".", "%2E", "&#46;", "&#x2e;"])
+def test_a_page_linking_a_document_is_never_ruled_out_before_parsing(dot):
+    for href in ("/xxgk/P020240115123456.pdf", "/a/report.DOCX", "/module/download/downfile.jsp?filename=2301.wps"):
+        page = f'<html><body><a href="{href.replace(".", dot)}">附件</a></body></html>'
+        link = lxml.html.fromstring(page).xpath("//a/@href")[0]
+        assert attachment_extension(urljoin("http://x.gov.cn/", link)) is not None  # what the spider would find
+        assert may_link_documents(page)
+    assert not may_link_documents('<a href="/art/2024/1/20/art_1229_5678.html">2023年年度报告</a><p>pdfs docs</p>')
 
 
 def test_filename_from_disposition_then_url():

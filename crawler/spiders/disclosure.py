@@ -25,7 +25,14 @@ from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler.canonical import canonical_url, clean_url
-from crawler.detect import attachment_extension, carries_report_body, classify_title, filename_of, is_negative
+from crawler.detect import (
+    attachment_extension,
+    carries_report_body,
+    classify_title,
+    filename_of,
+    is_negative,
+    may_link_documents,
+)
 from crawler.items import DocumentItem, FailureItem
 from crawler.pagination import page_urls
 from crawler.sites import SiteConfig, load_sites, select
@@ -175,7 +182,12 @@ class DisclosureSpider(scrapy.Spider):
         is_html = isinstance(response, TextResponse) and (
             not content_type or content_type.encode().lower().startswith(_HTML_TYPES)
         )
-        if response.status == 200 and is_html and not carries_report_body(self._page_text(response)):
+        if (
+            response.status == 200
+            and is_html
+            and may_link_documents(response.text)  # else parsing the page here could not find attachments
+            and not carries_report_body(self._page_text(response))
+        ):
             attachments = self._report_attachments(response)
             if attachments:
                 # A detail page that only links the report as PDF/DOC files: the files are the reports.
