@@ -1,5 +1,6 @@
 """The record store: idempotent upserts, versions, fetch state, runs, index bookkeeping."""
 
+import json
 import sqlite3
 
 import pytest
@@ -116,3 +117,13 @@ def test_pending_tracks_index_versions(store):
     assert [r.text for r in store.pending("embedded")] == ["a2"]
     store.forget_index("embedded")
     assert len(list(store.pending("embedded"))) == 2
+
+
+def test_record_json_is_the_report_dict(store):
+    """The stored record (written without copying the report) holds exactly ``to_dict()``, and reads back equal."""
+    report = make("http://a/3.html", "v1")
+    report.tables_raw = {"requests.new": ["3", "", "/"]}
+    report.cells_raw = {"requests.new.natural_person": ""}
+    assert json.loads(report.to_json()) == report.to_dict()
+    store.save(report)
+    assert store.get(report.id) == report

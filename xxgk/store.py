@@ -170,7 +170,7 @@ class Store:
         """Insert or update a report keyed by its URL; a changed one keeps its old version."""
         if not report.url or not report.content_hash:
             raise ValueError("a stored report needs url and content_hash")
-        record = json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True)
+        record = report.to_json()
         stamp = now()
         columns = {
             "site": report.site,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -21,7 +20,7 @@ def export_jsonl(store: Store, out: TextIO) -> int:
     """Write every current report, ordered by URL; returns how many."""
     count = 0
     for report in store.reports():
-        out.write(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(report.to_json() + "\n")
         count += 1
     return count
 
