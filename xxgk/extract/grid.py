@@ -28,12 +28,11 @@ def _span(cell: etree._Element, name: str) -> int:
 def own_rows(table: etree._Element) -> list[etree._Element]:
     """The <tr> rows of this table, not of tables nested in it."""
     rows = []
-    for child in table:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "tr":
+    for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
+        if child.tag == "tr":
             rows.append(child)
-        elif tag in ("thead", "tbody", "tfoot"):
-            rows.extend(r for r in child if r.tag == "tr")
+        else:
+            rows.extend(child.iterchildren("tr"))
     return rows
 
 
@@ -48,9 +47,7 @@ def expand(table: etree._Element) -> Grid:
             grid.append([])
         row = grid[r]
         c = 0
-        for cell in tr:
-            if cell.tag not in ("td", "th"):
-                continue
+        for cell in tr.iterchildren("td", "th"):
             while c < len(row) and row[c] is not _GAP:
                 c += 1
             text = cell_text(cell)

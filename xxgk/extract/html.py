@@ -15,6 +15,7 @@ import re
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Extractor
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
@@ -75,6 +76,10 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _MAX_DATA_CELL = 400
+# trafilatura's settings, built once: building them for every call re-reads its configuration each time.
+_TRAFILATURA = Extractor(
+    output_format="txt", fast=True, comments=False, tables=True, images=False, links=False, dedup=False
+)
 # lxml.html's own parser picks every element's class in a Python callback (form fields get their own classes);
 # this one gives every element the plain HtmlElement class, picked in C, which makes each node visited cheaper —
 # and trafilatura and this module visit every node several times.  Nothing here reads form fields.
@@ -322,19 +327,7 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
     _drop_info_block(body, meta)
     container = _content_container(body, markers)
     container_text = _plain_text(container) if container is not None else ""
-    body_text = (
-        trafilatura.extract(
-            root,
-            output_format="txt",
-            include_tables=True,
-            include_comments=False,
-            include_images=False,
-            include_links=False,
-            fast=True,
-            deduplicate=False,
-        )
-        or ""
-    )
+    body_text = trafilatura.extract(root, options=_TRAFILATURA) or ""
     blocks, seen = _blocks(body_text, grids)
     if container is not None and (len(seen) < len(grids) or _uncovered(container_text, body_text)):
         # trafilatura dropped part of the report (headings, prose between tables): read its container.
