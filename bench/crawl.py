@@ -11,19 +11,16 @@ obeyed. Figures include the crawler's process start-up:
 * revalidate: the warm store again: every document is a conditional GET answered 304;
 * no-parse: fresh store, documents stored without parsing (``raw_report``): the crawler's own ceiling.
 
-Each line also gives the CPU time the whole machine spent meanwhile (on Linux), crawl, parsers and portal
-together. ``--stages`` then collects the crawled documents and parses each once in this process: CPU
-milliseconds per document by type, the parsing share of an end-to-end run.
+Each line also gives the CPU time the whole machine spent meanwhile (on Linux: crawl, parsers and portal
+together), and the portal's share of it. ``--stages`` then collects the crawled documents and parses each
+once in this process: CPU milliseconds per document by type, the parsing share of an end-to-end run.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.run import crawl  # noqa: E402
 from xxgk.model import Report, report_id  # noqa: E402
+from xxgk.portal.process import portal_process  # noqa: E402
 
 
 def raw_report(data: bytes, *, url: str, **_: object) -> Report:
@@ -57,6 +55,15 @@ def machine_busy() -> float | None:
     except (OSError, ValueError):
         return None
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds one process has spent so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def parse_stages(folder: Path) -> None:
@@ -90,40 +97,21 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
         config_path = Path(tmp) / "sites.json"
-        portal = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "xxgk.portal",
-                "--scale",
-                str(args.scale),
-                "--seed",
-                str(args.seed),
-                "--no-faults",
-                "--config-out",
-                str(config_path),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while not config_path.exists() or not config_path.stat().st_size:
-                if portal.poll() is not None or time.monotonic() > deadline:
-                    print("the demo portal did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.1)
-            time.sleep(0.2)  # the file is written in one call; give it a moment to be complete
-            config = json.loads(config_path.read_text(encoding="utf-8"))
+        options = ("--scale", str(args.scale), "--seed", str(args.seed), "--no-faults")
+        with portal_process(config_path, *options) as portal:
+            config = portal.config
             paths = [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]
             os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)  # the child imports raw_report
             runs = [("cold", "cold", {}), ("warm", "warm", {}), ("revalidate", "warm", {})]
             runs.append(("no-parse", "raw", {"XXGK_PARSER": "crawl.raw_report", "XXGK_PARSE_WORKERS": 0}))
             for label, store, overrides in runs:
-                busy, started = machine_busy(), time.perf_counter()
+                busy, serving, started = machine_busy(), process_cpu(portal.pid), time.perf_counter()
                 summary = crawl(config, db=Path(tmp) / f"{store}.db", throttle=False, settings_overrides=overrides)
                 elapsed = time.perf_counter() - started
-                cpu = f", machine CPU {machine_busy() - busy:.1f}s" if busy is not None else ""  # type: ignore[operator]
+                cpu = ""
+                if busy is not None and serving is not None:
+                    machine, portal_cpu = machine_busy() - busy, process_cpu(portal.pid) - serving  # type: ignore[operator]
+                    cpu = f", CPU: machine {machine:.1f}s, of which portal {portal_cpu:.1f}s"
                 done = summary.new + summary.changed + summary.unchanged
                 print(
                     f"{label}: {done} reports ({summary.new} new, {summary.unchanged} unchanged) in {elapsed:.1f}s"
@@ -137,9 +125,6 @@ def main() -> int:
                 collect = {"XXGK_PARSER": "crawl.collect_report", "XXGK_PARSE_WORKERS": 0}
                 crawl(config, db=Path(tmp) / "collect.db", throttle=False, settings_overrides=collect)
                 parse_stages(folder)
-        finally:
-            portal.send_signal(signal.SIGTERM)
-            portal.wait(timeout=30)
     return 0
 
 

@@ -9,16 +9,23 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@dataclass(frozen=True)
+class PortalProcess:
+    config: dict  # the crawler's site configuration for the portal
+    pid: int
+
+
 @contextmanager
 def portal_process(
     config_path: Path, *options: str, env: Mapping[str, str] | None = None, start_timeout: float = 120
-) -> Iterator[dict]:
-    """Run ``python -m xxgk.portal OPTIONS --config-out CONFIG_PATH`` for the block; yields the crawler config.
+) -> Iterator[PortalProcess]:
+    """Run ``python -m xxgk.portal OPTIONS --config-out CONFIG_PATH`` for the block.
 
     Raises RuntimeError when the portal exits, or has not written the config within ``start_timeout`` seconds.
     The portal is stopped with SIGTERM when the block ends.
@@ -31,7 +38,7 @@ def portal_process(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the demo portal did not start (exit status {process.poll()})")
             time.sleep(0.1)
-        yield json.loads(config_path.read_text(encoding="utf-8"))
+        yield PortalProcess(json.loads(config_path.read_text(encoding="utf-8")), process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
