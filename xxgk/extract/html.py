@@ -42,9 +42,13 @@ _GAPS = re.compile(r"[\s|\xa0]+")
 _INFO = re.compile(
     r"(" + "|".join(_INFO_FIELDS) + r")\s*[:：]\s*(.*?)\s*(?=(?:" + "|".join(_INFO_FIELDS) + r")\s*[:：]|\n|$)"
 )
+_INFO_FIELD = re.compile("|".join(_INFO_FIELDS))
 _TAG = re.compile(r"<[^>]*>")
 _INFO_WINDOW = 3000
 _DIGITS = re.compile(r"\d")
+# The first <title> / <body>: unlike find(".//title"), these stop at the first match instead of walking the page.
+_FIRST_TITLE = etree.XPath("descendant::title[1]")
+_FIRST_BODY = etree.XPath("descendant::body[1]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _MARKER = "XXGKTABLE{}"
 _MARKER_LINE = re.compile(r"^XXGKTABLE(\d+)$")
@@ -111,13 +115,14 @@ def _metadata(root: etree._Element, page: str) -> dict[str, str]:
         content = (el.get("content") or "").strip()
         if name and content and name not in meta:
             meta[name] = content
-    title = root.find(".//title")
+    titles = _FIRST_TITLE(root)
+    title = titles[0] if titles else None
     if title is not None and (title.text or "").strip():
         meta["html_title"] = " ".join(title.text.split())
     # The info block (索引号/发布机构/成文日期…) sits near its first field: read that window as text.
-    first = min((i for i in (page.find(f) for f in _INFO_FIELDS) if i >= 0), default=-1)
-    if first >= 0:
-        window = _TAG.sub("\n", page[first : first + _INFO_WINDOW]).replace("&nbsp;", " ")
+    first = _INFO_FIELD.search(page)
+    if first:
+        window = _TAG.sub("\n", page[first.start() : first.start() + _INFO_WINDOW]).replace("&nbsp;", " ")
         window = "\n".join(line.strip() for line in window.splitlines() if line.strip())
         window = re.sub(r"([:：])\n", r"\1", window)
         for m in _INFO.finditer(window):
@@ -238,7 +243,7 @@ def _content_container(body: etree._Element, markers: list[etree._Element]) -> e
     if not anchors:
         return None
     container = _common_ancestor(anchors)
-    return None if container is body or body in container.iterdescendants() else container
+    return None if container is body or container in body.iterancestors() else container
 
 
 def _walk_text(el: etree._Element, out: list[str]) -> None:
@@ -320,9 +325,8 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
     meta = _metadata(root, text)
-    body = root.find(".//body")
-    if body is None:
-        body = root
+    bodies = _FIRST_BODY(root)
+    body = bodies[0] if bodies else root
     grids, markers = _swap_tables(body)
     _drop_info_block(body, meta)
     container = _content_container(body, markers)

@@ -228,7 +228,7 @@ def _raw_rows(tokens: list[Token]) -> dict[str, list[Any]]:
     return rows
 
 
-def _by_column(rows: dict[str, list[Token]], tokens: list[Token]) -> dict[str, list[Token]]:
+def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]]) -> dict[str, list[Token]]:
     """Rows read by column position, where their table's layout is certain.
 
     A table qualifies when every complete one-line row (all its values filled, side by side) starts its
@@ -236,10 +236,7 @@ def _by_column(rows: dict[str, list[Token]], tokens: list[Token]) -> dict[str, l
     cells in those columns, blanks included, provided every other cell after its label is blank.  Tables
     whose rows disagree (shifted or extra cells) are left to :func:`resolve`.
     """
-    width: dict[int, int] = {}
-    for t in tokens:
-        if t.kind not in (HEADING, EMPTY):
-            width[t.line] = max(width.get(t.line, 0), t.col + 1)
+    width = {line: max(cols) + 1 for line, cols in cols_of_line.items()}
     out: dict[str, list[Token]] = {}
     for prefix in ("proactive.", "requests."):
         table = {
@@ -299,7 +296,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         result.problems.append("no disclosure tables found")
         return result
     result.format = "2021"
-    by_column = _by_column(scan.rows, tokens)
+    by_column = _by_column(scan.rows, cols_of_line)
     single = scan.rows.get(OTHER_SINGLE, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
     if single_cells is not None:
