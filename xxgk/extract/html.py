@@ -20,7 +20,7 @@ from trafilatura.settings import Extractor
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import check_not_binary, decode
-from xxgk.extract.grid import expand, own_rows
+from xxgk.extract.grid import expand
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _swap_tables(body: etree._Element) -> tuple[dict[int, Grid], list[etree._Ele
     grids: dict[int, Grid] = {}
     markers = []
     for table in list(body.iter("table")):
-        if table.find(".//table") is not None or not own_rows(table):
+        if table.find(".//table") is not None:
             continue
         grid = expand(table)
         if not grid or not _is_data_table(grid):
