@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
@@ -19,57 +14,12 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
 from crawler.items import DocumentItem, FailureItem
+from crawler.parsers import worker_pool
 from xxgk.errors import UnreadableDocument
 from xxgk.model import Report, content_hash, report_id
 from xxgk.store import Store, now
 
 logger = logging.getLogger(__name__)
-
-
-def _exit_with_crawl(lifeline: Connection) -> None:
-    """Worker initializer: leave when the crawl process is gone (even after kill -9), never linger as an orphan.
-
-    Only the crawl process holds the sending end of ``lifeline``, and never sends: the read ends at its exit.
-    """
-
-    def watch() -> None:
-        with contextlib.suppress(EOFError, OSError):
-            lifeline.recv_bytes()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="crawl-watch", daemon=True).start()
-
-
-def _import(modules: list[str]) -> None:
-    """First task of each worker: import the parser's modules now, not on the first document."""
-    for name in modules:
-        importlib.import_module(name)
-
-
-def worker_pool(workers: int, preload: list[str]) -> tuple[ProcessPoolExecutor, Connection]:
-    """Parser processes, started at once so they get ready while the crawl fetches its first list pages, and
-    the lifeline to keep open while they may run.
-
-    They are never forked from the crawl process (it runs the reactor and holds an SQLite connection). A fork
-    server, where there is one, imports the modules once and forks each worker from there, ready to parse;
-    elsewhere each worker is spawned and imports them itself. (This module is preloaded too: it imports
-    Scrapy, as does the crawl's main module, which every worker runs again.)
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context: multiprocessing.context.BaseContext = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", __name__, *preload])  # type: ignore[attr-defined]
-    else:
-        context = multiprocessing.get_context("spawn")
-    lifeline, keep = context.Pipe(duplex=False)
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_crawl, initargs=(lifeline,))
-
-    def start() -> None:  # in a thread: the first start waits for the fork server's imports; the reactor must not
-        with contextlib.suppress(RuntimeError):  # the crawl already ended and shut the pool down
-            for _ in range(workers):
-                pool.submit(_import, preload)
-
-    threading.Thread(target=start, name="parser-start", daemon=True).start()
-    return pool, keep
 
 
 class StorePipeline:

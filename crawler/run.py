@@ -4,7 +4,7 @@ Two ways in:
 
 * ``crawl_here(...)`` runs Scrapy in the calling process (used by ``xxgk crawl``). Twisted's reactor
   can start only once per process, so call it at most once per process.
-* ``crawl(...)`` runs the crawl in a child process (``python -m crawler.run``) and may be called any
+* ``crawl(...)`` runs the crawl in a child process (``python -m crawler``) and may be called any
   number of times from one process (tests, ``xxgk demo``). The run is opened and closed in the
   store by the caller; the child only fills it, so the summary is read back from the store.
 """
@@ -94,7 +94,7 @@ def crawl(
             path = Path(config)
         with Store(db) as store:
             run_id = store.start_run([s.name for s in selected])
-        command = [sys.executable, "-m", "crawler.run", "--config", str(path), "--db", str(db)]
+        command = [sys.executable, "-m", "crawler", "--config", str(path), "--db", str(db)]
         command += ["--run-id", str(run_id), "--settings-json", json.dumps(dict(settings_overrides or {}))]
         command += [arg for name in sites or [] for arg in ("--site", name)]
         command += ["--jobdir", str(jobdir)] if jobdir else []
@@ -114,7 +114,7 @@ def _pythonpath() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.run", description="run one crawl into the store")
+    parser = argparse.ArgumentParser(prog="python -m crawler", description="run one crawl into the store")
     parser.add_argument("--config", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--run-id", type=int, default=0)
@@ -133,7 +133,3 @@ def main(argv: list[str] | None = None) -> int:
     )
     crawl_here(settings, args.site)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -57,7 +57,7 @@ def test_interrupted_crawl_resumes_to_the_same_store(tmp_path, sig):
         db, jobdir = tmp_path / "killed.db", tmp_path / "job"
         target = ["--config", str(config), "--db", str(db), "--jobdir", str(jobdir)]  # the same for the re-run
         child = subprocess.Popen(
-            [sys.executable, "-m", "crawler.run", *target, "--settings-json", json.dumps(SLOW)],
+            [sys.executable, "-m", "crawler", *target, "--settings-json", json.dumps(SLOW)],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

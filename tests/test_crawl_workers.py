@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.run import crawl
 from xxgk.portal import DemoPortal
 from xxgk.store import Store
 
@@ -47,7 +48,7 @@ def test_workers_leave_when_the_crawl_is_killed(tmp_path):
         config = tmp_path / "sites.json"
         config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
         db = tmp_path / "x.db"
-        command = [sys.executable, "-m", "crawler.run", "--config", str(config), "--db", str(db)]
+        command = [sys.executable, "-m", "crawler", "--config", str(config), "--db", str(db)]
         child = subprocess.Popen(
             [*command, "--settings-json", json.dumps(SLOW)],
             cwd=ROOT,
@@ -83,3 +84,16 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_parser_processes_do_not_load_the_crawler(tmp_path, monkeypatch):
+    """Parser processes are forked from a server that imported only the parser: not Scrapy, not Twisted."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])))
+    with DemoPortal(seed=2, scale=1) as portal:
+        overrides = {"XXGK_PARSER": "parser_probe.modules_report", "XXGK_PARSE_WORKERS": 2}
+        summary = crawl(portal.config(), db=tmp_path / "x.db", throttle=False, settings_overrides=overrides)
+    assert summary.new > 0
+    with Store(tmp_path / "x.db") as store:
+        texts = [report.text for report in store.reports()]
+    assert {text.split(": ")[1] for text in texts} == {"lean"}
+    assert len({text.split(":")[0] for text in texts}) == 2  # both workers parsed
