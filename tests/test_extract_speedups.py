@@ -1,4 +1,4 @@
-"""DOCX extraction reads only the main document part and the core properties of the package."""
+"""The cheaper extraction paths: DOCX reads only the main document part and core properties; HTML grids."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import io
 import random
 import zipfile
 
+import lxml.html
 import pytest
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract
+from xxgk.extract.grid import expand
 from xxgk.generate import generate, render
 
 WML_MAIN = b"wordprocessingml.document.main"
@@ -64,3 +66,20 @@ def test_package_without_main_document_relationship_is_refused() -> None:
     rels = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
     with pytest.raises(UnreadableDocument, match="no main document part"):
         extract(_rezip(_generated_docx(), {"_rels/.rels": rels}))
+
+
+def test_html_grid_expansion() -> None:
+    """Spans (valid, zero, non-numeric), ragged rows, thead/tbody, a nested table and an empty spacer column."""
+    page = lxml.html.document_fromstring(
+        "<table><thead><tr><th>项目</th><th colspan='2'>数量</th><td></td></tr></thead><tbody>"
+        "<tr><td rowspan='2'>a</td><td>1</td><td>2</td><td> </td></tr>"
+        "<tr><td>3<br>\n4</td><td rowspan='x'>&nbsp;</td><td></td></tr>"
+        "<tr><td colspan='0'>b</td><td><table><tr><td>inner</td></tr></table></td></tr>"
+        "<tr><td></td></tr></tbody></table>"
+    )
+    assert expand(page.find(".//table")) == [
+        ["项目", "数量", None],
+        ["a", "1", "2"],
+        [None, "3 4", ""],
+        ["b", "inner", ""],
+    ]
