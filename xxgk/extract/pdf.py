@@ -220,9 +220,12 @@ def _clusters(items: list[Any], key: Callable[[Any], float], *, in_order: bool =
     within the tolerance share a cluster. Groups come in value order, items in their given order inside a
     group; ``in_order`` (its ``preserve_order``) instead keeps the items' order and starts a group at every
     change of cluster."""
+    values = set(map(key, items))
+    if len(values) == 1:
+        return [list(items)]
     cluster_of: dict[float, int] = {}
     cluster, last = -1, -math.inf
-    for value in sorted(set(map(key, items))):
+    for value in sorted(values):
         if value > last + _TOLERANCE:
             cluster += 1
         cluster_of[value], last = cluster, value
@@ -234,10 +237,6 @@ def _clusters(items: list[Any], key: Callable[[Any], float], *, in_order: bool =
     return groups
 
 
-def _word_top(word: list[dict[str, Any]]) -> float:
-    return min(char["top"] for char in word)
-
-
 def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, str]] | None:
     """Text lines (top, text) as pdfplumber groups chars with its default settings: chars clustered into
     lines and sorted left to right, split into words at spaces and gaps, words regrouped into lines
@@ -245,27 +244,25 @@ def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, 
     ligature-free text; None for anything else, which is left to pdfplumber itself."""
     if any(not char["upright"] or char["text"] in LIGATURES for char in chars):
         return None
-    words: list[list[dict[str, Any]]] = []
+    words: list[tuple[float, str]] = []  # (top, text)
     for line in _clusters(chars, itemgetter("top")):
-        word: list[dict[str, Any]] = []
-        for char in sorted(line, key=itemgetter("x0")):
-            if char["text"].isspace():
-                if word:
-                    words.append(word)
-                word = []
-                continue
-            prev = word[-1] if word else None  # sorted: a char never starts left of the one before
+        word: list[str] = []
+        top, prev = math.inf, None
+        for char in sorted(line, key=itemgetter("x0")):  # so a char never starts left of the one before
+            space = char["text"].isspace()
             if prev is not None and (
-                char["x0"] > prev["x1"] + _TOLERANCE or abs(char["top"] - prev["top"]) > _TOLERANCE
+                space or char["x0"] > prev["x1"] + _TOLERANCE or abs(char["top"] - prev["top"]) > _TOLERANCE
             ):
-                words.append(word)
-                word = []
-            word.append(char)
-        if word:
-            words.append(word)
+                words.append((top, "".join(word)))
+                word, top, prev = [], math.inf, None
+            if not space:
+                word.append(char["text"])
+                top, prev = char["top"] if char["top"] < top else top, char
+        if prev is not None:
+            words.append((top, "".join(word)))
     return [
-        (min(map(_word_top, line)), " ".join("".join(char["text"] for char in word) for word in line))
-        for line in _clusters(words, _word_top, in_order=in_order)
+        (min(top for top, _ in line), " ".join(text for _, text in line))
+        for line in _clusters(words, itemgetter(0), in_order=in_order)
     ]
 
 
