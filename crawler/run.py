@@ -20,13 +20,14 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
+from crawler.parsers import start_early
 from crawler.sites import load_sites, select
 from xxgk.store import RunSummary, Store
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 # Politeness off: for loopback demo portals and benchmarks only.
 NO_THROTTLE = {
@@ -50,6 +51,8 @@ def build_settings(
     throttle: bool = True,
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
+    from scrapy.settings import Settings  # here: this module is imported before Scrapy (see ``main``)
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     values: dict[str, Any] = {"XXGK_CONFIG": str(config), "XXGK_DB": str(db), "XXGK_RUN_ID": run_id}
@@ -68,6 +71,8 @@ def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: b
     Scrapy's own INFO lines (enabled components, stats dump) are hidden unless ``verbose``; the
     crawler's progress lines, failures and warnings are always shown.
     """
+    from scrapy.crawler import CrawlerProcess
+
     process = CrawlerProcess(settings)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
@@ -123,13 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-throttle", action="store_true")
     parser.add_argument("--settings-json", default="{}", help="extra Scrapy settings as a JSON object")
     args = parser.parse_args(argv)
+    overrides = json.loads(args.settings_json)
+    start_early(overrides)  # the parsers' imports on one core, Scrapy's on the other
     settings = build_settings(
         config=args.config,
         db=args.db,
         run_id=args.run_id,
         jobdir=args.jobdir,
         throttle=not args.no_throttle,
-        overrides=json.loads(args.settings_json),
+        overrides=overrides,
     )
     crawl_here(settings, args.site)
     return 0

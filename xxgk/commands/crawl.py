@@ -33,6 +33,7 @@ def format_summary(summary: RunSummary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.parsers import start_early
     from crawler.run import build_settings, crawl_here
 
     try:
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         from crawler.distributed.cli import run_worker_from_args
 
         return run_worker_from_args(args, [s.name for s in sites])
+    start_early({})  # before build_settings imports Scrapy
     with Store(args.db) as store:
         run_id = store.start_run([s.name for s in sites])
     settings = build_settings(
