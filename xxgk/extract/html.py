@@ -46,7 +46,7 @@ _INFO_FIELD = re.compile("|".join(_INFO_FIELDS))
 _TAG = re.compile(r"<[^>]*>")
 _INFO_WINDOW = 3000
 _DIGITS = re.compile(r"\d")
-# The first <title> / <body>: unlike find(".//title"), these stop at the first match instead of walking the page.
+# The first <title> / <body>; find(".//title") would also walk the rest of the page looking for the next one.
 _FIRST_TITLE = etree.XPath("descendant::title[1]")
 _FIRST_BODY = etree.XPath("descendant::body[1]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

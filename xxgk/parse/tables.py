@@ -235,7 +235,7 @@ def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]])
     values in the same column of equally wide lines.  A row on a line of that width then takes exactly the
     cells in those columns, blanks included, provided every other cell after its label is blank.  Tables
     whose rows disagree (shifted or extra cells) are left to :func:`resolve`.  ``cols_of_line`` gives the
-    columns of the cells of every line (a line's width is its last column + 1).
+    columns of the cells of every line (a line is as wide as its highest column + 1).
     """
     width = {line: max(cols) + 1 for line, cols in cols_of_line.items()}
     out: dict[str, list[Token]] = {}
