@@ -93,6 +93,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=1, help="run warm, revalidate and no-parse this many times")
     parser.add_argument("--stages", action="store_true", help="also time parsing alone, per document type")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-") as tmp:
@@ -102,8 +103,10 @@ def main() -> int:
             config = portal.config
             paths = [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]
             os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)  # the child imports raw_report
-            runs = [("cold", "cold", {}), ("warm", "warm", {}), ("revalidate", "warm", {})]
-            runs.append(("no-parse", "raw", {"XXGK_PARSER": "crawl.raw_report", "XXGK_PARSE_WORKERS": 0}))
+            raw = {"XXGK_PARSER": "crawl.raw_report", "XXGK_PARSE_WORKERS": 0}
+            runs = [("cold", "cold", {})]
+            for n in range(args.repeat):  # each round into fresh stores
+                runs += [("warm", f"warm{n}", {}), ("revalidate", f"warm{n}", {}), ("no-parse", f"raw{n}", raw)]
             for label, store, overrides in runs:
                 busy, serving, started = machine_busy(), process_cpu(portal.pid), time.perf_counter()
                 summary = crawl(config, db=Path(tmp) / f"{store}.db", throttle=False, settings_overrides=overrides)
