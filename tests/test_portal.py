@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -418,3 +420,16 @@ def test_portal_process_serves_until_the_block_ends(tmp_path):
         urllib.request.urlopen(start, timeout=2)
     with pytest.raises(RuntimeError, match="did not start"), portal_process(tmp_path / "never.json", "--scale", "0"):
         pass
+
+
+def test_a_client_hanging_up_is_not_reported_as_a_server_error(portal, capsys):
+    """A crawler closing its connections with a reset (as at the end of a crawl) leaves no traceback behind."""
+    host, port = urlsplit(portal.sites[0].base_url).netloc.split(":")
+    for _ in range(5):
+        with socket.create_connection((host, int(port))) as conn:
+            conn.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            conn.recv(1)  # the answer has started
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
+    time.sleep(0.5)
+    assert fetch(portal.sites[0].base_url + "/robots.txt")[0] == 200  # still serving
+    assert "Traceback" not in capsys.readouterr().err

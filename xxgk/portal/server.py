@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from xxgk.portal.faults import challenge_page
 from xxgk.portal.resources import Resource, resource_key
@@ -121,6 +122,11 @@ def make_handler(content: SiteContent, log: RequestLog) -> type[BaseHTTPRequestH
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # crawlers open many connections at once; the default backlog of 5 refuses them
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up (a crawler closing its kept-alive connections) is routine, not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class SiteServer:
