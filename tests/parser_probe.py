@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from xxgk.model import Report, report_id
@@ -10,4 +9,4 @@ from xxgk.model import Report, report_id
 
 def modules_report(data: bytes, *, url: str, **_: object) -> Report:
     loaded = [name for name in ("scrapy", "twisted") if name in sys.modules]
-    return Report(id=report_id(url), url=url, text=f"pid {os.getpid()}: {' '.join(loaded) or 'lean'}")
+    return Report(id=report_id(url), url=url, text=" ".join(loaded) or "lean")

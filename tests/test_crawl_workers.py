@@ -95,5 +95,4 @@ def test_parser_processes_do_not_load_the_crawler(tmp_path, monkeypatch):
     assert summary.new > 0
     with Store(tmp_path / "x.db") as store:
         texts = [report.text for report in store.reports()]
-    assert {text.split(": ")[1] for text in texts} == {"lean"}
-    assert len({text.split(":")[0] for text in texts}) == 2  # both workers parsed
+    assert set(texts) == {"lean"}  # (the crawl process itself has both loaded)
