@@ -31,6 +31,8 @@ _TOLERANCE = 3  # points: snapping and joining of ruling lines, crossings, text 
 _MIN_EDGE = 3  # shorter ruling segments are not table borders
 _FLAT = 0.01  # a segment this close to horizontal/vertical counts as such
 _MAX_FORM_DEPTH = 4
+_UPRIGHT = 0.01  # radians: a char turned less than this either way is upright
+_FULL_TURN = 2 * math.pi
 Matrix = tuple[float, float, float, float, float, float]
 Bbox = tuple[float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -80,16 +82,17 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
                 continue
             if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box):
                 continue
-            angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)
+            angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)  # radians in [0, 2π), -1 if unknown
+            top = height - box.top
             chars.append(
                 {
                     "text": "-" if code == 2 else chr(code),  # PDFium marks a hyphen ending a line as U+0002
                     "x0": box.left,
                     "x1": box.right,
-                    "top": height - box.top,
-                    "doctop": height - box.top,
+                    "top": top,
+                    "doctop": top,
                     "bottom": height - box.bottom,
-                    "upright": angle < 0 or min(angle, 2 * math.pi - angle) < 0.01,
+                    "upright": angle < _UPRIGHT or _FULL_TURN - angle < _UPRIGHT,
                 }
             )
         return chars
