@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import itertools
+import math
 import random
+from operator import attrgetter
 
 import docx
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
 from pdfplumber.utils import extract_text
@@ -315,6 +320,33 @@ def test_pdf_latin_words_keep_their_spaces() -> None:
     c.drawString(100, 700, "Report of the agency, 2024 - 12 cases")
     c.save()
     assert extract(buf.getvalue(), filename="t.pdf").text == "Report of the agency, 2024 - 12 cases"
+
+
+def test_pdf_unchecked_char_calls_equal_the_bindings() -> None:
+    """The per-char PDFium calls made without ctypes argument conversion return what the bindings return,
+    on upright and rotated text."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(100, 700, "Upright 2024")
+    c.rotate(90)
+    c.drawString(300, -200, "Turned")
+    c.save()
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    textpage = pdf[0].get_textpage()
+    box, expected = pdfium_c.FS_RECTF(), pdfium_c.FS_RECTF()
+    sides = attrgetter("left", "top", "right", "bottom")
+    angles = set()
+    for i in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
+        found = pdf_extract._loose_char_box(textpage.raw, i, ctypes.byref(box))
+        assert found == pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, expected)
+        assert sides(box) == sides(expected)
+        angle = pdf_extract._char_angle(textpage.raw, i)
+        assert angle == pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)
+        angles.add(round(angle, 2))
+    assert angles == {0.0, round(3 * math.pi / 2, 2)}  # PDFium measures clockwise
+    textpage.close()
+    pdf.close()
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -58,6 +58,18 @@ def _codes(textpage: Any, count: int) -> list[int]:
     return codes
 
 
+def _unchecked(function: Any) -> Any:
+    """The same PDFium function, called without ctypes converting each argument through its declared type,
+    which costs more than the C call itself. Callers pass exactly the C types: ints, the text page
+    pointer and ``byref`` of the output structure (a structure itself would be passed by value)."""
+    return ctypes.CFUNCTYPE(function.restype)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+# Both are called once for every printed char.
+_loose_char_box = _unchecked(pdfium_c.FPDFText_GetLooseCharBox)
+_char_angle = _unchecked(pdfium_c.FPDFText_GetCharAngle)
+
+
 def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     """Printed characters in top-down coordinates.
 
@@ -69,6 +81,7 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     textpage = handle.raw
     try:
         box = pdfium_c.FS_RECTF()
+        box_ref = ctypes.byref(box)
         count = pdfium_c.FPDFText_CountChars(textpage)
         codes = _codes(textpage, count)
         chars: list[dict[str, Any]] = []
@@ -80,9 +93,9 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
                 if chars and 0 < i < count - 1 and _latin(codes[i - 1]) and _latin(codes[i + 1]):
                     chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})  # on the line of its word
                 continue
-            if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box):
+            if not _loose_char_box(textpage, i, box_ref):
                 continue
-            angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)  # radians in [0, 2π), -1 if unknown
+            angle = _char_angle(textpage, i)  # radians in [0, 2π), -1 if unknown
             top = height - box.top
             chars.append(
                 {
