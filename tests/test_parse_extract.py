@@ -13,7 +13,7 @@ import docx
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import chars_to_textmap
 from reportlab.lib.pagesizes import A4
@@ -370,6 +370,23 @@ def test_pdf_cells_match_pdfplumber_lattice(seed: int) -> None:
         ]
         crossings = edges_to_intersections(merge_edges(edges, 3, 3, 3, 3), 3, 3)
         assert pdf_extract._cells(crossings) == intersections_to_cells(crossings)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pdf_tables_from_cells_match_pdfplumber(seed: int) -> None:
+    """Cells grouped into tables (by shared corners) as pdfplumber's ``cells_to_tables`` groups them, on
+    scattered cells of random sizes, one cell at most starting at each crossing as the lattice gives them."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        cells = [
+            (10.0 * x, 10.0 * y, 10.0 * (x + rng.randint(1, 2)), 10.0 * (y + rng.randint(1, 2)))
+            for x in range(8)
+            for y in range(8)
+            if rng.random() < 0.3
+        ]
+        rng.shuffle(cells)
+        groups = pdf_extract._groups(cells)
+        assert [sorted(group) for group in groups] == [sorted(group) for group in cells_to_tables(cells)]
 
 
 def _random_chars(rng: random.Random) -> list[dict]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, merge_edges
+from pdfplumber.table import Table, edges_to_intersections, merge_edges
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES, chars_to_textmap
 
@@ -34,6 +34,7 @@ _MAX_FORM_DEPTH = 4
 _UPRIGHT = 0.01  # radians: a char turned less than this either way is upright
 _FULL_TURN = 2 * math.pi
 Matrix = tuple[float, float, float, float, float, float]
+Point = tuple[float, float]
 Bbox = tuple[float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -183,41 +184,72 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
     return edges
 
 
-def _cells(crossings: dict[tuple[float, float], dict[str, list[dict[str, Any]]]]) -> list[Bbox]:
+def _cells(crossings: dict[Point, dict[str, list[dict[str, Any]]]]) -> list[Bbox]:
     """The smallest ruled rectangle starting at each crossing: pdfplumber's ``intersections_to_cells`` with
-    each crossing's edges and its neighbours below and to the right looked up once."""
+    each crossing's edges looked up once, and only the crossings below it and to its right (those along an
+    edge it touches) tried as corners."""
 
     def ids(edges: list[dict[str, Any]]) -> set[Bbox]:
         return {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges}
 
     v = {p: ids(d["v"]) for p, d in crossings.items()}
     h = {p: ids(d["h"]) for p, d in crossings.items()}
-    below: dict[float, list[tuple[float, float]]] = {}
-    right: dict[float, list[tuple[float, float]]] = {}
+    columns: dict[float, list[Point]] = {}
+    rows: dict[float, list[Point]] = {}
     for point in sorted(crossings):  # by x, then top
-        below.setdefault(point[0], []).append(point)
-        right.setdefault(point[1], []).append(point)
+        columns.setdefault(point[0], []).append(point)
+        rows.setdefault(point[1], []).append(point)
     cells = []
-    for x, top in sorted(crossings):
-        for bx, by in below[x]:
-            if by <= top or v[x, top].isdisjoint(v[bx, by]):
+    for column in columns.values():
+        for k, point in enumerate(column):
+            row = rows[point[1]]
+            right = [r for r in row[bisect_right(row, point) :] if not h[point].isdisjoint(h[r])]
+            if not right:
                 continue
-            corner = next(
-                (
-                    (rx, by)
-                    for rx, ry in right[top]
-                    if rx > x
-                    and not h[x, top].isdisjoint(h[rx, ry])
-                    and (rx, by) in crossings
-                    and not v[rx, by].isdisjoint(v[rx, ry])
-                    and not h[rx, by].isdisjoint(h[bx, by])
-                ),
-                None,
-            )
-            if corner is not None:
-                cells.append((x, top, *corner))
-                break
+            for below in column[k + 1 :]:
+                if v[point].isdisjoint(v[below]):
+                    continue
+                corner = next(
+                    (
+                        (rx, below[1])
+                        for rx, ry in right
+                        if (rx, below[1]) in crossings
+                        and not v[rx, below[1]].isdisjoint(v[rx, ry])
+                        and not h[rx, below[1]].isdisjoint(h[below])
+                    ),
+                    None,
+                )
+                if corner is not None:
+                    cells.append((*point, *corner))
+                    break
     return cells
+
+
+def _groups(cells: list[Bbox]) -> list[list[Bbox]]:
+    """pdfplumber's ``cells_to_tables``: cells sharing a corner, directly or through other cells, make a
+    table; tables of one cell are dropped; tables come in order of their top, then left, cell."""
+    at: dict[Point, list[int]] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            at.setdefault(corner, []).append(i)
+    grouped = [False] * len(cells)
+    groups = []
+    for first in range(len(cells)):
+        if grouped[first]:
+            continue
+        grouped[first] = True
+        members = [first]
+        for i in members:  # grows while it is walked
+            x0, top, x1, bottom = cells[i]
+            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+                for j in at[corner]:
+                    if not grouped[j]:
+                        grouped[j] = True
+                        members.append(j)
+        if len(members) > 1:
+            groups.append([cells[i] for i in members])
+    groups.sort(key=lambda group: min((top, x0) for x0, top, _, _ in group))
+    return groups
 
 
 def _tables(edges: list[dict[str, Any]]) -> list[Table]:
@@ -228,7 +260,7 @@ def _tables(edges: list[dict[str, Any]]) -> list[Table]:
     edges = merge_edges(edges, _TOLERANCE, _TOLERANCE, _TOLERANCE, _TOLERANCE)
     edges = [e for e in edges if e["width" if e["orientation"] == "h" else "height"] >= _MIN_EDGE]
     cells = _cells(edges_to_intersections(edges, _TOLERANCE, _TOLERANCE))
-    return [Table(None, group) for group in cells_to_tables(cells)]  # type: ignore[arg-type]
+    return [Table(None, group) for group in _groups(cells)]  # type: ignore[arg-type]
 
 
 def _clusters(items: list[Any], key: Callable[[Any], float], *, in_order: bool = False) -> list[list[Any]]:
