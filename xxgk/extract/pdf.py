@@ -41,7 +41,9 @@ _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 def _cell(text: str | None) -> str | None:
     # None marks a slot covered by a merged cell; wrapped CJK text joins without a space.
-    return None if text is None else _WRAP.sub("", text).strip()
+    if text is None:
+        return None
+    return (_WRAP.sub("", text) if "\n" in text else text).strip()
 
 
 def _latin(code: int) -> bool:
@@ -308,6 +310,8 @@ def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, 
                 top, prev = char["top"] if char["top"] < top else top, char
         if prev is not None:
             words.append((top, "".join(word)))
+    if len(words) == 1:  # as most table cells: one word, one line
+        return words
     return [
         (min(top for top, _ in line), " ".join(text for _, text in line))
         for line in _clusters(words, itemgetter(0), in_order=in_order)
