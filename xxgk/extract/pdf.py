@@ -372,7 +372,7 @@ def _page_blocks(page: pdfium.PdfPage) -> list[tuple[float, Block]]:
         return []
     items: list[tuple[float, Block]] = []
     placed = [(char, (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2) for char in chars]
-    rest = placed
+    taken: set[int] = set()  # ids of the chars inside any table
     for table in _tables(_edges(page, height)):
         x0, top, x1, bottom = table.bbox
         # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
@@ -380,11 +380,10 @@ def _page_blocks(page: pdfium.PdfPage) -> list[tuple[float, Block]]:
         rows = _grid(table, inside)
         if rows:
             items.append((top, Block(grid=rows)))
-        if inside:
-            taken = {id(one) for one in inside}
-            rest = [one for one in rest if id(one) not in taken]
+        taken.update(id(char) for char, _, _ in inside)
+    rest = [char for char in chars if id(char) not in taken] if taken else chars
     if rest:
-        items += [(top, Block(text=text)) for top, text in _page_lines([char for char, _, _ in rest])]
+        items += [(top, Block(text=text)) for top, text in _page_lines(rest)]
     items.sort(key=lambda item: item[0])
     return items
 
