@@ -322,18 +322,28 @@ def test_pdf_latin_words_keep_their_spaces() -> None:
     assert extract(buf.getvalue(), filename="t.pdf").text == "Report of the agency, 2024 - 12 cases"
 
 
-def test_pdf_unchecked_char_calls_equal_the_bindings() -> None:
-    """The per-char PDFium calls made without ctypes argument conversion return what the bindings return,
-    on upright and rotated text."""
+def test_pdf_unchecked_calls_equal_the_bindings() -> None:
+    """The per-char and per-object PDFium calls made without ctypes argument conversion return what the
+    bindings return, on upright and rotated text and a ruling line."""
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     c.setFont("Helvetica", 10)
     c.drawString(100, 700, "Upright 2024")
     c.rotate(90)
     c.drawString(300, -200, "Turned")
+    c.line(0, -100, 200, -100)
     c.save()
     pdf = pdfium.PdfDocument(buf.getvalue())
-    textpage = pdf[0].get_textpage()
+    page = pdf[0]
+    kinds = set()
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdf_extract._page_object(page.raw, i)
+        assert ctypes.addressof(obj.contents) == ctypes.addressof(pdfium_c.FPDFPage_GetObject(page.raw, i).contents)
+        kind = pdf_extract._object_type(obj)
+        assert kind == pdfium_c.FPDFPageObj_GetType(obj)
+        kinds.add(kind)
+    assert kinds == {pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH}
+    textpage = page.get_textpage()
     box, expected = pdfium_c.FS_RECTF(), pdfium_c.FS_RECTF()
     sides = attrgetter("left", "top", "right", "bottom")
     angles = set()

@@ -63,14 +63,16 @@ def _codes(textpage: Any, count: int) -> list[int]:
 
 def _unchecked(function: Any) -> Any:
     """The same PDFium function, called without ctypes converting each argument through its declared type,
-    which costs more than the C call itself. Callers pass exactly the C types: ints, the text page
-    pointer and ``byref`` of the output structure (a structure itself would be passed by value)."""
+    which costs more than the C call itself. Callers pass exactly the C types: C ints as Python ints, raw
+    PDFium pointers and ``byref`` of an output structure (a structure itself would be passed by value)."""
     return ctypes.CFUNCTYPE(function.restype)(ctypes.cast(function, ctypes.c_void_p).value)
 
 
-# Both are called once for every printed char.
+# Called once for every printed char and every page object.
 _loose_char_box = _unchecked(pdfium_c.FPDFText_GetLooseCharBox)
 _char_angle = _unchecked(pdfium_c.FPDFText_GetCharAngle)
+_page_object = _unchecked(pdfium_c.FPDFPage_GetObject)
+_object_type = _unchecked(pdfium_c.FPDFPageObj_GetType)
 
 
 def _chars(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
@@ -140,10 +142,10 @@ def _path_objects(page: pdfium.PdfPage) -> Iterator[tuple[Any, Matrix]]:
     """Every path object of the page with its matrix to page space, including those inside forms."""
     stack: list[tuple[Any, Matrix, int]] = []
     for i in reversed(range(pdfium_c.FPDFPage_CountObjects(page))):
-        stack.append((pdfium_c.FPDFPage_GetObject(page, i), _IDENTITY, 0))
+        stack.append((_page_object(page.raw, i), _IDENTITY, 0))
     while stack:
         obj, outer, depth = stack.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        kind = _object_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             yield obj, _compose(_matrix(obj), outer)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
