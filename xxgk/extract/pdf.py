@@ -190,8 +190,7 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[dict[str, Any]]:
 
 def _cells(crossings: dict[Point, dict[str, list[dict[str, Any]]]]) -> list[Bbox]:
     """The smallest ruled rectangle starting at each crossing: pdfplumber's ``intersections_to_cells`` with
-    each crossing's edges looked up once, and only the crossings below it and to its right (those along an
-    edge it touches) tried as corners."""
+    each crossing's edges looked up once, and only the crossings below it and to its right tried as corners."""
 
     def ids(edges: list[dict[str, Any]]) -> set[Bbox]:
         return {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges}
@@ -207,7 +206,7 @@ def _cells(crossings: dict[Point, dict[str, list[dict[str, Any]]]]) -> list[Bbox
     for column in columns.values():
         for k, point in enumerate(column):
             row = rows[point[1]]
-            right = [r for r in row[bisect_right(row, point) :] if not h[point].isdisjoint(h[r])]
+            right = row[bisect_right(row, point) :]
             if not right:
                 continue
             for below in column[k + 1 :]:
@@ -217,7 +216,8 @@ def _cells(crossings: dict[Point, dict[str, list[dict[str, Any]]]]) -> list[Bbox
                     (
                         (rx, below[1])
                         for rx, ry in right
-                        if (rx, below[1]) in crossings
+                        if not h[point].isdisjoint(h[rx, ry])
+                        and (rx, below[1]) in crossings
                         and not v[rx, below[1]].isdisjoint(v[rx, ry])
                         and not h[rx, below[1]].isdisjoint(h[below])
                     ),
