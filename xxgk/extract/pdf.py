@@ -299,18 +299,17 @@ def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, 
     words: list[tuple[float, str]] = []  # (top, text)
     for line in _clusters(chars, itemgetter("top")):
         word: list[str] = []
-        top, prev = math.inf, None
+        top = last_x1 = last_top = math.inf  # the word's top; the x1 and top of its last char
         for char in sorted(line, key=itemgetter("x0")):  # so a char never starts left of the one before
-            space = char["text"].isspace()
-            if prev is not None and (
-                space or char["x0"] > prev["x1"] + _TOLERANCE or abs(char["top"] - prev["top"]) > _TOLERANCE
-            ):
+            text, char_top = char["text"], char["top"]
+            space = text.isspace()
+            if word and (space or char["x0"] > last_x1 + _TOLERANCE or abs(char_top - last_top) > _TOLERANCE):
                 words.append((top, "".join(word)))
-                word, top, prev = [], math.inf, None
+                word, top = [], math.inf
             if not space:
-                word.append(char["text"])
-                top, prev = char["top"] if char["top"] < top else top, char
-        if prev is not None:
+                word.append(text)
+                top, last_x1, last_top = char_top if char_top < top else top, char["x1"], char_top
+        if word:
             words.append((top, "".join(word)))
     if len(words) == 1:  # as most table cells: one word, one line
         return words
