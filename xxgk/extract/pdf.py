@@ -294,8 +294,9 @@ def _lines(chars: list[dict[str, Any]], *, in_order: bool) -> list[tuple[float, 
     lines and sorted left to right, split into words at spaces and gaps, words regrouped into lines
     (``in_order`` as its text map does, otherwise as its ``extract_text``). Written out for upright,
     ligature-free text; None for anything else, which is left to pdfplumber itself."""
-    if any(not char["upright"] or char["text"] in LIGATURES for char in chars):
-        return None
+    for char in chars:
+        if not char["upright"] or char["text"] in LIGATURES:
+            return None
     words: list[tuple[float, str]] = []  # (top, text)
     for line in _clusters(chars, itemgetter("top")):
         word: list[str] = []
