@@ -51,8 +51,8 @@ def parse_extracted(
     if not headings:
         problems.append("no section headings found")
     problems += tables.problems
-    if tables.format == "2021":
-        checked = check_tables(tables.tables, tables.tables_raw)
+    if tables.tables:
+        checked = check_tables(tables.tables)
         report.checks = checked.checks
         problems += checked.unchecked
         report.checks += check_prose(text, tables.tables)
