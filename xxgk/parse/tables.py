@@ -60,6 +60,7 @@ class TableResult:
     cells_raw: dict[str, str] = field(default_factory=dict)
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    rows_found: int = 0  # Table 1 and 2 rows whose label was found
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
@@ -206,7 +207,7 @@ def _store_row(result: TableResult, row: str, cells: list[Token]) -> None:
     for col, cell in zip(ALL_ROWS[row], cells, strict=True):
         key = f"{row}.{col}"
         value = table_row[col] = number(cell, decimal=key in DECIMAL_CELLS)
-        if not PLAIN_NUMBER.match(cell.raw):
+        if not PLAIN_NUMBER.match(cell.raw) or (value is None and cell.kind == VALUE):
             result.cells_raw[key] = cell.raw
         if cell.kind != VALUE:
             continue
@@ -308,6 +309,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         else:
             scan.value(token)
     scan.close()
+    result.rows_found = len(scan.rows)
     if not scan.rows:
         result.format = "2019" if old else "unknown"
         result.problems.append("no disclosure tables found")
