@@ -299,9 +299,13 @@ def test_hybrid_single_other_row() -> None:
     report = parse_text(text)
     assert report.format == "2021"
     assert report.tables_raw == {"（六）其他处理": [1, 0, 0, 0, 0, 0, 1]}
+    assert report.tables["requests.other_2019"] == dict(
+        natural_person=1, commercial=0, research=0, social=0, legal=0, other_org=0, total=1
+    )
     assert not any(row.startswith("requests.other.") for row in report.tables)
     # Rule 2 counts the single row: 7 granted + 1 other ≠ total 7.
     assert {c.rule for c in report.checks} == {2}
+    assert {cell for c in report.checks for cell in c.cells} >= {"requests.other_2019.total", "requests.total.total"}
 
 
 def test_2019_format_maps_to_its_own_keys() -> None:
