@@ -6,6 +6,10 @@ line has a slot for every value).  Where a table's complete rows agree on the co
 rows are read by column, so empty fields stay blank cells in place.  Other rows that carry too many or
 too few values are resolved only where the result is certain (identical candidates, or a single candidate
 satisfying rule 3); otherwise the row is reported in ``problems`` and left blank, never guessed.
+
+The format follows from Table 1's column headings: a 2019-format report maps onto ``proactive_2019.*``
+(its decisions also under the 2021 keys); Table 2 has either the three ``requests.other.*`` rows or the
+single old （六）其他处理 row, ``requests.other_2019``, whichever is printed.
 """
 
 from __future__ import annotations
