@@ -137,14 +137,14 @@ def test_cli_summary_of_a_2019_report_counts_its_own_table_1(tmp_path, capsys):
 # -- numbers that are not numbers --------------------------------------------------------------------
 
 
-def _with_cell(text: str) -> str:
+def with_new_total(text: str) -> str:
     """A consistent tab-separated report with its Table 2 new-requests total printed as ``text``."""
     rows = consistent()
     rows["requests.new"][-1] = text
     return render_rows(rows)
 
 
-def _strict(text: str) -> dict:
+def strict_json(text: str) -> dict:
     def refuse(name: str) -> None:
         raise ValueError(f"not JSON: {name}")
 
@@ -154,32 +154,32 @@ def _strict(text: str) -> dict:
 @pytest.mark.parametrize("digits", [13, 40, 400])
 def test_huge_cell_is_null_with_raw_text_and_a_problem(digits, tmp_path, capsys):
     huge = "9" * digits
-    report = parse_text(_with_cell(huge))
+    report = parse_text(with_new_total(huge))
     assert report.tables["requests.new"]["total"] is None
     assert report.cells_raw["requests.new.total"] == huge
     (problem,) = [p for p in report.problems if p.startswith("requests.new.total:")]
     assert f"more than {MAX_VALUE:,}" in problem and len(problem) < 120
-    assert _strict(report.to_json())["tables"]["requests.new"]["total"] is None
+    assert strict_json(report.to_json())["tables"]["requests.new"]["total"] is None
     path = tmp_path / "huge.txt"
-    path.write_text(_with_cell(huge), encoding="utf-8")
+    path.write_text(with_new_total(huge), encoding="utf-8")
     assert main(["parse", str(path), "--json"]) == 0
-    assert _strict(capsys.readouterr().out)["cells_raw"]["requests.new.total"] == huge
+    assert strict_json(capsys.readouterr().out)["cells_raw"]["requests.new.total"] == huge
 
 
 def test_largest_allowed_value_is_kept_exactly():
-    report = parse_text(_with_cell(str(MAX_VALUE)))
+    report = parse_text(with_new_total(str(MAX_VALUE)))
     assert report.tables["requests.new"]["total"] == MAX_VALUE
 
 
 def test_record_json_refuses_nan_and_infinity():
-    report = parse_text(_with_cell("7"))
+    report = parse_text(with_new_total("7"))
     report.tables["requests.new"]["total"] = float("inf")
     with pytest.raises(ValueError):
         report.to_json()
 
 
 def test_negative_count_fails_rule_5_naming_the_cell():
-    report = parse_text(_with_cell("-3"))
+    report = parse_text(with_new_total("-3"))
     (check,) = [c for c in report.checks if c.rule == 5]
     assert check.cells == ["requests.new.total"]
     assert "negative" in check.message and "requests.new.total" in check.message
