@@ -4,7 +4,7 @@ Inputs come from the seed reports (text as is; HTML and PDF built from their tab
 report generator's rendered layouts. Every input is parsed once first and its cells compared with the
 known truth, so the figures are for correct parses.
 
-    python bench/parse.py [--seconds 3]
+    python bench/parse.py [--seconds 3] [--table-format 2019]
 """
 
 from __future__ import annotations
@@ -83,11 +83,11 @@ def seed_html(text: str, truth: dict) -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
-def generated_inputs(n: int) -> dict[str, list[tuple[str, bytes, dict]]]:
+def generated_inputs(n: int, table_format: str = "2021") -> dict[str, list[tuple[str, bytes, dict]]]:
     """Reports from the generator, by layout."""
     out: dict[str, list[tuple[str, bytes, dict]]] = {}
     for layout in LAYOUTS:
-        reports = [generate(random.Random(i), blanks=i % 3 == 0) for i in range(n)]
+        reports = [generate(random.Random(i), blanks=i % 3 == 0, table_format=table_format) for i in range(n)]
         out[layout] = [(f"{layout}-{i}", render(r, layout), r.tables) for i, r in enumerate(reports)]
     return out
 
@@ -171,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="time per input kind")
     parser.add_argument("--generated", type=int, default=20, help="generated reports per layout")
+    parser.add_argument("--table-format", choices=["2021", "2019"], default="2021", help="of the generated reports")
     args = parser.parse_args()
     seeds = seed_inputs()
     suites: list[tuple[str, str, list]] = [
@@ -183,8 +184,9 @@ def main() -> None:
         ),
     ]
     kinds = {"html_grid": "html", "html_messy": "html", "pipe": "text", "tsv": "text", "pdf": "pdf", "docx": "docx"}
-    for layout, items in generated_inputs(args.generated).items():
-        suites.append((kinds[layout], f"generated {layout}", items))
+    for layout, items in generated_inputs(args.generated, args.table_format).items():
+        name = layout if args.table_format == "2021" else f"{args.table_format} {layout}"
+        suites.append((kinds[layout], f"generated {name}", items))
     print(f"{'input':28} {'kind':5} {'reports/s':>10} {'target':>7} {'correct':>9}   (per CPU-second, one core)")
     for kind, label, items in suites:
         rate, ok, total = measure(items, kind, args.seconds)

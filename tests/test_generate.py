@@ -13,7 +13,7 @@ from lxml import html
 
 from xxgk.generate import LAYOUTS, generate, grid, render, render_body
 from xxgk.model import Region
-from xxgk.schema import SECTIONS, TABLE_ROWS
+from xxgk.schema import DECISIONS_2021, SECTIONS, TABLE_ROWS, TABLE_ROWS_2019
 
 APPLICANTS = ["natural_person", "commercial", "research", "social", "legal", "other_org"]
 RESULTS = [
@@ -43,12 +43,13 @@ def _mismatch(left, right):
 def independent_failures(tables, title_year: int, text_year: int) -> set[int]:
     """The spec's rules 1–6, written out again for the test (comparisons with a blank cell are skipped)."""
     req = {key.removeprefix("requests."): cols for key, cols in tables.items() if key.startswith("requests.")}
+    results = RESULTS if "other_2019" not in req else [*RESULTS[:-3], "other_2019"]
     failed = set()
     for col in [*APPLICANTS, "total"]:
         new, old, total, forward = (req[k][col] for k in ("new", "carried_over", "total", "carried_forward"))
         if _mismatch([new, old], [total, forward]):
             failed.add(1)
-        if _mismatch([total], [req[k][col] for k in RESULTS]):
+        if _mismatch([total], [req[k][col] for k in results]):
             failed.add(2)
     if any(_mismatch([cols["total"]], [cols[c] for c in APPLICANTS]) for cols in req.values()):
         failed.add(3)
@@ -56,11 +57,12 @@ def independent_failures(tables, title_year: int, text_year: int) -> set[int]:
         g = tables[group]
         if _mismatch([g["total"]], [g["upheld"], g["corrected"], g["other"], g["pending"]]):
             failed.add(4)
-    for key, cols in tables.items():
-        for value in cols.values():
+    for cols in tables.values():
+        for col, value in cols.items():
             if value is None:
                 continue
-            if value < 0 or (key != "proactive.fees" and value != int(value)):
+            decimal = col in ("amount_10k_yuan", "amount_yuan")
+            if (value < 0 and col != "change") or (not decimal and value != int(value)):
                 failed.add(5)
     if title_year != text_year:
         failed.add(6)
@@ -72,12 +74,13 @@ def _text_year(report) -> int:
     return int(re.search(r"(\d{4})\s*年", report.sections["overview"]).group(1))
 
 
+@pytest.mark.parametrize("table_format", ["2021", "2019"])
 @pytest.mark.parametrize("blanks", [False, True])
 @pytest.mark.parametrize("violate", [None, 1, 2, 3, 4, 5, 6])
-def test_truth_breaks_exactly_the_requested_rule(violate, blanks):
-    rng = random.Random(f"{violate}-{blanks}")
+def test_truth_breaks_exactly_the_requested_rule(violate, blanks, table_format):
+    rng = random.Random(f"{violate}-{blanks}" + ("" if table_format == "2021" else "-2019"))
     for _ in range(150):
-        report = generate(rng, violate=violate, blanks=blanks)
+        report = generate(rng, violate=violate, blanks=blanks, table_format=table_format)
         expected = {violate} if violate else set()
         assert set(report.violated) == expected
         assert report.violated == sorted(report.violated)
@@ -99,6 +102,41 @@ def test_tables_have_every_cell_and_realistic_values():
         r.tables["proactive.fees"]["amount_10k_yuan"] != int(r.tables["proactive.fees"]["amount_10k_yuan"])
         for r in reports
     )
+
+
+def test_2019_format_tables_have_their_own_rows_and_realistic_values():
+    rng = random.Random(19)
+    reports = [generate(rng, table_format="2019") for _ in range(300)]
+    for report in reports:
+        assert report.format == "2019" and report.year in (2019, 2020)
+        assert {k: tuple(v) for k, v in report.tables.items()} == TABLE_ROWS_2019
+        for old, new in DECISIONS_2021.items():
+            assert report.tables[new]["decisions"] == report.tables[old]["decisions"]
+        docs = report.tables["proactive_2019.normative_documents"]
+        assert docs["published"] <= docs["made"] and docs["published"] <= docs["total_public"]
+    changes = [cols["change"] for r in reports for cols in r.tables.values() if "change" in cols]
+    changes = [c for c in changes if c is not None]
+    assert min(changes) < 0 < max(changes), "本年增/减 goes both ways"
+    amounts = [r.tables["proactive_2019.procurement"]["amount_yuan"] for r in reports]
+    assert any(isinstance(a, float) and not a.is_integer() for a in amounts) and 0 in amounts
+    with pytest.raises(ValueError):
+        generate(random.Random(1), table_format="2018")
+
+
+@pytest.mark.parametrize("layout", ["html_grid", "html_messy"])
+def test_2019_html_layouts_have_the_old_grid(layout):
+    report = generate(random.Random(6), table_format="2019", blanks=True)
+    doc, tables = _data_tables(render(report, layout))
+    assert [len(t.findall(".//tr")) for t in tables] == [18, 26, 4]
+    second = tables[1].findall(".//tr")
+    assert second[5].findall("td")[0].get("rowspan") == "20"
+    text = doc.text_content()
+    assert (
+        "本年新制作数量" in text
+        and "其他对外管理服务事项" in text
+        and "（六）其他处理" in text.replace("(六) ", "（六）")
+    )
+    assert "申请人无正当理由逾期不补正" not in text
 
 
 def test_blanks_leave_cells_unfilled():

@@ -299,12 +299,16 @@ def test_hybrid_single_other_row() -> None:
     report = parse_text(text)
     assert report.format == "2021"
     assert report.tables_raw == {"（六）其他处理": [1, 0, 0, 0, 0, 0, 1]}
+    assert report.tables["requests.other_2019"] == dict(
+        natural_person=1, commercial=0, research=0, social=0, legal=0, other_org=0, total=1
+    )
     assert not any(row.startswith("requests.other.") for row in report.tables)
     # Rule 2 counts the single row: 7 granted + 1 other ≠ total 7.
     assert {c.rule for c in report.checks} == {2}
+    assert {cell for c in report.checks for cell in c.cells} >= {"requests.other_2019.total", "requests.total.total"}
 
 
-def test_2019_format_not_forced_into_new_keys() -> None:
+def test_2019_format_maps_to_its_own_keys() -> None:
     text = "\n".join(
         [
             "某某局2019年政府信息公开工作年度报告",
@@ -314,6 +318,8 @@ def test_2019_format_not_forced_into_new_keys() -> None:
             "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
             "规章\t0\t0\t2",
             "规范性文件\t3\t3\t10",
+            "信息内容\t上一年项目数量\t本年增/减\t处理决定数量",
+            "行政许可\t12\t-2\t340",
             "三、收到和处理政府信息公开申请情况",
             "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
             "五、存在的主要问题及改进情况",
@@ -322,10 +328,15 @@ def test_2019_format_not_forced_into_new_keys() -> None:
     )
     report = parse_text(text)
     assert report.format == "2019"
-    assert report.tables == {}
-    assert report.tables_raw["规章"] == [0, 0, 2]
-    assert report.tables_raw["规范性文件"] == [3, 3, 10]
-    assert report.checks == []
+    assert report.tables["proactive_2019.regulations"] == {"made": 0, "published": 0, "total_public": 2}
+    assert report.tables["proactive_2019.normative_documents"] == {"made": 3, "published": 3, "total_public": 10}
+    assert report.tables["proactive_2019.licensing"] == {"previous_items": 12, "change": -2, "decisions": 340}
+    assert report.tables["proactive.licensing"] == {"decisions": 340}
+    assert "proactive.regulations" not in report.tables and "requests.other.other" not in report.tables
+    assert report.tables["requests.new"]["total"] == 1
+    assert report.tables["requests.other_2019"] == dict.fromkeys(report.tables["requests.new"])
+    assert "requests.other_2019: row not found" in report.problems
+    assert not any(c.rule == 5 for c in report.checks), "本年增/减 may be negative"
 
 
 def test_report_without_tables_says_so() -> None:

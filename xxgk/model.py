@@ -63,8 +63,11 @@ class Report:
         return asdict(self)
 
     def to_json(self) -> str:
-        """``to_dict()`` as JSON with sorted keys, written straight from the report (no copy of its tables)."""
-        return json.dumps(self, default=vars, ensure_ascii=False, sort_keys=True)
+        """``to_dict()`` as JSON with sorted keys, written straight from the report (no copy of its tables).
+
+        Strict JSON: a NaN or infinite number raises ValueError instead of writing ``NaN``/``Infinity``.
+        """
+        return json.dumps(self, default=vars, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:

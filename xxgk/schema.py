@@ -84,11 +84,63 @@ TABLE_ROWS: dict[str, tuple[str, ...]] = {
 }
 CELL_COUNT = sum(len(cols) for cols in TABLE_ROWS.values())  # 200
 
+# The 2019 format (2019 and 2020 reports): Table 1 has rows and columns of its own; Table 2 prints one
+# （六）其他处理 row where the 2021 format has the three requests.other.* rows; Table 3 is unchanged.
+ITEM_COLUMNS = ("previous_items", "change", "decisions")
+PROACTIVE_2019_ROWS: dict[str, tuple[str, ...]] = {
+    "proactive_2019.regulations": ("made", "published", "total_public"),
+    "proactive_2019.normative_documents": ("made", "published", "total_public"),
+    "proactive_2019.licensing": ITEM_COLUMNS,
+    "proactive_2019.other_services": ITEM_COLUMNS,
+    "proactive_2019.penalty": ITEM_COLUMNS,
+    "proactive_2019.enforcement": ITEM_COLUMNS,
+    "proactive_2019.fees": ("previous_items", "change"),
+    "proactive_2019.procurement": ("items", "amount_yuan"),
+}
+PROACTIVE_2019_LABELS: dict[str, str] = {
+    "proactive_2019.regulations": "规章",
+    "proactive_2019.normative_documents": "规范性文件",
+    "proactive_2019.licensing": "行政许可",
+    "proactive_2019.other_services": "其他对外管理服务事项",
+    "proactive_2019.penalty": "行政处罚",
+    "proactive_2019.enforcement": "行政强制",
+    "proactive_2019.fees": "行政事业性收费",
+    "proactive_2019.procurement": "政府集中采购",
+}
+# 处理决定数量 means the same in both formats: a 2019 report also writes it under the 2021 key.
+DECISIONS_2021: dict[str, str] = {
+    "proactive_2019.licensing": "proactive.licensing",
+    "proactive_2019.penalty": "proactive.penalty",
+    "proactive_2019.enforcement": "proactive.enforcement",
+}
+OTHER_ROWS = ("requests.other.no_correction", "requests.other.no_fee", "requests.other.other")
+OTHER_2019 = "requests.other_2019"
+OTHER_2019_LABEL = "其他处理"
+_OTHER_AT = REQUEST_ROWS.index(OTHER_ROWS[0])
+REQUEST_ROWS_2019 = (*REQUEST_ROWS[:_OTHER_AT], OTHER_2019, *REQUEST_ROWS[_OTHER_AT + len(OTHER_ROWS) :])
+RESULT_ROWS_2019 = REQUEST_ROWS_2019[
+    REQUEST_ROWS_2019.index("requests.granted") : REQUEST_ROWS_2019.index("requests.total")
+]
+TABLE_ROWS_2019: dict[str, tuple[str, ...]] = {
+    **PROACTIVE_2019_ROWS,
+    **{row: ("decisions",) for row in DECISIONS_2021.values()},
+    **{row: REQUEST_COLUMNS for row in REQUEST_ROWS_2019},
+    **{group: REVIEW_COLUMNS for group in REVIEW_GROUPS},
+}
+# Every row any record may carry, whatever its format (a 2021 report may print the single old row).
+ALL_ROWS: dict[str, tuple[str, ...]] = {**TABLE_ROWS, **TABLE_ROWS_2019}
+
+# Cell values: counts are non-negative integers up to MAX_VALUE; these cells are decimals, and the
+# 2019 format's 本年增/减 (``change``) is the one count that may be negative (rule 5).
+DECIMAL_CELLS = frozenset({"proactive.fees.amount_10k_yuan", "proactive_2019.procurement.amount_yuan"})
+SIGNED_COLUMNS = frozenset({"change"})
+MAX_VALUE = 10**12
+
 FORMATS = ("2021", "2019", "unknown")
 AGENCY_LEVELS = ("province", "city", "county", "township", "department")
 SOURCE_TYPES = ("html", "pdf", "docx", "doc", "text")
 
 
-def cells() -> list[str]:
-    """Every cell key, ``row.column``, in table order."""
-    return [f"{row}.{col}" for row, cols in TABLE_ROWS.items() for col in cols]
+def cells(rows: dict[str, tuple[str, ...]] = TABLE_ROWS) -> list[str]:
+    """Every cell key, ``row.column``, in table order (of the 2021 format unless ``rows`` is given)."""
+    return [f"{row}.{col}" for row, cols in rows.items() for col in cols]

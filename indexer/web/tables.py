@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from xxgk.model import Report
 from xxgk.schema import (
     APPLICANT_COLUMNS,
+    OTHER_2019,
+    OTHER_2019_LABEL,
+    PROACTIVE_2019_LABELS,
+    PROACTIVE_2019_ROWS,
     PROACTIVE_LABELS,
     PROACTIVE_ROWS,
     REQUEST_LABELS,
     REQUEST_ROWS,
+    REQUEST_ROWS_2019,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
 )
@@ -26,6 +31,13 @@ COLUMN_LABELS: dict[str, str] = {
     "in_force": "现行有效件数",
     "decisions": "本年处理决定数量",
     "amount_10k_yuan": "本年收费金额（万元）",
+    "made": "本年新制作数量",
+    "published": "本年新公开数量",
+    "total_public": "对外公开总数量",
+    "previous_items": "上一年项目数量",
+    "change": "本年增/减",
+    "items": "采购项目数量",
+    "amount_yuan": "采购总金额（元）",
     "natural_person": "自然人",
     "commercial": "商业企业",
     "research": "科研机构",
@@ -46,6 +58,7 @@ REQUEST_PREFIX = {
     "requests.partially_granted": "（二）",
     "requests.total": "（七）",
     "requests.carried_forward": "四、",
+    OTHER_2019: "（六）",
 }
 REQUEST_GROUPS = {
     "denied": "（三）不予公开",
@@ -84,7 +97,13 @@ class Table:
     body: list[list[Cell]] = field(default_factory=list)
 
 
-ROW_LABELS: dict[str, str] = {**PROACTIVE_LABELS, **REQUEST_LABELS, **REVIEW_GROUPS}
+ROW_LABELS: dict[str, str] = {
+    **PROACTIVE_2019_LABELS,
+    **PROACTIVE_LABELS,
+    **REQUEST_LABELS,
+    OTHER_2019: OTHER_2019_LABEL,
+    **REVIEW_GROUPS,
+}
 FIELD_LABELS = {"year": "报告年度", "title": "标题", "text": "正文"}  # non-table names a check may cite
 
 
@@ -139,11 +158,12 @@ def _label(text: str, indent: int = 0) -> Cell:
 
 
 def proactive_table(layout: Layout) -> Table:
-    """Table 1: blocks of rows sharing a column set, each under its own heading row."""
+    """Table 1: blocks of rows sharing a column set, each under its own heading row (2019 or 2021 rows)."""
     table = Table(caption="表一　主动公开政府信息情况", css="compact")
-    width = max(len(cols) for cols in PROACTIVE_ROWS.values())
+    rows = PROACTIVE_2019_ROWS if any(row in layout.report.tables for row in PROACTIVE_2019_ROWS) else PROACTIVE_ROWS
+    width = max(len(cols) for cols in rows.values())
     previous: tuple[str, ...] | None = None
-    for row, cols in PROACTIVE_ROWS.items():
+    for row, cols in rows.items():
         if cols != previous:
             heading = [_label("信息内容")]
             heading += [
@@ -155,12 +175,12 @@ def proactive_table(layout: Layout) -> Table:
         cells = [
             layout.cell(row, c, colspan=width - len(cols) + 1 if i == len(cols) - 1 else 1) for i, c in enumerate(cols)
         ]
-        table.body.append([_label(PROACTIVE_LABELS[row]), *cells])
+        table.body.append([_label(ROW_LABELS[row]), *cells])
     return table
 
 
 def requests_table(layout: Layout) -> Table:
-    """Table 2: 25 rows × 7 applicant columns, with the printed group headings."""
+    """Table 2: 25 rows × 7 applicant columns (23 with the single old （六）其他处理 row), with the group headings."""
     table = Table(caption="表二　收到和处理政府信息公开申请情况")
     table.head = [
         [Cell("申请事项", header=True, rowspan=3), Cell("申请人情况", header=True, colspan=7)],
@@ -173,7 +193,7 @@ def requests_table(layout: Layout) -> Table:
     ]
     span = 1 + len(APPLICANT_COLUMNS) + 1
     group = None
-    for row in REQUEST_ROWS:
+    for row in REQUEST_ROWS_2019 if OTHER_2019 in layout.report.tables else REQUEST_ROWS:
         parts = row.split(".")
         if row == "requests.granted":
             table.body.append([Cell(RESULTS_HEADING, header=True, colspan=span)])
@@ -185,7 +205,7 @@ def requests_table(layout: Layout) -> Table:
             label = _label(f"{number}.{REQUEST_LABELS[row]}", indent=2)
         else:
             group = None
-            label = _label(REQUEST_PREFIX[row] + REQUEST_LABELS[row], indent=0 if "、" in REQUEST_PREFIX[row] else 1)
+            label = _label(REQUEST_PREFIX[row] + ROW_LABELS[row], indent=0 if "、" in REQUEST_PREFIX[row] else 1)
         table.body.append([label, *(layout.cell(row, c) for c in (*APPLICANT_COLUMNS, "total"))])
     return table
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
 from xxgk.model import Region, Report
-from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
+from xxgk.parse.kind import NOT_A_REPORT
+from xxgk.schema import DECISIONS_2021, REVIEW_GROUPS
 
 FETCH_TIMEOUT = 30
 MAX_FETCH = 64 << 20
-TABLE_PARTS = (("Table 1", PROACTIVE_ROWS), ("Table 2", REQUEST_ROWS), ("Table 3", REVIEW_GROUPS))
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -65,8 +65,15 @@ def summary(report: Report) -> str:
         f"format:    {report.format}    source: {report.source_type}",
         f"sections:  {', '.join(report.sections) or '-'}",
     ]
-    for name, rows in TABLE_PARTS:
-        cells = [v for row in rows for v in report.tables.get(row, {}).values()]
+    outcome = next((p for p in report.problems if p.startswith(NOT_A_REPORT)), None)
+    if outcome:  # one line instead of empty tables and unchecked rules
+        lines.append(f"outcome:   {outcome}")
+        lines += [f"problem:   {p}" for p in report.problems if p != outcome]
+        return "\n".join(lines)
+    if not report.tables:
+        lines.append("tables:    none found")
+    for name, rows in _table_parts(report) if report.tables else ():
+        cells = [v for row in rows for v in report.tables[row].values()]
         filled = sum(v is not None for v in cells)
         lines.append(f"{name}:   {filled}/{len(cells)} cells filled")
     if report.tables_raw:
@@ -75,6 +82,19 @@ def summary(report: Report) -> str:
     lines += [f"  rule {c.rule}: {c.message}" for c in report.checks]
     lines += [f"problem:   {p}" for p in report.problems]
     return "\n".join(lines)
+
+
+def _table_parts(report: Report) -> list[tuple[str, list[str]]]:
+    """The rows of each table the report has (a 2019-format report's decisions counted once, in Table 1)."""
+    old = any(row.startswith("proactive_2019.") for row in report.tables)
+    table1 = [r for r in report.tables if r.startswith("proactive_2019." if old else "proactive.")]
+    if old:
+        table1 = [r for r in table1 if r not in DECISIONS_2021.values()]
+    return [
+        ("Table 1", table1),
+        ("Table 2", [r for r in report.tables if r.startswith("requests.")]),
+        ("Table 3", [r for r in report.tables if r in REVIEW_GROUPS]),
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnreadableDocument) as exc:
         return _fail(f"{args.source}: {exc}")
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, allow_nan=False))
     else:
         print(summary(report))
     return 0

@@ -11,7 +11,17 @@ import random
 from dataclasses import dataclass
 
 from xxgk.model import Tables
-from xxgk.schema import PROACTIVE_LABELS, REQUEST_COLUMNS, REQUEST_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS
+from xxgk.schema import (
+    DECIMAL_CELLS,
+    OTHER_2019,
+    OTHER_2019_LABEL,
+    PROACTIVE_2019_LABELS,
+    PROACTIVE_LABELS,
+    REQUEST_COLUMNS,
+    REQUEST_LABELS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+)
 
 BLANK_MARKERS = ("", "/", "—", "无")
 
@@ -58,10 +68,14 @@ def _paren(style: Style, ordinal: str) -> str:
     return f"（{ordinal}）" if style.full_width else f"({ordinal}) "
 
 
-def format_value(value: int | float | None, style: Style, rng: random.Random, *, fee: bool = False) -> str:
-    """Text of one number cell as the report prints it."""
+def format_value(
+    value: int | float | None, style: Style, rng: random.Random, *, fee: bool = False, plus: bool = False
+) -> str:
+    """Text of one number cell as the report prints it (``plus``: a positive change printed as +3)."""
     if value is None:
         return rng.choice(style.blanks)
+    if plus and value > 0:
+        return "+" + format_value(value, style, rng)
     if isinstance(value, float) and not value.is_integer():
         text = repr(value)
         if fee and style.fee_places and len(text.partition(".")[2]) < style.fee_places:
@@ -79,19 +93,30 @@ def _head(text: str, style: Style) -> str:
     return text
 
 
+def _values_in(tables: Tables, key: str, style: Style, rng: random.Random, plus: bool = False) -> list[Cell]:
+    """A Table 1 row's value cells across three columns (the last one spans what is left)."""
+    cols = tables[key]
+    cells = [
+        format_value(v, style, rng, fee=f"{key}.{c}" in DECIMAL_CELLS, plus=plus and c == "change")
+        for c, v in cols.items()
+    ]
+    return [
+        Cell(text, colspan=4 - len(cells) if i == len(cells) - 1 else 1, value=True) for i, text in enumerate(cells)
+    ]
+
+
+def _item(style: Style, number: str) -> list[Cell]:
+    return [Cell(f"第二十条第{_paren(style, number).strip()}项", colspan=4)]
+
+
 def proactive_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
     """Table 1 — four columns, one block per article item."""
 
     def values(key: str) -> list[Cell]:
-        cols = tables[key]
-        fee = key == "proactive.fees"
-        cells = [Cell(format_value(v, style, rng, fee=fee), value=True) for v in cols.values()]
-        if len(cells) == 1:
-            return [Cell(cells[0].text, colspan=3, value=True)]
-        return cells
+        return _values_in(tables, key, style, rng)
 
     def item(number: str) -> list[Cell]:
-        return [Cell(f"第二十条第{_paren(style, number).strip()}项", colspan=4)]
+        return _item(style, number)
 
     def label(key: str) -> Cell:
         return Cell(PROACTIVE_LABELS[key])
@@ -115,6 +140,42 @@ def proactive_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
     ]
 
 
+def proactive_grid_2019(tables: Tables, style: Style, rng: random.Random) -> Grid:
+    """Table 1 of the 2019 format — four columns; items carry last year's count, its change and decisions."""
+    plus = rng.random() < 0.3  # some reports print a positive change as +3
+
+    def row(key: str) -> list[Cell]:
+        return [Cell(PROACTIVE_2019_LABELS[key]), *_values_in(tables, key, style, rng, plus)]
+
+    def head(*texts: str) -> list[Cell]:
+        return [
+            Cell("信息内容"),
+            *(Cell(t, colspan=4 - len(texts) if i == len(texts) - 1 else 1) for i, t in enumerate(texts)),
+        ]
+
+    items = head("上一年项目数量", "本年增/减", "处理决定数量")
+    return [
+        _item(style, "一"),
+        head("本年新制作数量", "本年新公开数量", "对外公开总数量"),
+        row("proactive_2019.regulations"),
+        row("proactive_2019.normative_documents"),
+        _item(style, "五"),
+        items,
+        row("proactive_2019.licensing"),
+        row("proactive_2019.other_services"),
+        _item(style, "六"),
+        items,
+        row("proactive_2019.penalty"),
+        row("proactive_2019.enforcement"),
+        _item(style, "八"),
+        head("上一年项目数量", "本年增/减"),
+        row("proactive_2019.fees"),
+        _item(style, "九"),
+        head("采购项目数量", "采购总金额（元）"),
+        row("proactive_2019.procurement"),
+    ]
+
+
 _GROUPS = (
     ("三", "不予公开", "requests.denied."),
     ("四", "无法提供", "requests.unavailable."),
@@ -124,7 +185,11 @@ _GROUPS = (
 
 
 def requests_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
-    """Table 2 — ten columns: three label columns, six applicant columns, total."""
+    """Table 2 — ten columns: three label columns, six applicant columns, total.
+
+    The 2019 format (``requests.other_2019`` in ``tables``) prints one （六）其他处理 row instead of three.
+    """
+    old = OTHER_2019 in tables
 
     def values(key: str) -> list[Cell]:
         return [Cell(format_value(tables[key][c], style, rng), value=True) for c in REQUEST_COLUMNS]
@@ -139,7 +204,7 @@ def requests_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
         [Cell("一、" + REQUEST_LABELS["requests.new"], colspan=3), *values("requests.new")],
         [Cell("二、" + REQUEST_LABELS["requests.carried_over"], colspan=3), *values("requests.carried_over")],
         [
-            Cell("三、本年度办理结果", rowspan=22),
+            Cell("三、本年度办理结果", rowspan=20 if old else 22),
             Cell(_paren(style, "一") + "予以公开", colspan=2),
             *values("requests.granted"),
         ],
@@ -149,6 +214,9 @@ def requests_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
         ],
     ]
     for ordinal, name, prefix in _GROUPS:
+        if old and prefix == "requests.other.":
+            rows.append([Cell(_paren(style, ordinal) + OTHER_2019_LABEL, colspan=2), *values(OTHER_2019)])
+            continue
         keys = [k for k in REQUEST_LABELS if k.startswith(prefix)]
         for i, key in enumerate(keys):
             label = Cell(f"{i + 1}.{REQUEST_LABELS[key]}")
@@ -177,7 +245,9 @@ def review_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
 
 
 def grids(tables: Tables, style: Style, rng: random.Random) -> tuple[Grid, Grid, Grid]:
-    return proactive_grid(tables, style, rng), requests_grid(tables, style, rng), review_grid(tables, style, rng)
+    """The three tables, in the 2019 format where ``tables`` has its rows."""
+    table1 = proactive_grid_2019 if "proactive_2019.regulations" in tables else proactive_grid
+    return table1(tables, style, rng), requests_grid(tables, style, rng), review_grid(tables, style, rng)
 
 
 def width(grid: Grid) -> int:

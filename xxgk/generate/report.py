@@ -37,6 +37,7 @@ class GeneratedReport:
     tables: Tables  # exact truth; None = blank cell
     sections: dict[str, str]  # section key -> prose
     violated: list[int]  # rules (1–6) this report breaks, sorted
+    format: str = "2021"  # table format: "2021" or "2019" (2019 and 2020 reports)
 
     def text(self) -> str:
         """Plain body text: title, then each section's heading and prose in order."""
@@ -82,13 +83,20 @@ def generate(
     region: Region | None = None,
     violate: int | None = None,
     blanks: bool = False,
+    table_format: str = "2021",
 ) -> GeneratedReport:
-    """A random report; ``violate=n`` breaks exactly rule n (1–6), ``blanks`` leaves some cells unfilled."""
+    """A random report; ``violate=n`` breaks exactly rule n (1–6), ``blanks`` leaves some cells unfilled.
+
+    ``table_format="2019"`` draws a 2019 or 2020 report in the 2019 format (its truth also carries the
+    decisions under their 2021 keys, as the parser writes them).
+    """
     if violate is not None and not 1 <= violate <= 6:
         raise ValueError(f"violate must be a rule number 1–6, got {violate!r}")
-    year = year or randint(rng, 2021, 2024)
+    if table_format not in ("2021", "2019"):
+        raise ValueError(f"table_format must be '2021' or '2019', got {table_format!r}")
+    year = year or (randint(rng, 2019, 2020) if table_format == "2019" else randint(rng, 2021, 2024))
     who = pick_agency(rng, region, agency)
-    base = numbers.consistent_tables(rng, who.level)
+    base = numbers.consistent_tables(rng, who.level, table_format)
     if violate is not None and violate <= 5:
         numbers.violate(rng, base, violate)
     text_year = year - 1 if violate == 6 else year
@@ -103,6 +111,7 @@ def generate(
             tables = base
     # Unblanked tables break exactly the requested rule by construction (the tests re-check that).
     violated = numbers.failed_rules(tables, year, text_year) if blanks else ([violate] if violate else [])
+    tables = numbers.with_2021_decisions(tables)
     received = tables["requests.new"]["total"]
     sections = prose.sections(
         rng,
@@ -123,4 +132,5 @@ def generate(
         tables=tables,
         sections=sections,
         violated=violated,
+        format=table_format,
     )

@@ -11,6 +11,7 @@ from xxgk.errors import UnreadableDocument
 from xxgk.extract import Block, Document, extract
 from xxgk.model import Region, Report, content_hash, report_id
 from xxgk.parse.checks import check_prose, check_tables, check_year
+from xxgk.parse.kind import NOT_A_REPORT, not_a_report
 from xxgk.parse.lines import document_lines
 from xxgk.parse.metadata import extract_metadata
 from xxgk.parse.region import agency_level, find_region
@@ -48,11 +49,16 @@ def parse_extracted(
     )
     report.region = find_region([md.agency or "", md.title or ""], doc.metadata.get("SiteIDCode"), region_hint)
     problems = list(doc.problems)
+    first_line = next((line.raw.strip() for line in lines if line.cells is None and line.raw.strip()), None)
+    reason = not_a_report(md.title or first_line, len(headings), tables.rows_found, tables.tables)
+    if reason:  # its tables' and rules' problems would only be noise
+        report.problems = [*problems, f"{NOT_A_REPORT}: {reason}"]
+        return report
     if not headings:
         problems.append("no section headings found")
     problems += tables.problems
-    if tables.format == "2021":
-        checked = check_tables(tables.tables, tables.tables_raw)
+    if tables.tables:
+        checked = check_tables(tables.tables)
         report.checks = checked.checks
         problems += checked.unchecked
         report.checks += check_prose(text, tables.tables)

@@ -10,9 +10,20 @@ import re
 from dataclasses import dataclass, field
 
 from xxgk.model import Check, Number, Tables
-from xxgk.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REQUEST_ROWS, RESULT_ROWS, REVIEW_COLUMNS, REVIEW_GROUPS
+from xxgk.schema import (
+    APPLICANT_COLUMNS,
+    DECIMAL_CELLS,
+    OTHER_2019,
+    REQUEST_COLUMNS,
+    REQUEST_ROWS,
+    RESULT_ROWS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    SIGNED_COLUMNS,
+)
 
-FEE_CELL = ("proactive.fees", "amount_10k_yuan")
+# Result rows of either format, in table order (a report has the three requests.other.* rows or OTHER_2019).
+RESULTS_ANY = (*RESULT_ROWS, OTHER_2019)
 # "全市共受理政府信息公开申请3119件", "收到政府信息公开申请2件", "受理依申请公开政府信息0件"
 PROSE_REQUESTS = re.compile(r"(?:受理|收到|接收)([^。；;，,]{0,20}?申请[^。；;，,\d]{0,12}?)(\d+)\s*件")
 
@@ -43,7 +54,7 @@ _SUM_RULES = [
     ),
     *(
         _spec(3, f"{row}: total = sum of applicant columns", [(row, "total")], [(row, c) for c in APPLICANT_COLUMNS])
-        for row in REQUEST_ROWS
+        for row in (*REQUEST_ROWS, OTHER_2019)
     ),
     *(
         _spec(
@@ -61,9 +72,10 @@ def _fmt(x: Number) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def check_tables(tables: Tables, tables_raw: dict[str, list]) -> CheckResult:
-    """Rules 1–5 over the canonical tables (rule 2 counts a single 其他处理 row from ``tables_raw``)."""
+def check_tables(tables: Tables) -> CheckResult:
+    """Rules 1–5 over the canonical tables of either format (rule 2 sums ``requests.other_2019`` where present)."""
     result = CheckResult()
+    _rule5(result, tables)
     if not any(row in tables for row in REQUEST_ROWS):
         return result
     for rule, what, cells, names in _SUM_RULES:
@@ -79,39 +91,43 @@ def check_tables(tables: Tables, tables_raw: dict[str, list]) -> CheckResult:
         left, right = sum(values[:split]), sum(values[split:])
         if abs(left - right) > 1e-9:
             result.checks.append(Check(rule, f"{what}: {_fmt(left)} != {_fmt(right)}", list(names)))
-    _rule2(result, tables, tables_raw.get("（六）其他处理"))
-    bad = [
-        f"{row}.{col}"
-        for row, cols in tables.items()
-        for col, value in cols.items()
-        if value is not None and (value < 0 or ((row, col) != FEE_CELL and not float(value).is_integer()))
-    ]
-    if bad:
-        result.checks.append(Check(5, "negative or non-integer values: " + ", ".join(bad), bad))
+    _rule2(result, tables)
     result.checks.sort(key=lambda c: c.rule)
     return result
 
 
-def _rule2(result: CheckResult, tables: Tables, single: list | None) -> None:
-    results = [row for row in RESULT_ROWS if row in tables]
-    for i, c in enumerate(REQUEST_COLUMNS):
+def _rule5(result: CheckResult, tables: Tables) -> None:
+    """Counts are non-negative integers (本年增/减 may be negative); the decimal cells are non-negative."""
+    negative, fractional = [], []
+    for row, cols in tables.items():
+        for col, value in cols.items():
+            if value is None:
+                continue
+            key = f"{row}.{col}"
+            if value < 0 and col not in SIGNED_COLUMNS:
+                negative.append(key)
+            elif key not in DECIMAL_CELLS and not float(value).is_integer():
+                fractional.append(key)
+    if negative:
+        result.checks.append(Check(5, "negative values: " + ", ".join(negative), negative))
+    if fractional:
+        result.checks.append(Check(5, "non-integer counts: " + ", ".join(fractional), fractional))
+
+
+def _rule2(result: CheckResult, tables: Tables) -> None:
+    results = [row for row in RESULTS_ANY if row in tables]
+    for c in REQUEST_COLUMNS:
         parts = [f"{row}.{c}" for row in results]
         values = [tables[row].get(c) for row in results]
         total = tables.get("requests.total", {}).get(c)
-        extra = 0 if single is None else single[i]
-        if total is None or extra is None or None in values:
+        if total is None or None in values:
             blank = [p for p, v in zip(parts, values, strict=True) if v is None]
-            blank += [f"requests.total.{c}"] * (total is None) + ["（六）其他处理"] * (extra is None)
+            blank += [f"requests.total.{c}"] * (total is None)
             result.unchecked.append(f"rule 2 ({c}) not checked: blank {', '.join(blank)}")
             continue
-        if sum(values) + extra != total:
-            result.checks.append(
-                Check(
-                    2,
-                    f"{c}: total {_fmt(total)} != sum of results {_fmt(sum(values) + extra)}",
-                    [f"requests.total.{c}", *parts],
-                )
-            )
+        if sum(values) != total:
+            message = f"{c}: total {_fmt(total)} != sum of results {_fmt(sum(values))}"
+            result.checks.append(Check(2, message, [f"requests.total.{c}", *parts]))
 
 
 def check_year(title_year: int | None, text_years: list[int]) -> Check | None:

@@ -5,26 +5,34 @@ from __future__ import annotations
 from functools import lru_cache
 
 from xxgk.parse.normalize import label_key
-from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REQUEST_ROWS
+from xxgk.schema import (
+    OTHER_2019,
+    OTHER_2019_LABEL,
+    OTHER_ROWS,
+    PROACTIVE_2019_LABELS,
+    PROACTIVE_LABELS,
+    REQUEST_LABELS,
+    REQUEST_ROWS,
+)
 
-OTHER_SINGLE = "requests.other"  # the single (六)其他处理 row of the 2019 layout
-OTHER_SINGLE_LABEL = "（六）其他处理"
 GROUP = "group"  # group headers inside Table 2, never rows themselves
 
 # Table 2 rows in printed order, with the single 其他处理 row where the 2019 layout has it.
 REQUEST_ORDER: tuple[str, ...] = (
-    *REQUEST_ROWS[: REQUEST_ROWS.index("requests.other.no_correction")],
-    OTHER_SINGLE,
-    *REQUEST_ROWS[REQUEST_ROWS.index("requests.other.no_correction") :],
+    *REQUEST_ROWS[: REQUEST_ROWS.index(OTHER_ROWS[0])],
+    OTHER_2019,
+    *REQUEST_ROWS[REQUEST_ROWS.index(OTHER_ROWS[0]) :],
 )
 ORDER_INDEX = {row: i for i, row in enumerate(REQUEST_ORDER)}
 
-_EXACT: dict[str, str] = {label_key(label): row for row, label in PROACTIVE_LABELS.items()}
+# Table 1 labels of both formats; a row the 2021 format also has is matched to its 2021 key.
+_EXACT: dict[str, str] = {label_key(label): row for row, label in PROACTIVE_2019_LABELS.items()}
+_EXACT.update({label_key(label): row for row, label in PROACTIVE_LABELS.items()})
 _EXACT.update({label_key(label): row for row, label in REQUEST_LABELS.items()})
 _EXACT.update(
     {
         "规范性文件": "proactive.normative_documents",
-        "其他处理": OTHER_SINGLE,
+        OTHER_2019_LABEL: OTHER_2019,
         "不予公开": GROUP,
         "无法提供": GROUP,
         "不予处理": GROUP,
@@ -50,7 +58,7 @@ def _lcs(a: str, b: str) -> int:
 
 @lru_cache(maxsize=65536)
 def match_key(key: str) -> str | None:
-    """Row key (or GROUP / OTHER_SINGLE) for a label key from :func:`label_key`; None if not a row label."""
+    """Row key (or GROUP) for a label key from :func:`label_key`; None if not a row label."""
     if not key or key[0].isdigit():
         return None
     row = _EXACT.get(key)

@@ -6,6 +6,10 @@ line has a slot for every value).  Where a table's complete rows agree on the co
 rows are read by column, so empty fields stay blank cells in place.  Other rows that carry too many or
 too few values are resolved only where the result is certain (identical candidates, or a single candidate
 satisfying rule 3); otherwise the row is reported in ``problems`` and left blank, never guessed.
+
+The format follows from Table 1's column headings: a 2019-format report maps onto ``proactive_2019.*``
+(its decisions also under the 2021 keys); Table 2 has either the three ``requests.other.*`` rows or the
+single old （六）其他处理 row, ``requests.other_2019``, whichever is printed.
 """
 
 from __future__ import annotations
@@ -16,16 +20,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.model import Number, Tables
-from xxgk.parse.labels import GROUP, ORDER_INDEX, OTHER_SINGLE, OTHER_SINGLE_LABEL, match_label
+from xxgk.parse.labels import GROUP, ORDER_INDEX, match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, label_key
 from xxgk.parse.tokens import BLANK, EMPTY, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, numeric, tokenize
-from xxgk.schema import REVIEW_COLUMNS, REVIEW_GROUPS, TABLE_ROWS
+from xxgk.schema import (
+    ALL_ROWS,
+    DECIMAL_CELLS,
+    DECISIONS_2021,
+    MAX_VALUE,
+    OTHER_2019,
+    OTHER_ROWS,
+    PROACTIVE_2019_ROWS,
+    PROACTIVE_ROWS,
+    REQUEST_ROWS,
+    REQUEST_ROWS_2019,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+)
 
-FEE_CELL = "proactive.fees.amount_10k_yuan"
-OLD_FORMAT = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量")
+# Table 1 column headings only the 2019 format prints.
+OLD_FORMAT = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|采购项目数量")
+OTHER_2019_RAW = "（六）其他处理"  # the single row as printed, also kept in tables_raw
 REVIEW_CELLS = len(REVIEW_GROUPS) * len(REVIEW_COLUMNS)
-_OTHER_ROWS = ("requests.other.no_correction", "requests.other.no_fee", "requests.other.other")
+# The unit each decimal cell is printed in: a value printed with the other unit is noted, not converted.
+UNITS = {"proactive.fees.amount_10k_yuan": "万元", "proactive_2019.procurement.amount_yuan": "元"}
+# Table 1 row of each format for a matched label (a 2021 key for rows both formats have).
+TABLE1 = {
+    "2021": {row: row for row in PROACTIVE_ROWS},
+    "2019": {
+        **{row.replace("proactive_2019.", "proactive."): row for row in PROACTIVE_2019_ROWS},
+        **{row: row for row in PROACTIVE_2019_ROWS},
+    },
+}
 # Short labels that also occur in headers; accepted only after the given row has been seen.
 _NEEDS_AFTER = {"requests.total": "requests.granted", "requests.other.other": "requests.not_processed.petition"}
 
@@ -37,13 +64,16 @@ class TableResult:
     cells_raw: dict[str, str] = field(default_factory=dict)
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    rows_found: int = 0  # Table 1 and 2 rows whose label was found
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
-    """Value of a cell; None for blanks and null markers (never 0)."""
+    """Value of a cell; None for blanks, null markers (never 0) and numbers beyond ``MAX_VALUE``."""
     if token.kind != VALUE:
         return None
     value = numeric(token.text)
+    if abs(value) > MAX_VALUE:
+        return None
     if decimal:
         return value
     return int(value) if value.is_integer() else value
@@ -89,6 +119,7 @@ class _Scan:
     """Cells collected per row while walking the stream."""
 
     cols_of_line: dict[int, list[int]]  # columns of the cells of every line
+    table1: dict[str, str]  # Table 1 row of the report's format for each matched label
     rows: dict[str, list[Token]] = field(default_factory=dict)
     review_runs: list[list[Token]] = field(default_factory=list)
     current: str | None = None
@@ -110,7 +141,7 @@ class _Scan:
         self.room = sum(1 for col in self.cols_of_line.get(label.line, ()) if col > label.col)
 
     def need(self) -> int:
-        return len(TABLE_ROWS.get(self.current or "", ())) or 7
+        return len(ALL_ROWS.get(self.current or "", ())) or 7
 
     def filled(self) -> bool:
         if self.current is None:
@@ -135,9 +166,10 @@ class _Scan:
             if key is None and self.filled():
                 self.close()  # a complete row followed by unrelated text: later numbers are not its
             return
-        if key.startswith("proactive."):
-            if self.phase == 1 and key not in self.rows:
-                self.open(key, token)
+        if key.startswith("proactive"):
+            row = self.table1.get(key)
+            if self.phase == 1 and row is not None and row not in self.rows:
+                self.open(row, token)
             return
         index = ORDER_INDEX[key]
         after = _NEEDS_AFTER.get(key)
@@ -175,16 +207,28 @@ class _Scan:
 
 
 def _store_row(result: TableResult, row: str, cells: list[Token]) -> None:
-    cols = TABLE_ROWS[row]
     table_row: dict[str, Number | None] = {}
-    for col, cell in zip(cols, cells, strict=True):
+    for col, cell in zip(ALL_ROWS[row], cells, strict=True):
         key = f"{row}.{col}"
-        table_row[col] = number(cell, decimal=key == FEE_CELL)
-        if not PLAIN_NUMBER.match(cell.raw):
+        value = table_row[col] = number(cell, decimal=key in DECIMAL_CELLS)
+        if not PLAIN_NUMBER.match(cell.raw) or (value is None and cell.kind == VALUE):
             result.cells_raw[key] = cell.raw
-        if key == FEE_CELL and cell.kind == VALUE and compact(cell.text).endswith("元") and "万元" not in cell.text:
-            result.problems.append(f"{key}: printed as '{cell.raw}' in a 万元 column; value kept as printed")
+        if cell.kind != VALUE:
+            continue
+        if value is None:
+            result.problems.append(f"{key}: '{_short(cell.raw)}' is more than {MAX_VALUE:,}, not a count; left blank")
+        elif key in UNITS and (unit := _unit(cell.text)) and unit != UNITS[key]:
+            result.problems.append(f"{key}: printed as '{cell.raw}' in a {UNITS[key]} column; value kept as printed")
     result.tables[row] = table_row
+
+
+def _unit(text: str) -> str | None:
+    text = compact(text)
+    return "万元" if text.endswith("万元") else "元" if text.endswith("元") else None
+
+
+def _short(raw: str) -> str:
+    return raw if len(raw) <= 24 else f"{raw[:12]}…{raw[-6:]} ({len(raw)} characters)"
 
 
 def _review(result: TableResult, runs: list[list[Token]]) -> None:
@@ -208,26 +252,6 @@ def _review(result: TableResult, runs: list[list[Token]]) -> None:
             _store_row(result, group, chosen[g * len(REVIEW_COLUMNS) : (g + 1) * len(REVIEW_COLUMNS)])
 
 
-def _raw_rows(tokens: list[Token]) -> dict[str, list[Any]]:
-    """Every printed label with the values that follow it (for layouts not mapped to canonical keys)."""
-    rows: dict[str, list[Any]] = {}
-    label, values = None, []
-    for token in [*tokens, Token(TEXT, "", "", -1)]:
-        if token.kind == EMPTY:
-            continue
-        if token.kind in (TEXT, HEADING):
-            if label and any(v is not None for v in values):
-                key = label
-                n = 2
-                while key in rows:
-                    key, n = f"{label}#{n}", n + 1
-                rows[key] = values
-            label, values = (compact(token.raw) if token.kind == TEXT else None), []
-        elif label is not None:
-            values.append(number(token))
-    return rows
-
-
 def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]]) -> dict[str, list[Token]]:
     """Rows read by column position, where their table's layout is certain.
 
@@ -239,23 +263,23 @@ def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]])
     """
     width = {line: max(cols) + 1 for line, cols in cols_of_line.items()}
     out: dict[str, list[Token]] = {}
-    for prefix in ("proactive.", "requests."):
+    for prefix in ("proactive", "requests."):
         table = {
             row: cells
             for row, cells in rows.items()
-            if row.startswith(prefix) and row in TABLE_ROWS and cells and len({c.line for c in cells}) == 1
+            if row.startswith(prefix) and row in ALL_ROWS and cells and len({c.line for c in cells}) == 1
         }
         layouts: Counter[tuple[int, int]] = Counter()
         for row, cells in table.items():
             filled = [c for c in cells if c.kind != BLANK]
-            n = len(TABLE_ROWS[row])
+            n = len(ALL_ROWS[row])
             if len(filled) == n and filled[-1].col - filled[0].col == n - 1:
                 layouts[filled[0].col, width[filled[0].line]] += 1
         if len(layouts) != 1 or next(iter(layouts.values())) < 2:
             continue
         ((start, line_width),) = layouts
         for row, cells in table.items():
-            n = len(TABLE_ROWS[row])
+            n = len(ALL_ROWS[row])
             at = {c.col: c for c in cells}
             picked = [at[col] for col in range(start, start + n) if col in at]
             outside = [c for c in cells if not start <= c.col < start + n]
@@ -273,16 +297,12 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     tokens = list(tokenize(lines, start, end, marks))
     result = TableResult()
     region = compact("".join(lines[i].norm for i in range(start, end)))
-    if OLD_FORMAT.search(region):
-        result.format = "2019"
-        result.tables_raw = _raw_rows(tokens)
-        result.problems.append("2019–2020 table layout: rows kept as printed in tables_raw, not mapped to keys")
-        return result
+    old = OLD_FORMAT.search(region) is not None
     cols_of_line: dict[int, list[int]] = {}
     for token in tokens:
         if token.kind not in (HEADING, EMPTY):
             cols_of_line.setdefault(token.line, []).append(token.col)
-    scan = _Scan(cols_of_line)
+    scan = _Scan(cols_of_line, TABLE1["2019" if old else "2021"])
     for token in tokens:
         if token.kind == EMPTY:
             scan.row_break()
@@ -293,20 +313,22 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         else:
             scan.value(token)
     scan.close()
+    result.rows_found = len(scan.rows)
     if not scan.rows:
+        result.format = "2019" if old else "unknown"
         result.problems.append("no disclosure tables found")
         return result
-    result.format = "2021"
+    result.format = "2019" if old else "2021"
     by_column = _by_column(scan.rows, cols_of_line)
-    single = scan.rows.get(OTHER_SINGLE, [])
+    single = scan.rows.get(OTHER_2019, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
     if single_cells is not None:
-        result.tables_raw[OTHER_SINGLE_LABEL] = list(_values(single_cells))
-    for row, cols in TABLE_ROWS.items():
-        if row in REVIEW_GROUPS:
-            continue
-        if single_cells is not None and row in _OTHER_ROWS and row not in scan.rows:
-            continue  # hybrid layout: the single 其他处理 row replaces these three
+        result.tables_raw[OTHER_2019_RAW] = list(_values(single_cells))
+    # Table 2 prints either the three 2021 其他处理 rows or the single old one (2019 format, and some 2021 reports).
+    old_other = not any(row in scan.rows for row in OTHER_ROWS) and (old or single_cells is not None)
+    table1 = PROACTIVE_2019_ROWS if old else PROACTIVE_ROWS
+    for row in (*table1, *(REQUEST_ROWS_2019 if old_other else REQUEST_ROWS)):
+        cols = ALL_ROWS[row]
         cells = scan.rows.get(row)
         if cells is None:
             result.problems.append(f"{row}: row not found")
@@ -314,6 +336,8 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
             continue
         if row in by_column:
             resolved, why = by_column[row], None
+        elif row == OTHER_2019 and single_cells is not None:
+            resolved, why = single_cells, None
         else:
             resolved, why = resolve(cells, len(cols), check_total=len(cols) == 7)
         if resolved is None:
@@ -323,5 +347,10 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
                 result.tables_raw[row] = [c.raw for c in cells if c.kind != BLANK]
             continue
         _store_row(result, row, resolved)
+    if old:  # 处理决定数量 is also written under its 2021 key
+        for row, row_2021 in DECISIONS_2021.items():
+            result.tables[row_2021] = {"decisions": result.tables[row]["decisions"]}
+            if f"{row}.decisions" in result.cells_raw:
+                result.cells_raw[f"{row_2021}.decisions"] = result.cells_raw[f"{row}.decisions"]
     _review(result, scan.review_runs)
     return result
