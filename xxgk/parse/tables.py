@@ -37,6 +37,7 @@ class TableResult:
     cells_raw: dict[str, str] = field(default_factory=dict)
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    row_lines: dict[str, int] = field(default_factory=dict)  # line of each row's first cell
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
@@ -185,6 +186,7 @@ def _store_row(result: TableResult, row: str, cells: list[Token]) -> None:
         if key == FEE_CELL and cell.kind == VALUE and compact(cell.text).endswith("元") and "万元" not in cell.text:
             result.problems.append(f"{key}: printed as '{cell.raw}' in a 万元 column; value kept as printed")
     result.tables[row] = table_row
+    result.row_lines[row] = cells[0].line
 
 
 def _review(result: TableResult, runs: list[list[Token]]) -> None:
