@@ -44,6 +44,7 @@ _VALUE_ATOM = re.compile(
     r"|(?:[/\\]+|[-—–]{1,2}|无|空)(?=[\s|｜/\\\-—–\d]|$)"
     r"|\d+(?!\.\d)"  # digits run together (or a number with leading zeros): not a value by itself
 )
+_ORDINAL_NEXT = re.compile(r"[.、．][^\d\s]")
 _QUOTES = re.compile(r"[“”\"'‘’」』]*")
 _SEPARATORS = re.compile(r"(?:[\s|｜]|:?-{3,}:?)*")
 _REMARK = re.compile(r"[(（][^()（）\d]{1,40}[)）]")  # 部分公开（区分处理的，只计这一情形，不计其他情形）
@@ -147,7 +148,8 @@ class _Stream:
     end: int = 0  # offset after Table 2
 
 
-def _stream(region: _Region) -> _Stream:
+def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stream:
+    """Rows read after their labels in printed order; Tables 1–2 end where Table 3's section starts."""
     text = region.text
     out = _Stream()
     cursor = 0
@@ -155,17 +157,22 @@ def _stream(region: _Region) -> _Stream:
     for row in TEMPLATE_2021:
         if row.table == 3:
             continue
-        pos = cursor
-        while (m := _PATTERNS[row.key].search(text, pos)) is not None:
+        pos, n = cursor, len(row.columns)
+        while (m := _PATTERNS[row.key].search(text, pos, review_at or len(text))) is not None:
             start = _after_label(text, m.end())
-            if start < len(text) and _VALUE_ATOM.match(text, start):
+            atoms, end = _value_atoms(text, start)
+            # The next row's ordinal may follow as one more number (``0 0 4.保护第三方…``).
+            last = atoms[-1] if atoms else ""
+            ordinal = len(last) <= 2 and _ORDINAL_NEXT.match(text, text.rindex(last, 0, end) + len(last)) is not None
+            k = len(atoms) - (ordinal and len(atoms) > 1)
+            if n in (k, len(atoms)) or (k == 1 and atoms[0].isdigit() and len(atoms[0]) >= n):
                 if text[m.end()].isdigit() or (m.start() and text[m.start() - 1].isdigit()):
                     out.damaged = True  # a label glued to numbers: whole-token readings are unreliable here
                 marks.append((row, m.start(), start))
                 cursor = start
                 break
             pos = m.end()
-    for (row, _, start), nxt in zip(marks, [*marks[1:], None], strict=True):
+    for (row, label_at, start), nxt in zip(marks, [*marks[1:], None], strict=True):
         stop = nxt[1] if nxt else len(text)
         segment = text[:stop]
         if nxt and nxt[0].ordinal:
@@ -176,6 +183,8 @@ def _stream(region: _Region) -> _Stream:
                 segment = segment[: start + tail.start()]
         atoms, end = _value_atoms(segment, start)
         line = region.line_at(start)
+        if line in detached and line != region.line_at(label_at):
+            continue  # a label alone on its line, then a row of values: placed by position, not read here
         n = len(row.columns)
         if len(atoms) == n and not any(map(_is_run, atoms)):
             out.readings[row.key] = Reading(tuple(atoms), "label", line)
@@ -296,7 +305,7 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
             values.pop()
         if not values:
             if len(labels) == 1:
-                out.label_lines.append((i, key))
+                out.label_lines += [(i, k) for k in _listed(labels[0])]
             continue
         if len(values) != n or all(kind_of(v) == BLANK for v in values):
             continue
@@ -304,6 +313,34 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
         if key in out.readings and out.readings[key].values(key) != reading.values(key):
             out.conflicts.add(key)
         out.readings.setdefault(key, reading)
+    return out
+
+
+def _listed(cell: str) -> list[str]:
+    """Table 2 rows whose labels a text cell lists (one, or several joined by ；), in printed order."""
+    text = unicodedata.normalize("NFKC", cell)
+    found: list[tuple[int, int, str]] = []
+    for key in _T2:
+        found += [(m.start(), -m.end(), key) for m in _PATTERNS[key].finditer(text)]
+    out, reach = [], -1
+    for start, neg_end, key in sorted(found):
+        if start >= reach:
+            out.append(key)
+            reach = -neg_end
+    return out
+
+
+def _in_blocks(lines: _Lines) -> set[int]:
+    """Lines of unlabelled value rows that come two or more together (only filler lines between them).
+
+    Such a block belongs to labels printed elsewhere; a single row of values right after a label wrapped
+    over lines is that label's row.
+    """
+    rows = [at for at, _ in lines.value_rows]
+    out: set[int] = set()
+    for a, b in pairwise(rows):
+        if all(i in lines.filler for i in range(a + 1, b)):
+            out.update((a, b))
     return out
 
 
@@ -323,12 +360,13 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
     rows = lines.value_rows
     r = 0
     for j, (line, key) in enumerate(labels):
-        if j and labels[j - 1][0] == line - 1:
+        if j and labels[j - 1][0] >= line - 1:
             continue  # not the first of its list
-        run = [key]
-        while j + len(run) < len(labels) and labels[j + len(run)][0] == line + len(run):
+        run, last = [key], line
+        while j + len(run) < len(labels) and labels[j + len(run)][0] <= last + 1:
+            last = labels[j + len(run)][0]
             run.append(labels[j + len(run)][1])
-        after = line + len(run)
+        after = last + 1
         while r < len(rows) and rows[r][0] < after:
             r += 1
         block = rows[r : r + len(run)]
@@ -434,8 +472,11 @@ def align_tables(
     cell's provenance and what stays unread.
     """
     start, end = _region_bounds(headings, len(lines))
-    stream = _stream(_region(lines, start, end))
     by_line = _lines(lines, start, end)
+    detached = _in_blocks(by_line)
+    region = _region(lines, start, end)
+    review = headings.get("review_litigation", -1)
+    stream = _stream(region, detached, region.starts[review - start] if start < review < end else None)
     problems: list[str] = []
     direct: dict[str, Reading | None] = {}  # None: two direct readings disagree
     for key in _COLS:
@@ -449,7 +490,15 @@ def align_tables(
             direct[key] = None
         elif (a or b) and key not in direct:
             direct[key] = a or b
-    label_rows = {k for k in _COLS if k in tables and k not in unresolved}
+    claimed = {r.line: k for k, r in direct.items() if r}  # lines that are another row's
+    label_rows = {
+        k
+        for k in _COLS
+        if k in tables
+        and k not in unresolved
+        and label_lines.get(k) not in detached
+        and claimed.get(label_lines.get(k), k) == k
+    }
     known = {k: r.line for k, r in direct.items() if r}
     known.update({k: label_lines[k] for k in label_rows if k in label_lines and k not in known})
     positional = _positional(known, by_line)
@@ -485,8 +534,8 @@ def align_tables(
                 result.cells_raw.pop(f"{key}.{col}", None)
             if key in stream.unread:
                 problems.append(f"{key}: {stream.unread[key]}")
-            elif key in label_rows and key not in direct:
-                problems.append(f"{key}: left blank: separators lost in the text and no reading of the row checks out")
+            elif key not in direct and any(v is not None for v in tables[key].values()):
+                problems.append(f"{key}: left blank: its label-anchored reading is not confirmed in this damaged text")
             continue
         result.read.add(key)
         result.tables[key] = dict(zip(cols, reading.values(key), strict=True))
