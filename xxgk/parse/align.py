@@ -114,13 +114,16 @@ def _region(lines: list[Line], start: int, end: int) -> _Region:
 # --- stream: labels in printed order ----------------------------------------------------------------------
 
 
-def _value_atoms(text: str, at: int) -> tuple[list[str], int]:
-    """Value atoms (numbers, null markers) from ``at`` up to the first other text; and where they end."""
+def _value_atoms(text: str, at: int, *, ordinals: bool = True) -> tuple[list[str], int]:
+    """Value atoms (numbers, null markers) from ``at`` up to the first other text; and where they end.
+
+    With ``ordinals=False`` they also end before a number that is a label's ordinal (``3.要求…``).
+    """
     atoms: list[str] = []
     pos = _SEPARATORS.match(text, at).end()
     while pos < len(text):
         m = _VALUE_ATOM.match(text, pos)
-        if m is None:
+        if m is None or (not ordinals and len(m.group()) <= 2 and _ORDINAL_NEXT.match(text, m.end())):
             break
         atoms.append(m.group())
         pos = _SEPARATORS.match(text, m.end()).end()
@@ -181,7 +184,7 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
                 if _GLUED_LABEL.search(segment[: start + tail.end()].rstrip()):
                     out.damaged = True
                 segment = segment[: start + tail.start()]
-        atoms, end = _value_atoms(segment, start)
+        atoms, end = _value_atoms(segment, start, ordinals=False)
         line = region.line_at(start)
         if line in detached and line != region.line_at(label_at):
             continue  # a label alone on its line, then a row of values: placed by position, not read here
@@ -254,6 +257,10 @@ def _cells(text: str) -> list[str]:
 
 
 _REVIEW_KEYS = {"行政复议": "review"}
+_HEADER_WORDS = frozenset(
+    ("自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计", "申请人情况")
+    + ("法人或其他组织", "信息内容")
+)
 
 
 def _review_key(key: str) -> str | None:
@@ -287,9 +294,10 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
             first_value -= 1
         values = cells[first_value:]
         labels = [c for c, k in zip(cells[:first_value], kinds, strict=False) if k != BLANK]
-        if not labels:
-            if all(k == BLANK for k in kinds):
-                out.filler.add(i)
+        header = bool(labels) and all(c in _HEADER_WORDS for c in labels) and all(kind_of(v) == BLANK for v in values)
+        if not labels or header:
+            if header or all(k == BLANK for k in kinds) or (len(values) != 7 and VALUE not in kinds):
+                out.filler.add(i)  # headers, empty rows, stub tables of - cells
             elif len(values) == 7:
                 out.value_rows.append((i, tuple(values)))
             continue
@@ -351,7 +359,7 @@ _T2 = [row.key for row in TEMPLATE_2021 if row.table == 2]
 _T2_INDEX = {key: i for i, key in enumerate(_T2)}
 
 
-def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
+def _positional(known: dict[str, int], lines: _Lines, blocks: set[int]) -> dict[str, Reading]:
     """Unlabelled rows of 7 values placed by order (between read rows) or after a list of their labels."""
     out: dict[str, Reading] = {}
     used: set[int] = set()
@@ -374,8 +382,8 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
             len(block) == len(run)
             and all(at in lines.filler for at in range(after, block[0][0]))
             and all(k in _T2_INDEX for k in run)
-            and all(b[0] == block[0][0] + n for n, b in enumerate(block))
-            and (r + len(run) == len(rows) or rows[r + len(run)][0] != block[-1][0] + 1)
+            and all(at in lines.filler for a, b in pairwise(block) for at in range(a[0] + 1, b[0]))
+            and (r + len(run) == len(rows) or rows[r + len(run)][0] not in blocks)
         ):
             for key, (at, values) in zip(run, block, strict=True):
                 if key not in known:
@@ -497,11 +505,12 @@ def align_tables(
         if k in tables
         and k not in unresolved
         and label_lines.get(k) not in detached
+        and label_lines.get(k) not in by_line.filler
         and claimed.get(label_lines.get(k), k) == k
     }
     known = {k: r.line for k, r in direct.items() if r}
     known.update({k: label_lines[k] for k in label_rows if k in label_lines and k not in known})
-    positional = _positional(known, by_line)
+    positional = _positional(known, by_line, detached)
     trusted = {k for k in label_rows if not (stream.damaged and _TABLE[k] > 1)}
     if stream.ambiguous:
         fixed: dict[str, tuple] = {}
