@@ -41,7 +41,7 @@ FEE_CELL = "proactive.fees.amount_10k_yuan"
 _GAP = r"[\s“”\"'‘’「」『』、,，]*"
 _VALUE_ATOM = re.compile(
     r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*|0)(?:\.\d+)?(?:万元|元|件|个|条|项|次|人次|家|宗)?(?!\d|\.\d)"
-    r"|(?:[/\\]+|[-—–]{1,2}|无|空)(?=[\s|｜/\\\-—–\d]|$)"
+    r"|[/\\]+|[-—–]{1,2}|(?:无|空)(?=[\s|｜/\\\-—–\d]|$)"
     r"|\d+(?!\.\d)"  # digits run together (or a number with leading zeros): not a value by itself
 )
 _ORDINAL_NEXT = re.compile(r"[.、．][^\d\s]")
@@ -359,7 +359,7 @@ _T2 = [row.key for row in TEMPLATE_2021 if row.table == 2]
 _T2_INDEX = {key: i for i, key in enumerate(_T2)}
 
 
-def _positional(known: dict[str, int], lines: _Lines, blocks: set[int]) -> dict[str, Reading]:
+def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
     """Unlabelled rows of 7 values placed by order (between read rows) or after a list of their labels."""
     out: dict[str, Reading] = {}
     used: set[int] = set()
@@ -383,7 +383,10 @@ def _positional(known: dict[str, int], lines: _Lines, blocks: set[int]) -> dict[
             and all(at in lines.filler for at in range(after, block[0][0]))
             and all(k in _T2_INDEX for k in run)
             and all(at in lines.filler for a, b in pairwise(block) for at in range(a[0] + 1, b[0]))
-            and (r + len(run) == len(rows) or rows[r + len(run)][0] not in blocks)
+            and (
+                r + len(run) == len(rows)
+                or not all(at in lines.filler for at in range(block[-1][0] + 1, rows[r + len(run)][0]))
+            )
         ):
             for key, (at, values) in zip(run, block, strict=True):
                 if key not in known:
@@ -510,7 +513,7 @@ def align_tables(
     }
     known = {k: r.line for k, r in direct.items() if r}
     known.update({k: label_lines[k] for k in label_rows if k in label_lines and k not in known})
-    positional = _positional(known, by_line, detached)
+    positional = _positional(known, by_line)
     trusted = {k for k in label_rows if not (stream.damaged and _TABLE[k] > 1)}
     if stream.ambiguous:
         fixed: dict[str, tuple] = {}
