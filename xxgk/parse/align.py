@@ -338,18 +338,28 @@ def _listed(cell: str) -> list[str]:
     return out
 
 
+def _only_filler(lines: _Lines, a: int, b: int) -> bool:
+    return all(i in lines.filler for i in range(a, b))
+
+
+def _blocks(lines: _Lines) -> list[list[tuple[int, tuple[str, ...]]]]:
+    """Unlabelled value rows grouped into blocks: rows with only filler lines between them."""
+    out: list[list[tuple[int, tuple[str, ...]]]] = []
+    for row in lines.value_rows:
+        if out and _only_filler(lines, out[-1][-1][0] + 1, row[0]):
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out
+
+
 def _in_blocks(lines: _Lines) -> set[int]:
     """Lines of unlabelled value rows that come two or more together (only filler lines between them).
 
     Such a block belongs to labels printed elsewhere; a single row of values right after a label wrapped
     over lines is that label's row.
     """
-    rows = [at for at, _ in lines.value_rows]
-    out: set[int] = set()
-    for a, b in pairwise(rows):
-        if all(i in lines.filler for i in range(a + 1, b)):
-            out.update((a, b))
-    return out
+    return {at for block in _blocks(lines) if len(block) > 1 for at, _ in block}
 
 
 # --- position: unlabelled value rows -----------------------------------------------------------------------
@@ -363,32 +373,25 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
     """Unlabelled rows of 7 values placed by order (between read rows) or after a list of their labels."""
     out: dict[str, Reading] = {}
     used: set[int] = set()
-    # A list of labels alone on their lines, followed by as many value rows, pairs up in order.
+    # A list of labels alone on their lines next to a block of as many value rows pairs up with it in order,
+    # where only one side (the block just before the list, or just after it) has that many rows.
     labels = lines.label_lines
     rows = lines.value_rows
-    r = 0
-    for j, (line, key) in enumerate(labels):
-        if j and labels[j - 1][0] >= line - 1:
+    blocks = _blocks(lines)
+    for j, (first, key) in enumerate(labels):
+        if j and labels[j - 1][0] >= first - 1:
             continue  # not the first of its list
-        run, last = [key], line
+        run, last = [key], first
         while j + len(run) < len(labels) and labels[j + len(run)][0] <= last + 1:
             last = labels[j + len(run)][0]
             run.append(labels[j + len(run)][1])
-        after = last + 1
-        while r < len(rows) and rows[r][0] < after:
-            r += 1
-        block = rows[r : r + len(run)]
-        if (
-            len(block) == len(run)
-            and all(at in lines.filler for at in range(after, block[0][0]))
-            and all(k in _T2_INDEX for k in run)
-            and all(at in lines.filler for a, b in pairwise(block) for at in range(a[0] + 1, b[0]))
-            and (
-                r + len(run) == len(rows)
-                or not all(at in lines.filler for at in range(block[-1][0] + 1, rows[r + len(run)][0]))
-            )
-        ):
-            for key, (at, values) in zip(run, block, strict=True):
+        if not all(k in _T2_INDEX for k in run):
+            continue
+        before = [b for b in blocks if b[-1][0] < first and _only_filler(lines, b[-1][0] + 1, first)]
+        after = [b for b in blocks if b[0][0] > last and _only_filler(lines, last + 1, b[0][0])]
+        fits = [b for b in before + after if len(b) == len(run)]
+        if len(fits) == 1:
+            for key, (at, values) in zip(run, fits[0], strict=True):
                 if key not in known:
                     out[key] = Reading(values, "position", at)
                 used.add(at)
