@@ -53,6 +53,7 @@ class Report:
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)  # old-format rows kept as printed
     checks: list[Check] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what the parser could not resolve
+    cell_sources: dict[str, str] = field(default_factory=dict)  # "row.col" -> "label|position|constraint:line"
     text: str = ""
     source_type: str = "text"
     site: str | None = None

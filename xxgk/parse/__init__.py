@@ -10,6 +10,7 @@ from __future__ import annotations
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import Block, Document, extract
 from xxgk.model import Region, Report, content_hash, report_id
+from xxgk.parse.align import align_to_form
 from xxgk.parse.checks import check_prose, check_tables, check_year
 from xxgk.parse.kind import NOT_A_REPORT, not_a_report
 from xxgk.parse.lines import document_lines
@@ -29,6 +30,7 @@ def parse_extracted(
     headings = find_headings(lines)
     md = extract_metadata(lines, headings, doc.metadata)
     tables = parse_tables(lines, headings)
+    sources = align_to_form(lines, headings, tables)
     text = doc.text
     report = Report(
         id=report_id(url) if url else (digest or content_hash(text.encode("utf-8")))[:16],
@@ -43,6 +45,7 @@ def parse_extracted(
         tables=tables.tables,
         cells_raw=tables.cells_raw,
         tables_raw=tables.tables_raw,
+        cell_sources=sources,
         text=text,
         source_type=doc.source_type,
         content_hash=digest,

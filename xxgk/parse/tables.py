@@ -65,6 +65,7 @@ class TableResult:
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     rows_found: int = 0  # Table 1 and 2 rows whose label was found
+    row_lines: dict[str, int] = field(default_factory=dict)  # line of each row's first cell
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
@@ -220,6 +221,7 @@ def _store_row(result: TableResult, row: str, cells: list[Token]) -> None:
         elif key in UNITS and (unit := _unit(cell.text)) and unit != UNITS[key]:
             result.problems.append(f"{key}: printed as '{cell.raw}' in a {UNITS[key]} column; value kept as printed")
     result.tables[row] = table_row
+    result.row_lines[row] = cells[0].line
 
 
 def _unit(text: str) -> str | None:

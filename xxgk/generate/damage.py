@@ -1,0 +1,273 @@
+"""Damaged renderings of a generated report, as other people's pipelines deliver them, with known truth.
+
+Each layout imitates one class of damage seen in real inputs:
+
+- ``md_fragmented``: PDF→Markdown/OCR output. Table 2 comes as one small pipe table per row group, with
+  placeholder headers (empty cells over ``|---|``), the applicant header over the wrong rows, the first
+  data row promoted to a header, empty stub tables of ``-`` cells, and value rows detached from their
+  labels (the labels in a paragraph before or after the table); Table 3 as three 5-column tables or as
+  one row of 15 values.
+- ``run_together``: text whose cell separators were lost: a row's seven numbers run together
+  (``713000074``), a row's last number glued to the next row's ordinal (``…372.没有现成…``), section
+  headings glued to the text that follows.
+- ``one_line``: the whole body on one line, inside page chrome (breadcrumbs, 字体大中小, 附件下载).
+- ``scrambled``: Table 2's labelled rows in shuffled order, and some row groups detached (their labels
+  listed first, their values after, in order).
+
+Blank cells always print a marker (``/``, ``—``, ``无``) or stay an empty pipe cell, and digits run together
+only in rows whose cells are all filled, so every damaged rendering still determines every cell.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from xxgk.generate.grid import Style, format_value
+from xxgk.generate.report import HEADINGS, GeneratedReport
+from xxgk.generate.text import chinese_date
+from xxgk.schema import PROACTIVE_LABELS, REQUEST_COLUMNS, REQUEST_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS
+
+DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled")
+_APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+_REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+_REVIEW_TITLES = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+# Table 2 row groups as printed: (lead label of the group, row keys).
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("requests.new", "requests.carried_over")),
+    ("三、本年度办理结果", ("requests.granted", "requests.partially_granted")),
+    ("（三）不予公开", tuple(k for k in REQUEST_LABELS if k.startswith("requests.denied."))),
+    ("（四）无法提供", tuple(k for k in REQUEST_LABELS if k.startswith("requests.unavailable."))),
+    ("（五）不予处理", tuple(k for k in REQUEST_LABELS if k.startswith("requests.not_processed."))),
+    ("（六）其他处理", tuple(k for k in REQUEST_LABELS if k.startswith("requests.other."))),
+    ("", ("requests.total", "requests.carried_forward")),
+)
+_TOP_LABELS = {
+    "requests.new": "一、",
+    "requests.carried_over": "二、",
+    "requests.granted": "（一）",
+    "requests.partially_granted": "（二）",
+    "requests.total": "（七）",
+    "requests.carried_forward": "四、",
+}
+_CHROME_TOP = (
+    "首页 > 政务公开 > 法定主动公开内容 > 政府信息公开年报",
+    "首页 > 信息公开 > 政府信息公开工作年度报告",
+    "当前位置：首页 >> 政府信息公开 >> 年度报告",
+)
+_CHROME_FONT = ("字体：[ 大 中 小 ]", "【字体：大 中 小】", "字号：大 中 小")
+_CHROME_BOTTOM = ("【打印本页】【关闭窗口】", "分享到：", "扫一扫在手机打开当前页")
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    """One row of Table 2 as printed: its key, its own label (with ordinal) and its cell texts."""
+
+    key: str
+    label: str
+    values: tuple[str, ...]
+    filled: bool  # every cell holds a number
+
+
+def _style(rng: random.Random) -> Style:
+    marker = rng.choice(("/", "—", "无", "-"))
+    return Style(blanks=(marker,), fee_places=rng.choice((None, None, 2, 4)))
+
+
+def printed_rows(report: GeneratedReport, style: Style, rng: random.Random) -> list[tuple[str, list[PrintedRow]]]:
+    """Table 2 by row group: the group's lead label and its rows as printed."""
+    out = []
+    for lead, keys in _GROUPS:
+        rows = []
+        for i, key in enumerate(keys):
+            label = _TOP_LABELS.get(key, f"{i + 1}.") + REQUEST_LABELS[key]
+            if key == "requests.partially_granted":
+                label += "（区分处理的，只计这一情形，不计其他情形）"
+            cells = report.tables[key]
+            values = tuple(format_value(cells[c], style, rng) for c in REQUEST_COLUMNS)
+            rows.append(PrintedRow(key, label, values, all(cells[c] is not None for c in REQUEST_COLUMNS)))
+        out.append((lead, rows))
+    return out
+
+
+def _proactive_rows(report: GeneratedReport, style: Style, rng: random.Random) -> list[tuple[str, list[str]]]:
+    rows = []
+    for key, label in PROACTIVE_LABELS.items():
+        fee = key == "proactive.fees"
+        rows.append((label, [format_value(v, style, rng, fee=fee) for v in report.tables[key].values()]))
+    return rows
+
+
+def _review_values(report: GeneratedReport, style: Style, rng: random.Random) -> list[list[str]]:
+    return [[format_value(report.tables[g][c], style, rng) for c in REVIEW_COLUMNS] for g in REVIEW_GROUPS]
+
+
+def _pipe(cells: list[str] | tuple[str, ...]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _rule(n: int) -> str:
+    return "|" + "|".join(["---"] * n) + "|"
+
+
+def _body(report: GeneratedReport, tables: dict[str, str], *, glue: bool = False) -> list[str]:
+    """Title, preamble, headings with their prose and the tables after their section's lead."""
+    lines = [report.title, ""]
+    if report.sections.get("preamble"):
+        lines += [report.sections["preamble"], ""]
+    for key, heading in HEADINGS.items():
+        prose = report.sections.get(key, "")
+        if glue and prose:
+            lines += [heading + prose, ""]  # heading glued to the text that follows
+        else:
+            lines += [heading, ""] + ([prose, ""] if prose else [])
+        if key in tables:
+            lines += [tables[key], ""]
+    return lines
+
+
+# --- fragmented Markdown -------------------------------------------------------------------------------------
+
+
+def _md_proactive(report: GeneratedReport, style: Style, rng: random.Random) -> str:
+    out = [_pipe(("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")), _rule(4)]
+    for label, values in _proactive_rows(report, style, rng):
+        out.append(_pipe([label, *values, *([""] * (3 - len(values)))]))
+    return "\n".join(out)
+
+
+def _md_stub(rng: random.Random) -> str:
+    width = rng.choice((2, 3, 4, 8, 10))
+    return "\n".join([_pipe(["-"] * width), _rule(width), *[_pipe(["-"] * width)] * rng.randint(0, 2)])
+
+
+def _md_requests(report: GeneratedReport, style: Style, rng: random.Random) -> str:
+    parts = [_pipe(("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", *_APPLICANT_HEAD))]
+    parts[0] += "\n" + _rule(8)
+    groups = printed_rows(report, style, rng)
+    header_over_last = rng.random() < 0.3
+    for g, (lead, rows) in enumerate(groups):
+        detached = rng.random() < 0.35
+        if detached:
+            lines = [_pipe(row.values) for row in rows]
+            width = 7
+        else:
+            width = 9
+            lines = [_pipe([lead if i == 0 else "", row.label, *row.values]) for i, row in enumerate(rows)]
+        header = rng.choice(("none", "placeholder", "wrong", "first_row"))
+        if header == "placeholder":
+            lines = [_pipe([""] * width), _rule(width), *lines]
+        elif header == "wrong":
+            lines = [_pipe(("", "", *_APPLICANT_HEAD)[-width:]), _rule(width), *lines]
+        elif header == "first_row":
+            lines.insert(1, _rule(width))
+        if header_over_last and g == len(groups) - 1 and len(lines) >= 2:
+            lines[-2:-2] = [_pipe(_APPLICANT_HEAD[-width:] if width == 7 else ("", "", *_APPLICANT_HEAD)), _rule(width)]
+        block = "\n".join(lines)
+        if detached:
+            labels = (
+                "".join(f"{row.label}；" for row in rows) if rng.random() < 0.5 else "\n".join(r.label for r in rows)
+            )
+            text = (lead + "\n" if lead else "") + labels
+            block = f"{text}\n\n{block}" if rng.random() < 0.6 else f"{block}\n\n{text}"
+        parts.append(block)
+        if rng.random() < 0.25:
+            parts.append(_md_stub(rng))
+    return "\n\n".join(parts)
+
+
+def _md_review(report: GeneratedReport, style: Style, rng: random.Random) -> str:
+    groups = _review_values(report, style, rng)
+    if rng.random() < 0.5:
+        blocks = [
+            f"{title}\n\n{_pipe(_REVIEW_HEAD)}\n{_rule(5)}\n{_pipe(v)}"
+            for title, v in zip(_REVIEW_TITLES, groups, strict=True)
+        ]
+        return "\n\n".join(blocks)
+    head = _pipe(["行政复议", *[""] * 4, "行政诉讼", *[""] * 9])
+    sub = _pipe([*_REVIEW_HEAD, "未经复议直接起诉", *[""] * 4, "复议后起诉", *[""] * 4])
+    return "\n".join([head, _rule(15), sub, _pipe(["", "", "", "", "", *_REVIEW_HEAD * 2]), _pipe(sum(groups, []))])
+
+
+def md_fragmented(report: GeneratedReport, rng: random.Random) -> str:
+    style = _style(rng)
+    tables = {
+        "proactive": _md_proactive(report, style, rng),
+        "requests": _md_requests(report, style, rng),
+        "review_litigation": _md_review(report, style, rng),
+    }
+    return "\n".join(_body(report, tables)) + "\n"
+
+
+# --- lost cell separators ------------------------------------------------------------------------------------
+
+
+def _glued_tables(report: GeneratedReport, style: Style, rng: random.Random, *, p_glue: float) -> dict[str, str]:
+    t1 = "信息内容 本年制发件数 本年废止件数 现行有效件数\n" + "\n".join(
+        f"{label} {' '.join(values)}" for label, values in _proactive_rows(report, style, rng)
+    )
+    pieces = [
+        "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 申请人情况 " + " ".join(_APPLICANT_HEAD)
+    ]
+    for lead, rows in printed_rows(report, style, rng):
+        for i, row in enumerate(rows):
+            sep = "" if row.filled and rng.random() < p_glue else " "
+            text = (lead + " " if lead and i == 0 else "") + row.label + rng.choice(("", " ")) + sep.join(row.values)
+            # The next row starts on the same line, right after this row's last number, or on a new line.
+            pieces.append(("" if rng.random() < 0.5 else "\n") + text)
+    t2 = "".join(pieces)
+    heads = "行政复议 行政诉讼 " + " ".join(_REVIEW_HEAD) + " 未经复议直接起诉 复议后起诉 " + " ".join(_REVIEW_HEAD * 2)
+    groups = _review_values(report, style, rng)
+    glue = all(report.tables[g][c] is not None for g in REVIEW_GROUPS for c in REVIEW_COLUMNS) and rng.random() < 0.5
+    t3 = heads + "\n" + ("" if glue else " ").join(v for group in groups for v in group)
+    return {"proactive": t1, "requests": t2, "review_litigation": t3}
+
+
+def run_together(report: GeneratedReport, rng: random.Random) -> str:
+    style = Style(blanks=(rng.choice(("/", "—", "无")),))
+    lines = _body(report, _glued_tables(report, style, rng, p_glue=0.6), glue=rng.random() < 0.7)
+    return "\n".join(lines) + "\n"
+
+
+def one_line(report: GeneratedReport, rng: random.Random) -> str:
+    style = Style(blanks=(rng.choice(("/", "—", "无")),))
+    body = _body(report, _glued_tables(report, style, rng, p_glue=0.3), glue=True)
+    flat = "".join(line.replace("\n", "") for line in body if line)
+    top = [rng.choice(_CHROME_TOP), report.title, f"发布时间：{report.published}  来源：{report.agency}"]
+    top.append(rng.choice(_CHROME_FONT))
+    bottom = [f"附件下载：{report.title}.pdf", rng.choice(_CHROME_BOTTOM)]
+    if rng.random() < 0.5:
+        bottom.insert(0, f"{report.agency}  {chinese_date(report.published)}")
+    return "\n".join([*top, flat, *bottom]) + "\n"
+
+
+# --- scrambled / detached rows -------------------------------------------------------------------------------
+
+
+def scrambled(report: GeneratedReport, rng: random.Random) -> str:
+    style = _style(rng)
+    t1 = "\n".join(f"{label}\t" + "\t".join(values) for label, values in _proactive_rows(report, style, rng))
+    labelled: list[str] = []
+    detached: list[str] = []
+    for _lead, rows in printed_rows(report, style, rng):
+        if len(rows) > 2 and rng.random() < 0.3:
+            detached.append("\n".join(row.label for row in rows) + "\n" + "\n".join("\t".join(r.values) for r in rows))
+        else:
+            labelled += ["\t".join((row.label, *row.values)) for row in rows]
+    rng.shuffle(labelled)
+    t2 = "\n".join(["\t" + "\t".join(_APPLICANT_HEAD), *labelled, *detached])
+    groups = _review_values(report, style, rng)
+    t3 = "\n".join(f"{title}\t" + "\t".join(v) for title, v in zip(_REVIEW_TITLES, groups, strict=True))
+    tables = {"proactive": t1, "requests": t2, "review_litigation": t3}
+    return "\n".join(_body(report, tables)) + "\n"
+
+
+_RENDER = {"md_fragmented": md_fragmented, "run_together": run_together, "one_line": one_line, "scrambled": scrambled}
+
+
+def render_damaged(report: GeneratedReport, layout: str, rng: random.Random) -> str:
+    """The text of ``report`` in the damaged ``layout`` (one of ``DAMAGED_LAYOUTS``)."""
+    try:
+        return _RENDER[layout](report, rng)
+    except KeyError:
+        raise ValueError(f"unknown damaged layout {layout!r}; expected one of {', '.join(DAMAGED_LAYOUTS)}") from None
