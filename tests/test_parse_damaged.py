@@ -139,9 +139,7 @@ def test_digit_search_is_bounded() -> None:
     assert split_run("1" * 40, 1, 6) is None or split_run("1" * 40, 1, 6) == []
     worst = split_run("1" * 36, 1, 6)
     assert worst is None or len(worst) <= MAX_READINGS
-    text = "三、收到和处理政府信息公开申请情况\n" + "".join(
-        f"{i}.属于国家秘密{'9' * 30}" for i in range(1, 200)
-    )
+    text = "三、收到和处理政府信息公开申请情况\n" + "".join(f"{i}.属于国家秘密{'9' * 30}" for i in range(1, 200))
     report = parse_text(text)
     assert all(v is None for v in report.tables["requests.denied.state_secret"].values())
     assert time.process_time() - start < 5  # bounded, not a speed goal: unbounded search would take hours

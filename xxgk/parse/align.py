@@ -28,12 +28,13 @@ from itertools import pairwise
 
 from xxgk.model import Number, Tables
 from xxgk.parse.digits import MAX_READINGS, split_run
-from xxgk.parse.labels import OTHER_SINGLE_LABEL, match_label
+from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
 from xxgk.parse.tables import TableResult
 from xxgk.parse.template import TEMPLATE_2021, TemplateRow
 from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of, numeric
+from xxgk.schema import OTHER_2019
 
 MAX_JOINT = 10_000  # nodes of the joint (rules 1–2) search over rows with several readings
 FEE_CELL = "proactive.fees.amount_10k_yuan"
@@ -175,7 +176,7 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
                 cursor = start
                 break
             pos = m.end()
-    for (row, label_at, start), nxt in zip(marks, [*marks[1:], None], strict=True):
+    for (row, label_at, start), nxt in zip(marks, [*marks[1:], None], strict=False):  # no marks: no rows
         stop = nxt[1] if nxt else len(text)
         segment = text[:stop]
         if nxt and nxt[0].ordinal:
@@ -309,8 +310,11 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
         if key is None:
             continue
         n = len(_COLS[key])
+        spare = len(values) > n
         while len(values) > n and kind_of(values[-1]) == BLANK:
             values.pop()
+        if spare and values and kind_of(values[0]) == BLANK:
+            continue  # blanks on both sides: which one is the label's spanned cell is not certain
         if not values:
             if len(labels) == 1:
                 out.label_lines += [(i, k) for k in _listed(labels[0])]
@@ -554,9 +558,12 @@ def align_tables(
             continue
         result.read.add(key)
         result.tables[key] = dict(zip(cols, reading.values(key), strict=True))
+        before = tables.get(key, {})
         for col, raw in zip(cols, reading.raws, strict=True):
             cell = f"{key}.{col}"
             result.sources[cell] = f"{reading.how}:{reading.line + 1}"
+            if cell in cells_raw and before.get(col) == result.tables[key][col]:
+                continue  # the same value: keep the text as printed, not as folded for reading
             if PLAIN_NUMBER.match(raw):
                 result.cells_raw.pop(cell, None)
             else:
@@ -578,7 +585,7 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
     unresolved = {row for row in _COLS if any(p.startswith(f"{row}:") for p in found.problems)}
     if any(p.startswith("Table 3") for p in found.problems):
         unresolved |= _REVIEW_ROWS
-    skip = _OTHER_ROWS if OTHER_SINGLE_LABEL in found.tables_raw else frozenset()
+    skip = _OTHER_ROWS if OTHER_2019 in found.tables else frozenset()  # the single old 其他处理 row
     tables = found.tables or {k: dict.fromkeys(c) for k, c in _COLS.items()}
     aligned = align_tables(
         lines, headings, tables, found.cells_raw, found.row_lines, unresolved | set(_COLS) - set(found.tables), skip
