@@ -114,6 +114,15 @@ def test_report_whose_tables_are_missing_is_still_a_report():
     assert _not_a_report(parsed) == []
 
 
+def test_breadcrumb_naming_a_notice_column_does_not_make_a_report_a_notice():
+    """A report page without a recognised title whose first line is the portal's 通知公告 breadcrumb."""
+    report = generate(random.Random(6))
+    body = report.text().split("\n", 1)[1]  # no title line
+    parsed = parse_text("首页 > 政务公开 > 通知公告\n" + body)
+    assert parsed.title is None
+    assert _not_a_report(parsed) == []
+
+
 def test_cli_prints_one_outcome_line_for_a_template(tmp_path, capsys):
     path = tmp_path / "template.txt"
     path.write_bytes(render(blank_template("2021", prose=False), "tsv"))

@@ -52,8 +52,8 @@ def parse_extracted(
     )
     report.region = find_region([md.agency or "", md.title or ""], doc.metadata.get("SiteIDCode"), region_hint)
     problems = list(doc.problems)
-    first_line = next((line.raw.strip() for line in lines if line.cells is None and line.raw.strip()), None)
-    reason = not_a_report(md.title or first_line, len(headings), tables.rows_found, tables.tables)
+    title = md.title or doc.metadata.get("ArticleTitle")  # never a breadcrumb line such as 通知公告
+    reason = not_a_report(title, len(headings), tables.rows_found, tables.tables)
     if reason:  # its tables' and rules' problems would only be noise
         report.problems = [*problems, f"{NOT_A_REPORT}: {reason}"]
         return report

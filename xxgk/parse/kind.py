@@ -45,7 +45,7 @@ def filled_cells(tables: Tables) -> int:
 def not_a_report(title: str | None, headings: int, rows: int, tables: Tables) -> str | None:
     """Why the document is not an annual report, or None if it is one.
 
-    ``title`` is the document's title (or its first line), ``headings`` the number of section headings
+    ``title`` is the document's title if one was found, ``headings`` the number of section headings
     found, ``rows`` the number of table rows whose label was found.
     """
     filled = filled_cells(tables)
