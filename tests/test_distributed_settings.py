@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from crawler.distributed.cli import run_worker_from_args, worker_overrides
 from crawler.distributed.settings import redis_settings
+from crawler.distributed.worker import run_from_args, worker_overrides
 from xxgk.commands import crawl
 
 
@@ -19,7 +19,7 @@ def crawl_parser() -> argparse.ArgumentParser:
 
 
 def test_crawl_options_become_worker_settings():
-    args = crawl_parser().parse_args(["--redis", "redis://10.0.0.5:6379/0", "--run-id", "2025", "--rate", "2"])
+    args = crawl_parser().parse_args(["--redis", "redis://10.0.0.5:6379/0", "--run-name", "2025", "--rate", "2"])
     settings = worker_overrides(args)
     assert settings["REDIS_URL"] == "redis://10.0.0.5:6379/0" and settings["XXGK_REDIS_RUN"] == "2025"
     assert settings["XXGK_REDIS_RATE"] == 2.0
@@ -38,13 +38,13 @@ def test_conditional_get_can_stay_on_one_machine():
     assert settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ConditionalGetMiddleware"] == 560
 
 
-@pytest.mark.parametrize("run_id", ["", "a b", "a:b"])
-def test_bad_run_ids_are_refused(run_id):
-    with pytest.raises(ValueError, match="run id"):
-        redis_settings("redis://x", run_id)
+@pytest.mark.parametrize("name", ["", "a b", "a:b"])
+def test_bad_run_names_are_refused(name):
+    with pytest.raises(ValueError, match="run name"):
+        redis_settings("redis://x", name)
 
 
 def test_jobdir_and_redis_exclude_each_other(tmp_path, capsys):
     args = crawl_parser().parse_args(["--redis", "redis://x", "--jobdir", str(tmp_path)])
-    assert run_worker_from_args(args, ["s"]) == 2
+    assert run_from_args(args, ["s"]) == 2
     assert "--jobdir and --redis" in capsys.readouterr().err

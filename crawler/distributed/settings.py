@@ -16,7 +16,7 @@ DAY = 86_400
 
 def redis_settings(
     url: str,
-    run_id: str,
+    run_name: str,
     *,
     rate: float = 1.0,
     lease: float = 60.0,
@@ -25,7 +25,7 @@ def redis_settings(
     finished_ttl: int = 600,
     max_items: int = 2000,
 ) -> dict[str, Any]:
-    """Settings of a worker of run ``run_id`` on the Redis at ``url``.
+    """Settings of a worker of run ``run_name`` on the Redis at ``url``.
 
     ``rate``: most requests per second to one host, over all workers together (0: no limit).
     ``lease``: seconds a popped request stays reserved for its worker without a renewal; a dead
@@ -36,14 +36,14 @@ def redis_settings(
     ``max_items``: item backlog (documents with their bodies, ~60 KB each) at which workers pause downloads
     until ``xxgk ingest`` catches up (0: no limit).
     """
-    if not run_id or any(c in run_id for c in " :\t\n"):
-        raise ValueError(f"a run id must be non-empty, without spaces or colons: {run_id!r}")
+    if not run_name or any(c in run_name for c in " :\t\n"):
+        raise ValueError(f"a run name must be non-empty, without spaces or colons: {run_name!r}")
     downloader = dict(project.DOWNLOADER_MIDDLEWARES)
     if not conditional_get:
         downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
     return {
         "REDIS_URL": url,
-        "XXGK_REDIS_RUN": run_id,
+        "XXGK_REDIS_RUN": run_name,
         "XXGK_REDIS_RATE": rate,
         "XXGK_REDIS_LEASE": lease,
         "XXGK_REDIS_TICK": 0.5,
