@@ -31,7 +31,7 @@ def format_summary(summary: RunSummary) -> str:
 def exit_status(summary: RunSummary) -> int:
     """1 if any document failed (the summary lists them), else 0."""
     if summary.failed:
-        print(f"{summary.failed} documents failed (listed above)", file=sys.stderr)
+        print(f"{summary.failed} document{'s' * (summary.failed != 1)} failed (listed above)", file=sys.stderr)
         return 1
     return 0
 
