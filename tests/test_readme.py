@@ -16,19 +16,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = "pip install -e . && xxgk demo"
+MEILI = "needs a Meilisearch server (tests/test_meili_live.py)"
+REDIS = "HOST is a placeholder (tests/test_distributed_crawl.py runs both on a Redis of its own)"
 NOT_RUN = {
     "pip install -e '.[test]' && python -m pytest": "the test command itself",
     "xxgk crawl --config config/sites.yaml --jobdir data/job": "crawls the real portals: no network in tests",
     "scrapy crawl disclosure -a site=guiyang -a config=config/sites.yaml": "the real portals: no network in tests",
     "xxgk serve": "a server that runs until stopped (tests/test_web*.py serve the same app)",
-    "export MEILI_URL=http://127.0.0.1:7700 MEILI_MASTER_KEY=…": "needs a Meilisearch server (tests/test_meili_live.py)",
-    "xxgk index --backend meilisearch": "needs a Meilisearch server (tests/test_meili_live.py)",
-    "xxgk serve --backend meilisearch": "needs a Meilisearch server (tests/test_meili_live.py)",
+    "export MEILI_URL=http://127.0.0.1:7700 MEILI_MASTER_KEY=…": MEILI,
+    "xxgk index --backend meilisearch": MEILI,
+    "xxgk serve --backend meilisearch": MEILI,
     "redis-server --port 6379 --appendonly yes --maxmemory 2gb --maxmemory-policy noeviction": "a server on a fixed"
     " port (tests/test_distributed_crawl.py starts its own)",
-    "xxgk ingest --redis redis://HOST:6379/0 --run-name 2025": "HOST is a placeholder (tests/test_distributed_crawl.py)",
-    "xxgk crawl --redis redis://HOST:6379/0 --run-name 2025 --config config/sites.yaml": "HOST is a placeholder"
-    " (tests/test_distributed_crawl.py)",
+    "xxgk ingest --redis redis://HOST:6379/0 --run-name 2025": REDIS,
+    "xxgk crawl --redis redis://HOST:6379/0 --run-name 2025 --config config/sites.yaml": REDIS,
 }
 
 
