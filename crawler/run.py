@@ -30,13 +30,7 @@ from xxgk.store import RunSummary, Store
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
-# Politeness off: for loopback demo portals and benchmarks only.
-NO_THROTTLE = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 64,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
-}
+NO_THROTTLE = {"crawler.addons.NoThrottle": 0}  # the add-on that switches politeness off
 
 
 class CrawlError(RuntimeError):
@@ -64,6 +58,8 @@ def build_settings(
     throttle: bool = True,
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
+    """The crawl's settings: the project's, then the add-ons' bundles (``ADDONS`` in ``overrides`` joins the
+    throttle-off one), then ``overrides``."""
     from scrapy.settings import Settings  # here: this module is imported before Scrapy (see ``main``)
 
     settings = Settings()
@@ -71,9 +67,11 @@ def build_settings(
     values: dict[str, Any] = {"XXGK_CONFIG": str(config), "XXGK_DB": str(db), "XXGK_STORE_RUN": store_run}
     if jobdir:
         values["JOBDIR"] = str(jobdir)
-    if not throttle:
-        values.update(NO_THROTTLE)
-    values.update(overrides or {})
+    extra = dict(overrides or {})
+    addons = {**({} if throttle else NO_THROTTLE), **extra.pop("ADDONS", {})}
+    if addons:
+        values["ADDONS"] = addons
+    values.update(extra)
     settings.setdict(values, priority="cmdline")
     return settings
 

@@ -151,14 +151,14 @@ class Run:
         stored = self.ingester.items if self.ingester else 0
         return stored + client.llen(keys.items) + client.llen(keys.ingesting("main"))
 
-    def wait_for(self, condition, timeout: float = 30, what: str = "condition") -> None:
+    def wait_for(self, condition, timeout: float = 120, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}")
             time.sleep(0.05)
 
-    def finish(self, timeout: float = 90) -> list[int]:
+    def finish(self, timeout: float = 300) -> list[int]:
         codes = [w.wait(timeout=timeout) for w in self.workers]
         if self.ingest_process is not None:
             self.ingest_output, _ = self.ingest_process.communicate(timeout=timeout)
@@ -219,7 +219,7 @@ def test_two_workers_store_every_report_once(run, baseline, portal):
     assert {fetched[url] for url in plain} == {1}
     # a worker configured for other sites cannot join the run (it could not parse their pages)
     odd = run.worker(site=portal.sites[0].name)
-    assert odd.wait(timeout=60) != 0
+    assert odd.wait(timeout=180) != 0
     assert "start every worker of a run with the same --config/--site" in run.log(len(run.workers) - 1)
 
 
@@ -256,7 +256,7 @@ def test_long_outage_fails_loudly_and_a_new_worker_resumes(run, baseline):
     run.wait_for(lambda: run.items_pushed() >= 5, what="items before the outage")
     assert not run.frontier().status().drained
     run.server.stop()
-    assert run.workers[0].wait(timeout=60) == 1
+    assert run.workers[0].wait(timeout=120) == 1
     assert "Redis unavailable" in run.log(0)
     run.server.start()  # the append-only file brings the frontier back
     assert not run.frontier().status().drained

@@ -1,15 +1,18 @@
-"""Scrapy settings that turn a crawl process into one worker of a shared Redis crawl.
+"""The settings bundle that turns a crawl process into one worker of a shared Redis crawl: a Scrapy add-on.
 
     settings = build_settings(config=..., db=..., overrides=redis_settings("redis://host:6379/0", "2024-06"))
 
-Every value is plain JSON (``crawler.run`` passes overrides to its child process as JSON).
+``redis_settings`` gives the worker's own values (plain JSON: ``crawler.run`` passes overrides to its child
+process as JSON) and switches on the ``RedisWorker`` add-on, which sets Scrapy's components from them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler import settings as project
+from scrapy.settings import BaseSettings
+
+from crawler.addons import BUNDLE
 
 DAY = 86_400
 
@@ -38,10 +41,8 @@ def redis_settings(
     """
     if not run_name or any(c in run_name for c in " :\t\n"):
         raise ValueError(f"a run name must be non-empty, without spaces or colons: {run_name!r}")
-    downloader = dict(project.DOWNLOADER_MIDDLEWARES)
-    if not conditional_get:
-        downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
     return {
+        "ADDONS": {"crawler.distributed.settings.RedisWorker": 0},
         "REDIS_URL": url,
         "XXGK_REDIS_RUN": run_name,
         "XXGK_REDIS_RATE": rate,
@@ -50,10 +51,24 @@ def redis_settings(
         "XXGK_REDIS_TTL": ttl,
         "XXGK_REDIS_FINISHED_TTL": finished_ttl,
         "XXGK_REDIS_MAX_ITEMS": max_items,
-        "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
-        "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
-        "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
-        "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
-        "DOWNLOADER_MIDDLEWARES": downloader,
-        "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+        "XXGK_REDIS_CONDITIONAL_GET": conditional_get,
     }
+
+
+class RedisWorker:
+    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, items to Redis
+    (for ``xxgk ingest``) instead of the store; conditional GET only with ``XXGK_REDIS_CONDITIONAL_GET``."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        downloader = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        if not settings.getbool("XXGK_REDIS_CONDITIONAL_GET"):
+            downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
+        bundle = {
+            "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
+            "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
+            "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
+            "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
+            "DOWNLOADER_MIDDLEWARES": downloader,
+            "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+        }
+        settings.setdict(bundle, priority=BUNDLE)
