@@ -42,17 +42,17 @@ def run_worker(settings, sites: list[str] | None = None, *, install_root_handler
     return 0
 
 
-def run_from_args(args: argparse.Namespace, sites: list[str], *, install_root_handler: bool = False) -> int:
-    """Crawl as a worker until the shared run is done; the ingester (``xxgk ingest``) fills the store."""
+def run_from_args(
+    args: argparse.Namespace, sites: list[str], *, extra: dict | None = None, install_root_handler: bool = False
+) -> int:
+    """Crawl as a worker until the shared run is done; the ingester (``xxgk ingest``) fills the store.
+
+    ``args`` holds the options of ``options.add_crawl`` and ``options.add_distributed``; ``extra``: more settings.
+    """
     if args.jobdir:
         print("xxgk crawl: --jobdir and --redis exclude each other (the crawl state is in Redis)", file=sys.stderr)
         return 2
-    overrides = worker_overrides(args)
-    if getattr(args, "retries", None) is not None:
-        overrides["XXGK_REDIS_RETRIES"] = args.retries
-    overrides.update(json.loads(getattr(args, "settings_json", "{}")))
-    if getattr(args, "log_level", None):
-        overrides["LOG_LEVEL"] = args.log_level
+    overrides = {**worker_overrides(args), **(extra or {})}
     settings = build_settings(config=args.config, db=args.db, throttle=not args.no_throttle, overrides=overrides)
     code = run_worker(settings, sites, install_root_handler=install_root_handler)
     print(f"worker of run {args.run_name}: " + ("run finished" if code == 0 else "stopped before the run was done"))
@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.redis:
         parser.error("--redis is required")
-    return run_from_args(args, args.site, install_root_handler=True)
+    extra = {"LOG_LEVEL": args.log_level, **json.loads(args.settings_json)}
+    if args.retries is not None:
+        extra["XXGK_REDIS_RETRIES"] = args.retries
+    return run_from_args(args, args.site, extra=extra, install_root_handler=True)
 
 
 if __name__ == "__main__":
