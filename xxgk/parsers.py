@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import queue
 import resource
@@ -32,6 +33,7 @@ from xxgk.model import Report
 PARSER = "xxgk.parse.parse_document"
 # Modules a parser process imports before its first document (once, in the fork server, where there is one).
 PRELOAD = ("xxgk.extract.pdf", "xxgk.extract.html", "xxgk.extract.docx")
+logger = logging.getLogger(__name__)
 MEMORY_LIMIT = 1 << 30  # bytes of address space per parser process (RLIMIT_AS)
 CPU_LIMIT = 60  # CPU seconds per document (RLIMIT_CPU, raised before each document)
 
@@ -198,23 +200,24 @@ class ParserPool:
         self.preload = [parser.rpartition(".")[0], *preload]
         self.limits = limits or Limits()
         self.context = fork_server(self.preload)
-        self.idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self.idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()  # None: a slot to start a worker in
         self.workers: set[_Worker] = set()
         self.lock = threading.Lock()
-        self.closed = False
         # One thread per worker waits on its pipe; the first starts wait for the fork server's imports.
         self.threads = ThreadPoolExecutor(size, thread_name_prefix="xxgk-parser")
         for _ in range(size):
-            self.threads.submit(self._add)
+            self.threads.submit(lambda: self.idle.put(self._start()))
 
-    def _add(self) -> None:
-        worker = _Worker(self.context, self.parser, self.preload, self.limits)
+    def _start(self) -> _Worker | None:
+        """A new worker, or None (an empty slot, tried again on its next document) if none can be started."""
+        try:
+            worker = _Worker(self.context, self.parser, self.preload, self.limits)
+        except Exception:
+            logger.exception("cannot start a parser process")
+            return None
         with self.lock:
             self.workers.add(worker)
-            if self.closed:
-                worker.stop()
-                return
-        self.idle.put(worker)
+        return worker
 
     def _retire(self, worker: _Worker) -> None:
         with self.lock:
@@ -224,15 +227,17 @@ class ParserPool:
     def _once(self, job: Job) -> Report:
         worker = self.idle.get()
         try:
+            worker = worker or self._start()
+            if worker is None:
+                raise ParseFailed("no parser process could be started")
             return worker.call(job)
         except WorkerDied:
+            assert worker is not None
             self._retire(worker)
-            self._add()
-            worker = None
+            worker = self._start()  # the replacement, at once
             raise
         finally:
-            if worker is not None:
-                self.idle.put(worker)
+            self.idle.put(worker)
 
     def parse(self, job: Job) -> Report:
         """Parse in a worker (blocking); raises ParseFailed."""
@@ -258,7 +263,6 @@ class ParserPool:
         """Wait for the documents in progress, then stop every worker."""
         self.threads.shutdown(wait=True, cancel_futures=True)
         with self.lock:
-            self.closed = True
             workers = list(self.workers)
             self.workers.clear()
         for worker in workers:
