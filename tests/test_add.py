@@ -73,3 +73,23 @@ def test_a_url_is_stored_exactly_as_a_crawl_stores_it(tmp_path, capsys):
     assert sorted(got) == urls
     for url in urls:
         assert got[url] == want[url]
+
+
+def test_parse_takes_several_files_and_reports_a_bad_one_without_stopping(tmp_path, capsys):
+    seeds = sorted(SEEDS.glob("*.txt"))[:2]
+    missing = tmp_path / "missing.html"
+    assert main(["parse", str(seeds[0]), str(missing), str(seeds[1])]) == 1
+    captured = capsys.readouterr()
+    assert [line for line in captured.out.splitlines() if line.startswith("==> ")] == [
+        f"==> {seeds[0]} <==",
+        f"==> {missing} <==",
+        f"==> {seeds[1]} <==",
+    ]
+    assert captured.out.count("title:") == 2 and str(missing) in captured.err
+    assert main(["parse", *map(str, seeds), "--json"]) == 0
+    decoder, text, records = json.JSONDecoder(), capsys.readouterr().out, []
+    while text.strip():
+        record, end = decoder.raw_decode(text.strip())
+        records.append(record)
+        text = text.strip()[end:]
+    assert len(records) == 2 and all(r["year"] for r in records)
