@@ -4,7 +4,7 @@ A worker runs one document at a time. If it dies (the kernel's OOM killer, a cra
 starts a fresh worker in its place, gives the document one more try there, and then reports that document
 alone as failed ("parser process died: signal 9"); every other document goes on. Workers are started from a
 fork server that imports only the parser (never Scrapy, never the crawl's reactor or SQLite connection), and
-leave as soon as the process that owns the pool is gone.
+leave once the process that owns the pool is gone (their pipe closes; at most after the document in hand).
 
 This module imports nothing of Scrapy: the parser processes load it.
 """
@@ -30,10 +30,11 @@ from typing import Any
 from xxgk.errors import UnreadableDocument
 from xxgk.model import Report
 
+logger = logging.getLogger(__name__)
+
 PARSER = "xxgk.parse.parse_document"
 # Modules a parser process imports before its first document (once, in the fork server, where there is one).
 PRELOAD = ("xxgk.extract.pdf", "xxgk.extract.html", "xxgk.extract.docx")
-logger = logging.getLogger(__name__)
 MEMORY_LIMIT = 1 << 30  # bytes of address space per parser process (RLIMIT_AS)
 CPU_LIMIT = 60  # CPU seconds per document (RLIMIT_CPU, raised before each document)
 
