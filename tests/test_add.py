@@ -93,3 +93,10 @@ def test_parse_takes_several_files_and_reports_a_bad_one_without_stopping(tmp_pa
         records.append(record)
         text = text.strip()[end:]
     assert len(records) == 2 and all(r["year"] for r in records)
+
+
+def test_a_folder_without_documents_is_an_error_not_an_empty_run(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["add", str(tmp_path / "empty"), "--db", str(tmp_path / "x.db")]) == 2
+    assert "no PDF, HTML, DOCX or text file in" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,9 +59,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         hint = region_hint(args.region_hint)
     except (ValueError, TypeError) as exc:
-        print(f"xxgk add: bad --region-hint: {exc}")
+        print(f"xxgk add: bad --region-hint: {exc}", file=sys.stderr)
         return 2
     sources = list(expand(args.sources))
+    if not sources:
+        print(f"xxgk add: no PDF, HTML, DOCX or text file in {' '.join(args.sources)}", file=sys.stderr)
+        return 2
     with Store(args.db) as store:
         store_run = store.start_run([args.site])
         try:
