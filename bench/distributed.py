@@ -84,10 +84,10 @@ def one_round(config: Path, workers: int, parse_workers: int, tmp: Path, *, inge
     memory = Memory()
     with RedisServer(tmp / f"redis{workers}-{ingest}") as server:
         client = server.client()
-        command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-id", RUN]
+        command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-name", RUN]
         command += ["--db", str(db), "--parse-workers", str(parse_workers)]
         ingester = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL) if ingest else None
-        command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", server.url, "--run-id", RUN]
+        command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", server.url, "--run-name", RUN]
         command += ["--config", str(config), "--rate", "0", "--no-throttle", "--settings-json"]
         command += [json.dumps({"XXGK_REDIS_MAX_ITEMS": 0 if not ingest else 2000})]
         started = time.perf_counter()

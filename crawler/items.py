@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from xxgk.model import Region
+from xxgk.ingest import Fetched
 
 
 @dataclass
-class DocumentItem:
-    """A fetched report document (detail page or attachment); ``status`` 304 means "not modified"."""
-
-    url: str  # canonical URL, the report's identity
-    site: str
-    status: int
-    body: bytes
-    content_type: str | None
-    filename: str | None
-    etag: str | None
-    last_modified: str | None
-    region: Region = field(default_factory=Region)
+class DocumentItem(Fetched):
+    """A fetched report document (detail page or attachment), as the ingest stage takes it."""
 
 
 @dataclass

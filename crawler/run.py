@@ -5,8 +5,8 @@ Two ways in:
 * ``crawl_here(...)`` runs Scrapy in the calling process (used by ``xxgk crawl``). Twisted's reactor
   can start only once per process, so call it at most once per process.
 * ``crawl(...)`` runs the crawl in a child process (``python -m crawler``) and may be called any
-  number of times from one process (tests, ``xxgk demo``). The run is opened and closed in the
-  store by the caller; the child only fills it, so the summary is read back from the store.
+  number of times from one process (tests, ``xxgk demo``). The store run is opened and closed by the
+  caller; the child only fills it, so the summary is read back from the store.
 """
 
 from __future__ import annotations
@@ -22,51 +22,62 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.parsers import start_early
 from crawler.sites import load_sites, select
+from xxgk.commands import options
+from xxgk.parsers import fork_server
 from xxgk.store import RunSummary, Store
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
-# Politeness off: for loopback demo portals and benchmarks only.
-NO_THROTTLE = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 64,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
-}
+NO_THROTTLE = {"crawler.addons.NoThrottle": 0}  # the add-on that switches politeness off
 
 
 class CrawlError(RuntimeError):
     """The crawl process itself failed (not a document: those are recorded in the run)."""
 
 
+def start_early(overrides: Mapping[str, Any]) -> None:
+    """Start the parsers' fork server for a crawl with these setting overrides of ``crawler.settings``, if it
+    parses in worker processes: call it before importing Scrapy, so the two imports run on two cores."""
+    from crawler import settings
+
+    def get(name: str) -> Any:
+        return overrides.get(name, getattr(settings, name))
+
+    if int(get("XXGK_PARSE_WORKERS")) > 0:
+        fork_server([str(get("XXGK_PARSER")).rsplit(".", 1)[0], *get("XXGK_PARSE_PRELOAD")])
+
+
 def build_settings(
     *,
     config: str | Path,
     db: str | Path,
-    run_id: int = 0,
+    store_run: int = 0,
     jobdir: str | Path | None = None,
     throttle: bool = True,
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
+    """The crawl's settings: the project's, then the add-ons' bundles (``ADDONS`` in ``overrides`` joins the
+    throttle-off one), then ``overrides``."""
     from scrapy.settings import Settings  # here: this module is imported before Scrapy (see ``main``)
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    values: dict[str, Any] = {"XXGK_CONFIG": str(config), "XXGK_DB": str(db), "XXGK_RUN_ID": run_id}
+    values: dict[str, Any] = {"XXGK_CONFIG": str(config), "XXGK_DB": str(db), "XXGK_STORE_RUN": store_run}
     if jobdir:
         values["JOBDIR"] = str(jobdir)
-    if not throttle:
-        values.update(NO_THROTTLE)
-    values.update(overrides or {})
+    extra = dict(overrides or {})
+    addons = {**({} if throttle else NO_THROTTLE), **extra.pop("ADDONS", {})}
+    if addons:
+        values["ADDONS"] = addons
+    values.update(extra)
     settings.setdict(values, priority="cmdline")
     return settings
 
 
-def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: bool = False) -> None:
-    """Run the spider to completion in this process.
+def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: bool = False) -> str:
+    """Run the spider to completion in this process; returns Scrapy's finish reason ("finished", "shutdown" …).
 
     Scrapy's own INFO lines (enabled components, stats dump) are hidden unless ``verbose``; the
     crawler's progress lines, failures and warnings are always shown.
@@ -76,8 +87,10 @@ def crawl_here(settings: Settings, sites: list[str] | None = None, *, verbose: b
     process = CrawlerProcess(settings)
     if not verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
-    process.crawl("disclosure", site=",".join(sites or []), config=settings.get("XXGK_CONFIG"))
+    crawler = process.create_crawler("disclosure")
+    process.crawl(crawler, site=",".join(sites or []), config=settings.get("XXGK_CONFIG"))
     process.start()
+    return str(crawler.stats.get_value("finish_reason") or "unknown")
 
 
 def crawl(
@@ -98,15 +111,15 @@ def crawl(
         else:
             path = Path(config)
         with Store(db) as store:
-            run_id = store.start_run([s.name for s in selected])
+            run = store.start_run([s.name for s in selected])
         command = [sys.executable, "-m", "crawler", "--config", str(path), "--db", str(db)]
-        command += ["--run-id", str(run_id), "--settings-json", json.dumps(dict(settings_overrides or {}))]
+        command += ["--store-run", str(run), "--settings-json", json.dumps(dict(settings_overrides or {}))]
         command += [arg for name in sites or [] for arg in ("--site", name)]
         command += ["--jobdir", str(jobdir)] if jobdir else []
         command += [] if throttle else ["--no-throttle"]
         result = subprocess.run(command, env={**os.environ, "PYTHONPATH": _pythonpath()}, check=False)
         with Store(db) as store:
-            summary = store.finish_run(run_id)
+            summary = store.finish_run(run, "finished" if result.returncode == 0 else "interrupted")
     if result.returncode != 0:
         raise CrawlError(f"crawl process exited with status {result.returncode}")
     return summary
@@ -118,25 +131,26 @@ def _pythonpath() -> str:
     return os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
 
 
+def add_child_arguments(parser: argparse.ArgumentParser) -> None:
+    """What only a crawl started by another process takes: extra settings (and the store run it fills)."""
+    parser.add_argument("--settings-json", default="{}", help="extra Scrapy settings as a JSON object")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler", description="run one crawl into the store")
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--run-id", type=int, default=0)
-    parser.add_argument("--site", action="append", default=[])
-    parser.add_argument("--jobdir")
-    parser.add_argument("--no-throttle", action="store_true")
-    parser.add_argument("--settings-json", default="{}", help="extra Scrapy settings as a JSON object")
+    options.add_crawl(parser, config_default=None)
+    parser.add_argument("--store-run", type=int, default=0, help="store run to fill (0: open and close one)")
+    add_child_arguments(parser)
     args = parser.parse_args(argv)
     overrides = json.loads(args.settings_json)
     start_early(overrides)  # the parsers' imports on one core, Scrapy's on the other
     settings = build_settings(
         config=args.config,
         db=args.db,
-        run_id=args.run_id,
+        store_run=args.store_run,
         jobdir=args.jobdir,
         throttle=not args.no_throttle,
         overrides=overrides,
     )
-    crawl_here(settings, args.site)
-    return 0
+    reason = crawl_here(settings, args.site)
+    return 0 if reason == "finished" else 1

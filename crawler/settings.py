@@ -2,6 +2,8 @@
 
 import os
 
+from xxgk import parsers
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -52,14 +54,16 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # xxgk's own settings.
 XXGK_CONFIG = "config/sites.yaml"
 XXGK_DB = "data/xxgk.db"
-XXGK_RUN_ID = 0  # 0: the pipeline opens and closes a run itself
+XXGK_STORE_RUN = 0  # number of the store run to fill; 0: the pipeline opens and closes a run itself
 XXGK_MAX_PAGES = 500  # default list-page budget per site
-XXGK_PARSER = "xxgk.parse.parse_document"
+XXGK_PARSER = parsers.PARSER
 # Parser processes (0: parse inline), one per usable core: the crawl process needs less than a core of its own
 # (measured on 2 cores: 2 workers crawl the demo portal ~20% faster than 1).
 XXGK_PARSE_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-# Modules the parser workers import before their first document (once, in the fork server, where there is one).
-XXGK_PARSE_PRELOAD = ["xxgk.extract.pdf", "xxgk.extract.html", "xxgk.extract.docx"]
+XXGK_PARSE_PRELOAD = list(parsers.PRELOAD)
+# Ceilings of each parser process, enforced by the OS (see xxgk.parsers): address space, CPU seconds per document.
+XXGK_PARSE_MEMORY = parsers.MEMORY_LIMIT
+XXGK_PARSE_CPU_SECONDS = parsers.CPU_LIMIT
 XXGK_PROGRESS_INTERVAL = 10.0
 # Outputs of one callback handled at once: list pages yield a few dozen requests, document pages one item;
 # Scrapy starts this many tasks per response, so the default of 100 costs more than it gives.

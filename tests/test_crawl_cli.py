@@ -52,3 +52,42 @@ def test_export_writes_every_record_as_json_lines(tmp_path):
 def test_export_without_a_store_is_an_error(tmp_path, capsys):
     assert main(["export", "--db", str(tmp_path / "none.db")]) == 2
     assert "no store" in capsys.readouterr().err
+
+
+def test_ctrl_c_says_the_crawl_was_interrupted_and_how_to_resume(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from xxgk.portal import DemoPortal
+
+    root = Path(__file__).resolve().parents[1]
+    db = tmp_path / "x.db"
+    with DemoPortal(seed=4, scale=1, faults=False) as portal:
+        config = tmp_path / "sites.json"
+        config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
+        command = [sys.executable, "-m", "xxgk.cli", "crawl", "--config", str(config), "--db", str(db)]
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        child = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline, stored = time.monotonic() + 120, 0
+            while stored < 2 and time.monotonic() < deadline and child.poll() is None:
+                time.sleep(0.2)
+                if db.exists():
+                    with Store(db) as store:
+                        stored = store.count()
+            assert child.poll() is None, "the crawl (politeness on) ended before Ctrl-C"
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=120)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == 1
+    with Store(db) as store:
+        (run,) = store.runs()
+    assert run.status == "interrupted" and 0 < run.new < len(portal.truth)
+    assert f"run {run.id} (" in out
+    assert f"crawl interrupted (shutdown): run {run.id} is incomplete; run the same command again to resume" in err

@@ -96,3 +96,35 @@ def test_parser_processes_do_not_load_the_crawler(tmp_path, monkeypatch):
     with Store(tmp_path / "x.db") as store:
         texts = [report.text for report in store.reports()]
     assert set(texts) == {"lean"}  # (the crawl process itself has both loaded)
+
+
+def test_a_document_that_kills_its_parser_process_costs_only_itself(tmp_path, monkeypatch):
+    """As when the OOM killer takes a parser process: that document fails with the reason, every other is stored."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])))
+    db = tmp_path / "x.db"
+    with DemoPortal(seed=2, scale=1, faults=False) as portal:
+        doomed = sorted(portal.truth)[len(portal.truth) // 2]
+        monkeypatch.setenv("PROBE_DIE_URL", doomed)
+        overrides = {"XXGK_PARSER": "parser_probe.dies_on_marked", "XXGK_PARSE_WORKERS": 2}
+        summary = crawl(portal.config(), db=db, throttle=False, settings_overrides=overrides)
+    broken_links = [(url, reason) for url, reason in summary.failures if reason.startswith("HTTP 404")]
+    assert sorted(set(summary.failures) - set(broken_links)) == [(doomed, "parser process died: signal 9")]
+    assert (summary.new, summary.status) == (len(portal.truth) - 1, "finished")
+    with Store(db) as store:
+        assert {report.url for report in store.reports()} == set(portal.truth) - {doomed}
+
+
+def test_a_crawl_with_failed_documents_exits_non_zero_and_says_so(tmp_path):
+    db = tmp_path / "x.db"
+    with DemoPortal(seed=1, scale=1, faults=True) as portal:
+        config = tmp_path / "sites.json"
+        config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
+        command = [sys.executable, "-m", "xxgk.cli", "crawl", "--config", str(config), "--db", str(db), "--no-throttle"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    with Store(db) as store:
+        (summary,) = store.runs()
+    assert summary.failed > 0 and summary.status == "finished"
+    assert result.returncode == 1, result.stderr
+    assert f"{summary.failed} failed" in result.stdout
+    assert f"{summary.failed} documents failed (listed above)" in result.stderr  # more than one here

@@ -127,3 +127,21 @@ def test_record_json_is_the_report_dict(store):
     assert json.loads(report.to_json()) == report.to_dict()
     store.save(report)
     assert store.get(report.id) == report
+
+
+def test_a_run_left_unfinished_by_a_killed_process_is_marked_interrupted_at_the_next_start(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "x.db"
+    opener = "import os, sys; from xxgk.store import Store; Store(sys.argv[1]).start_run(['a']); os._exit(9)"
+    subprocess.run([sys.executable, "-c", opener, str(db)], check=False)
+    with Store(db) as store:
+        (left,) = store.runs()
+        assert (left.status, left.finished_at) == (None, None)  # nothing can tell yet
+        mine = store.start_run(["b"])
+        store.start_run(["c"])  # this process is alive: its open run stays open
+        first, second, third = store.runs()
+        assert first.status == "interrupted" and first.finished_at
+        assert second.id == mine and second.status is None and third.status is None
+        assert store.finish_run(mine).status == "finished"

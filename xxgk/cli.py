@@ -14,6 +14,7 @@ import sys
 COMMANDS: dict[str, str] = {
     "parse": "parse a report file or URL into structured, checked data",
     "crawl": "crawl the configured portals into the store",
+    "add": "parse files, folders or URLs into the store, as a crawl would",
     "export": "write every stored report record",
     "index": "push stored reports into the search index",
     "search": "search the index",

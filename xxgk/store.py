@@ -9,6 +9,8 @@ and a re-run converges to the same state.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -84,6 +86,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (report_id, backend)
     );
     """,
+    """
+    ALTER TABLE runs ADD COLUMN status TEXT;
+    ALTER TABLE runs ADD COLUMN owner TEXT;
+    UPDATE runs SET status = 'finished' WHERE finished_at IS NOT NULL
+    """,
 )
 
 
@@ -109,6 +116,8 @@ class RunSummary:
     changed: int
     unchanged: int
     failed: int
+    status: str | None  # None while running, then "finished" or "interrupted"
+    owner: str | None  # host:pid of the process that opened the run
     failures: list[tuple[str, str]]  # (url, reason)
 
 
@@ -255,9 +264,23 @@ class Store:
     # -- crawl runs ----------------------------------------------------------
 
     def start_run(self, sites: Iterable[str]) -> int:
+        """Open a run owned by this process; first mark interrupted the runs whose process died unfinished."""
         with self.transaction() as db:
-            cur = db.execute("INSERT INTO runs (started_at, sites) VALUES (?, ?)", (now(), json.dumps(list(sites))))
+            self._mark_interrupted()
+            cur = db.execute(
+                "INSERT INTO runs (started_at, sites, owner) VALUES (?, ?, ?)",
+                (now(), json.dumps(list(sites)), _owner()),
+            )
             return int(cur.lastrowid)
+
+    def _mark_interrupted(self) -> None:
+        """Runs left unfinished by a process of this host that is gone (killed) become "interrupted"."""
+        host = socket.gethostname()
+        rows = self.db.execute("SELECT id, owner FROM runs WHERE finished_at IS NULL").fetchall()
+        for row in rows:
+            owner_host, _, pid = (row["owner"] or "").rpartition(":")
+            if owner_host == host and pid.isdigit() and not _alive(int(pid)):
+                self.finish_run(row["id"], "interrupted")
 
     def record_event(self, run_id: int, url: str, outcome: str, reason: str | None = None) -> None:
         """Record one URL's outcome in a run: new, changed, unchanged or failed (last word wins)."""
@@ -268,15 +291,18 @@ class Store:
                 (run_id, url, outcome, reason),
             )
 
-    def finish_run(self, run_id: int) -> RunSummary:
+    def finish_run(self, run_id: int, status: str = "finished") -> RunSummary:
+        """Close a run with its counts; ``status`` is "finished" or "interrupted"."""
         with self.transaction() as db:
             counts = dict(
                 db.execute("SELECT outcome, count(*) FROM run_events WHERE run_id = ? GROUP BY outcome", (run_id,))
             )
             db.execute(
-                "UPDATE runs SET finished_at = ?, new = ?, changed = ?, unchanged = ?, failed = ? WHERE id = ?",
+                "UPDATE runs SET finished_at = ?, status = ?, new = ?, changed = ?, unchanged = ?, failed = ?"
+                " WHERE id = ?",
                 (
                     now(),
+                    status,
                     counts.get("new", 0),
                     counts.get("changed", 0),
                     counts.get("unchanged", 0),
@@ -296,6 +322,10 @@ class Store:
         data = dict(row)
         data["sites"] = json.loads(data["sites"])
         return RunSummary(**data, failures=[(f["url"], f["reason"]) for f in failures])
+
+    def runs(self) -> list[RunSummary]:
+        """Every run, oldest first."""
+        return [self.run(row[0]) for row in self.db.execute("SELECT id FROM runs ORDER BY id")]
 
     # -- index bookkeeping ---------------------------------------------------
 
@@ -322,3 +352,17 @@ class Store:
         """Mark every report as pending for ``backend`` (before a full rebuild)."""
         with self.transaction() as db:
             db.execute("DELETE FROM index_state WHERE backend = ?", (backend,))
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

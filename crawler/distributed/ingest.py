@@ -1,4 +1,4 @@
-"""The ingester: drains the run's Redis item list into the SQLite store through the crawler's StorePipeline.
+"""The ingester: drains the run's Redis item list into the SQLite store through the ingest stage (``xxgk.ingest``).
 
 Workers push items to ``xxgk:<run>:items``; one ingester (per store) moves each item atomically to its
 own list ``xxgk:<run>:ingesting:<name>`` (``BLMOVE``), stores it, then deletes it there. Killed at any
@@ -16,39 +16,19 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import redis
-from scrapy.settings import Settings
 
 from crawler.distributed.codec import load_item
 from crawler.distributed.frontier import RunKeys
-from crawler.pipelines import StorePipeline
+from crawler.items import DocumentItem, FailureItem
+from xxgk.ingest import Ingest
+from xxgk.parsers import PARSER, PRELOAD, Parser, parser
 from xxgk.store import RunSummary, Store
 
 logger = logging.getLogger(__name__)
-
-
-class _Stats(Counter):
-    """The slice of Scrapy's stats collector that StorePipeline uses."""
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self[key] += count
-
-    def get_value(self, key: str, default: Any = None) -> Any:
-        return self.get(key, default)
-
-
-@dataclass
-class _PipelineHost:
-    """Stands in for the Scrapy crawler StorePipeline is built from."""
-
-    settings: Settings
-    stats: _Stats = field(default_factory=_Stats)
-    spider: None = None
 
 
 @dataclass(frozen=True)
@@ -61,15 +41,16 @@ class IngestResult:
 
 class Ingester:
     def __init__(self, server: redis.Redis, run: str, db: str | Path, *, name: str = "main", parse_workers: int = 2):
-        """``parse_workers``: parser processes (StorePipeline's ``XXGK_PARSE_WORKERS``; 0 parses inline)."""
+        """``run``: the Redis run's name; ``parse_workers``: parser processes (0 parses inline)."""
         self.server = server
         self.parse_workers = parse_workers
         self.concurrency = max(1, 2 * parse_workers)
         self.keys = RunKeys(run)
         self.db = Path(db)
         self.processing = self.keys.ingesting(name)
-        self.pipeline: StorePipeline | None = None
-        self.store_run = 0
+        self.store: Store | None = None
+        self.parser: Parser | None = None
+        self.ingest: Ingest | None = None
         self.items = 0
         self.rejected = 0
         self.duplicates = 0
@@ -136,26 +117,27 @@ class Ingester:
                 pipe.execute()
             self.rejected += 1
             return
-        await self._pipeline().process_item(item)
+        ingest = self._ingest_stage()
+        if isinstance(item, FailureItem):
+            ingest.failure(item.url, item.reason)
+        elif isinstance(item, DocumentItem):
+            await ingest.document(item)
         self.server.lrem(self.processing, 1, data)
         self.items += 1
 
-    def _pipeline(self) -> StorePipeline:
-        if self.pipeline is None:
+    def _ingest_stage(self) -> Ingest:
+        if self.ingest is None:
             sites = sorted(s.decode() for s in self.server.smembers(self.keys.sites))
-            with Store(self.db) as store:
-                self.store_run = store.start_run(sites)
-            settings = Settings()
-            settings.setmodule("crawler.settings", priority="project")
-            values = {"XXGK_DB": str(self.db), "XXGK_RUN_ID": self.store_run, "XXGK_PARSE_WORKERS": self.parse_workers}
-            settings.setdict(values, priority="cmdline")
-            self.pipeline = StorePipeline(_PipelineHost(settings))  # type: ignore[arg-type]
-            self.pipeline.open_spider()
-        return self.pipeline
+            self.store = Store(self.db)
+            self.parser = parser(self.parse_workers, PARSER, PRELOAD)
+            self.ingest = Ingest(self.store, self.store.start_run(sites), self.parser)
+        return self.ingest
 
     def _close(self) -> RunSummary | None:
-        if self.pipeline is None:
+        if self.ingest is None:
             return None
-        self.pipeline.close_spider()
-        with Store(self.db) as store:
-            return store.finish_run(self.store_run)
+        assert self.store is not None and self.parser is not None
+        self.parser.close()
+        summary = self.store.finish_run(self.ingest.run)
+        self.store.close()
+        return summary

@@ -118,7 +118,7 @@ class LeasedScheduler(RedisScheduler):
             raise ValueError(
                 f"run {self.keys.run!r} crawls sites {', '.join(known)}; this worker was started for"
                 f" {', '.join(sites) or 'none'}: start every worker of a run with the same --config/--site,"
-                " or use another --run-id"
+                " or use another --run-name"
             )
         with self.server.pipeline() as pipe:
             if sites:
@@ -267,9 +267,14 @@ class LeasedScheduler(RedisScheduler):
         self._last_ttl = time.monotonic()
 
     def _on_idle(self) -> None:
-        """Close only when no worker has anything queued, delayed or in flight."""
+        """Close only when no worker has anything queued, delayed or in flight.
+
+        Once Redis is lost, ``next_request`` returns nothing, so the engine goes idle at once: without the
+        ``DontCloseSpider`` here it would close the spider as "finished" before the close that ``fail``
+        scheduled (reason ``redis_unavailable``) runs, and the worker would exit 0 having done nothing.
+        """
         if self.broken is not None:
-            return
+            raise DontCloseSpider
         try:
             done, running = self._split_leases()
             self.frontier.settle(done, running)

@@ -1,22 +1,25 @@
-"""Scrapy settings that turn a crawl process into one worker of a shared Redis crawl.
+"""The settings bundle that turns a crawl process into one worker of a shared Redis crawl: a Scrapy add-on.
 
     settings = build_settings(config=..., db=..., overrides=redis_settings("redis://host:6379/0", "2024-06"))
 
-Every value is plain JSON (``crawler.run`` passes overrides to its child process as JSON).
+``redis_settings`` gives the worker's own values (plain JSON: ``crawler.run`` passes overrides to its child
+process as JSON) and switches on the ``RedisWorker`` add-on, which sets Scrapy's components from them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler import settings as project
+from scrapy.settings import BaseSettings
+
+from crawler.addons import BUNDLE
 
 DAY = 86_400
 
 
 def redis_settings(
     url: str,
-    run_id: str,
+    run_name: str,
     *,
     rate: float = 1.0,
     lease: float = 60.0,
@@ -25,7 +28,7 @@ def redis_settings(
     finished_ttl: int = 600,
     max_items: int = 2000,
 ) -> dict[str, Any]:
-    """Settings of a worker of run ``run_id`` on the Redis at ``url``.
+    """Settings of a worker of run ``run_name`` on the Redis at ``url``.
 
     ``rate``: most requests per second to one host, over all workers together (0: no limit).
     ``lease``: seconds a popped request stays reserved for its worker without a renewal; a dead
@@ -36,24 +39,36 @@ def redis_settings(
     ``max_items``: item backlog (documents with their bodies, ~60 KB each) at which workers pause downloads
     until ``xxgk ingest`` catches up (0: no limit).
     """
-    if not run_id or any(c in run_id for c in " :\t\n"):
-        raise ValueError(f"a run id must be non-empty, without spaces or colons: {run_id!r}")
-    downloader = dict(project.DOWNLOADER_MIDDLEWARES)
-    if not conditional_get:
-        downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
+    if not run_name or any(c in run_name for c in " :\t\n"):
+        raise ValueError(f"a run name must be non-empty, without spaces or colons: {run_name!r}")
     return {
+        "ADDONS": {"crawler.distributed.settings.RedisWorker": 0},
         "REDIS_URL": url,
-        "XXGK_REDIS_RUN": run_id,
+        "XXGK_REDIS_RUN": run_name,
         "XXGK_REDIS_RATE": rate,
         "XXGK_REDIS_LEASE": lease,
         "XXGK_REDIS_TICK": 0.5,
         "XXGK_REDIS_TTL": ttl,
         "XXGK_REDIS_FINISHED_TTL": finished_ttl,
         "XXGK_REDIS_MAX_ITEMS": max_items,
-        "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
-        "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
-        "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
-        "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
-        "DOWNLOADER_MIDDLEWARES": downloader,
-        "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+        "XXGK_REDIS_CONDITIONAL_GET": conditional_get,
     }
+
+
+class RedisWorker:
+    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, items to Redis
+    (for ``xxgk ingest``) instead of the store; conditional GET only with ``XXGK_REDIS_CONDITIONAL_GET``."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        downloader = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        if not settings.getbool("XXGK_REDIS_CONDITIONAL_GET"):
+            downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
+        bundle = {
+            "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
+            "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
+            "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
+            "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
+            "DOWNLOADER_MIDDLEWARES": downloader,
+            "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+        }
+        settings.setdict(bundle, priority=BUNDLE)

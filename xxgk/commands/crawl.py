@@ -1,26 +1,22 @@
-"""``xxgk crawl``: crawl the configured portals into the store and print the run summary."""
+"""``xxgk crawl``: crawl the configured portals into the store and print the run summary.
+
+Exit status: 0 when every document was stored, 1 when some failed or the crawl was interrupted, 2 for a
+bad configuration.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from crawler.sites import ConfigError, load_sites, select
+from xxgk.commands import options
 from xxgk.store import RunSummary, Store
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default="config/sites.yaml", help="site configuration (default: %(default)s)")
-    parser.add_argument("--site", action="append", metavar="NAME", help="crawl only this site (repeatable)")
-    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
-    parser.add_argument("--jobdir", type=Path, help="Scrapy job directory: an interrupted crawl resumes from it")
-    parser.add_argument(
-        "--no-throttle", action="store_true", help="no AutoThrottle/download delay, high concurrency (loopback only)"
-    )
-    from crawler.distributed.cli import add_worker_arguments
-
-    add_worker_arguments(parser)
+    options.add_crawl(parser)
+    options.add_distributed(parser)
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -32,9 +28,16 @@ def format_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def exit_status(summary: RunSummary) -> int:
+    """1 if any document failed (the summary lists them), else 0."""
+    if summary.failed:
+        print(f"{summary.failed} document{'s' * (summary.failed != 1)} failed (listed above)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    from crawler.parsers import start_early
-    from crawler.run import build_settings, crawl_here
+    from crawler.run import build_settings, crawl_here, start_early
 
     try:
         sites = select(load_sites(args.config), args.site)
@@ -42,20 +45,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"xxgk crawl: configuration error: {exc}", file=sys.stderr)
         return 2
     if args.redis:
-        from crawler.distributed.cli import run_worker_from_args
+        from crawler.distributed.worker import run_from_args
 
-        return run_worker_from_args(args, [s.name for s in sites])
+        return run_from_args(args, [s.name for s in sites])
     start_early({})  # before build_settings imports Scrapy
     with Store(args.db) as store:
-        run_id = store.start_run([s.name for s in sites])
+        store_run = store.start_run([s.name for s in sites])
     settings = build_settings(
-        config=args.config, db=args.db, run_id=run_id, jobdir=args.jobdir, throttle=not args.no_throttle
+        config=args.config, db=args.db, store_run=store_run, jobdir=args.jobdir, throttle=not args.no_throttle
     )
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # xxgk.cli configured logging
+    reason = "error"
     try:
-        crawl_here(settings, [s.name for s in sites], verbose=args.verbose)
+        reason = crawl_here(settings, [s.name for s in sites], verbose=args.verbose)
     finally:
         with Store(args.db) as store:
-            summary = store.finish_run(run_id)
+            summary = store.finish_run(store_run, "finished" if reason == "finished" else "interrupted")
         print(format_summary(summary))
-    return 0
+    if reason != "finished":
+        resume = "it continues where it stopped" if args.jobdir else "unchanged documents are skipped (cheap 304s)"
+        print(
+            f"crawl interrupted ({reason}): run {summary.id} is incomplete; run the same command again to resume:"
+            f" {resume}",
+            file=sys.stderr,
+        )
+        return 1
+    return exit_status(summary)

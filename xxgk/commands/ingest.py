@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
+
+from xxgk.commands import options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:PORT/DB of the crawl")
-    parser.add_argument("--run-id", default="default", help="the crawl run to ingest (default: %(default)s)")
-    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
+    options.add_run_name(parser)
+    options.add_db(parser)
     parser.add_argument(
         "--name", default="main", help="ingester name: a restarted ingester of this name resumes its unfinished items"
     )
@@ -25,15 +26,16 @@ def run(args: argparse.Namespace) -> int:
 
     from crawler.distributed.connection import connect
     from crawler.distributed.ingest import Ingester
-    from xxgk.commands.crawl import format_summary
+    from xxgk.commands.crawl import exit_status, format_summary
 
-    ingester = Ingester(connect(args.redis), args.run_id, args.db, name=args.name, parse_workers=args.parse_workers)
+    ingester = Ingester(connect(args.redis), args.run_name, args.db, name=args.name, parse_workers=args.parse_workers)
     try:
         result = ingester.run(drain_only=args.drain)
     except redis.RedisError as exc:
         print(f"xxgk ingest: Redis unavailable: {exc} (restart with the same --name to resume)")
         return 1
     print(f"ingested {result.items} items ({result.duplicates} duplicates skipped, {result.rejected} rejected)")
-    if result.summary is not None:
-        print(format_summary(result.summary))
-    return 0
+    if result.summary is None:
+        return 0
+    print(format_summary(result.summary))
+    return exit_status(result.summary)

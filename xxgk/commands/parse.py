@@ -1,4 +1,4 @@
-"""``xxgk parse PATH_OR_URL``: parse one report and print its record (JSON) or a short summary."""
+"""``xxgk parse PATH_OR_URL…``: parse reports and print each record (JSON) or a short summary."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ MAX_FETCH = 64 << 20
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="PATH_OR_URL", help="report file (HTML, PDF, DOCX, text) or http(s) URL")
+    parser.add_argument(
+        "sources", nargs="+", metavar="PATH_OR_URL", help="report files (HTML, PDF, DOCX, text) or http(s) URLs"
+    )
     parser.add_argument("--json", action="store_true", help="print the full record as JSON")
     parser.add_argument(
         "--region-hint",
@@ -98,20 +100,30 @@ def _table_parts(report: Report) -> list[tuple[str, list[str]]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Parse each source in turn (a bad one is reported and skipped); 1 if any could not be parsed."""
+    status = 0
+    for number, source in enumerate(args.sources):
+        if len(args.sources) > 1 and not args.json:
+            print(f"{chr(10) if number else ''}==> {source} <==")
+        status = max(status, parse_one(args, source))
+    return status
+
+
+def parse_one(args: argparse.Namespace, source: str) -> int:
     from xxgk.parse import parse_document
 
     try:
         hint = region_hint(args.region_hint)
-        data, url, content_type, filename = read_source(args.source)
+        data, url, content_type, filename = read_source(source)
         if len(data) > MAX_FETCH:
             raise UnreadableDocument(f"download larger than {MAX_FETCH >> 20} MB")
         report = parse_document(data, url=url, content_type=content_type, filename=filename, region_hint=hint)
     except (ValueError, TypeError) as exc:
         return _fail(f"bad --region-hint: {exc}")
     except urllib.error.URLError as exc:
-        return _fail(f"cannot fetch {args.source}: {getattr(exc, 'reason', exc)}")
+        return _fail(f"cannot fetch {source}: {getattr(exc, 'reason', exc)}")
     except (OSError, UnreadableDocument) as exc:
-        return _fail(f"{args.source}: {exc}")
+        return _fail(f"{source}: {exc}")
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, allow_nan=False))
     else:

@@ -8,36 +8,25 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-from pathlib import Path
+
+from xxgk.commands import options
 
 log = logging.getLogger(__name__)
-DEFAULT_DB = Path(os.environ.get("XXGK_DB", "data/xxgk.db"))
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", type=Path, default=DEFAULT_DB, help=f"report store (default: {DEFAULT_DB}, env XXGK_DB)"
-    )
-    parser.add_argument("--backend", choices=("embedded", "meilisearch"), default="embedded", help="search index")
+    options.add_db(parser)
+    options.add_backend(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, local only)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument(
-        "--meili-url", default=os.environ.get("MEILI_URL", "http://127.0.0.1:7700"), help="Meilisearch (env MEILI_URL)"
-    )
-    parser.add_argument(
-        "--meili-key",
-        default=os.environ.get("MEILI_KEY") or os.environ.get("MEILI_MASTER_KEY"),
-        help="Meilisearch key, used on the server only (env MEILI_KEY or MEILI_MASTER_KEY)",
-    )
     parser.add_argument("--no-sync", action="store_true", help="serve the index as it is, without first catching up")
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from indexer import open_backend, sync
+    from indexer import sync
     from indexer.web import create_app
     from xxgk.store import Store
 
@@ -50,9 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK:
         log.warning("binding %s: the server is reachable from other machines", args.host)
     store = Store(args.db)
-    options = {"url": args.meili_url, "key": args.meili_key} if args.backend == "meilisearch" else {}
     try:
-        backend = open_backend(args.backend, db=args.db, **options)
+        backend = options.open_backend(args)
     except Exception as exc:  # unreachable server, bad key, unreadable index: say so and stop
         log.error("cannot open the %s index: %s", args.backend, exc)
         store.close()
