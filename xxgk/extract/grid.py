@@ -6,7 +6,8 @@ from lxml import etree
 
 from xxgk.extract.document import Grid
 
-_MAX_SPAN = 50
+MAX_SPAN = 50  # a rowspan/colspan (or DOCX gridSpan) counts at most this many slots
+MAX_CELLS = 100_000  # slots of one table; a real report's tables hold a few hundred
 _GAP = object()  # a slot no cell claimed (ragged rows)
 
 
@@ -20,7 +21,7 @@ def _span(cell: etree._Element, name: str) -> int:
     if value is None:
         return 1
     try:
-        return max(1, min(_MAX_SPAN, int(value)))
+        return max(1, min(MAX_SPAN, int(value)))
     except ValueError:
         return 1
 
@@ -36,13 +37,16 @@ def own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def expand(table: etree._Element) -> Grid:
+def expand(table: etree._Element, problems: list[str] | None = None) -> Grid:
     """Grid of the table: a spanning cell's text sits in its first slot, the other slots it covers are None.
 
-    Columns that are empty in every row (layout spacers) are dropped.
+    Columns that are empty in every row (layout spacers) are dropped.  A table of more than ``MAX_CELLS``
+    slots keeps the rows before the one that went over; a line in ``problems`` says how many were dropped.
     """
     grid: list[list[str | None]] = []
-    for r, tr in enumerate(own_rows(table)):
+    trs = own_rows(table)
+    allocated = 0
+    for r, tr in enumerate(trs):
         if len(grid) == r:
             grid.append([])
         row = grid[r]
@@ -57,10 +61,18 @@ def expand(table: etree._Element) -> Grid:
                     grid.append([])
                 target = grid[r + dr]
                 if len(target) < c + colspan:
+                    allocated += c + colspan - len(target)
                     target.extend([_GAP] * (c + colspan - len(target)))
                 target[c : c + colspan] = [None] * colspan
             row[c] = text
             c += colspan
+            if allocated > MAX_CELLS:
+                break
+        if allocated > MAX_CELLS:
+            if problems is not None:
+                problems.append(f"HTML table cut at {MAX_CELLS} cells: its last {len(trs) - r} rows dropped")
+            del grid[r:]
+            break
     rows = [[("" if cell is _GAP else cell) for cell in row] for row in grid if any(c is not _GAP and c for c in row)]
     width = max((len(row) for row in rows), default=0)
     keep = [i for i in range(width) if any(i < len(row) and row[i] for row in rows)]
