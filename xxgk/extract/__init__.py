@@ -6,7 +6,7 @@ from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import clean_text, decode
 
-MAX_BYTES = {"html": 16 << 20, "text": 16 << 20, "pdf": 64 << 20, "docx": 64 << 20, "doc": 64 << 20}
+MAX_BYTES = {"html": 8 << 20, "text": 8 << 20, "pdf": 64 << 20, "docx": 64 << 20, "doc": 64 << 20}
 _EXTENSIONS = {
     ".html": "html",
     ".htm": "html",

@@ -23,11 +23,11 @@ from lxml import etree
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
-from xxgk.extract.grid import MAX_CELLS, MAX_SPAN
+from xxgk.extract.grid import MAX_SPAN, Budget
 
 MAX_PART = 32 << 20  # decompressed bytes of one XML part
-MAX_RATIO = 100  # decompressed / compressed size of a part larger than 1 MB
-_RATIO_FLOOR = 1 << 20
+MAX_RATIO = 400  # decompressed / compressed size of a part larger than 4 MB (deflate's own maximum is ~1030)
+_RATIO_FLOOR = 4 << 20
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BODY, _P, _TBL, _TR, _TC = f"{_W}body", f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
@@ -41,6 +41,7 @@ _RUN_HOLDERS = frozenset(f"{_W}{name}" for name in ("hyperlink", "ins", "smartTa
 # Run content other than w:t as python-docx renders it; w:br counts only as a line break, not a page/column break.
 _RUN_SYMBOLS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 _SPACE = re.compile(r"\s+")
+_NESTED_TABLE = etree.XPath("boolean(w:tr/w:tc//w:tbl)", namespaces={"w": _W[1:-1]})
 
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -110,13 +111,12 @@ def _content(holder: etree._Element) -> list[etree._Element]:
 
 @dataclass
 class _Cell:
-    """One w:tc: grid offset, span, whether it continues the cell above, its paragraphs and nested tables."""
+    """One w:tc: grid offset, span, whether it continues the cell above, the text of its paragraphs."""
 
     offset: int
     span: int = 1
     continues: bool = False
     paragraphs: list[str] = field(default_factory=list)
-    tables: list[etree._Element] = field(default_factory=list)
 
 
 def _read_cell(tc: etree._Element, offset: int) -> _Cell:
@@ -127,37 +127,30 @@ def _read_cell(tc: etree._Element, offset: int) -> _Cell:
                 cell.span = _count(item, 1)
             elif item.tag == _VMERGE:
                 cell.continues = item.get(_VAL, "continue") == "continue"
-    for child in _content(tc):
-        if child.tag == _P:
-            cell.paragraphs.append(_paragraph_text(child))
-        else:
-            cell.tables.append(child)
+    cell.paragraphs = [_paragraph_text(child) for child in _content(tc) if child.tag == _P]
     return cell
 
 
-def _rows(table: etree._Element) -> list[list[_Cell]]:
-    """The table's w:tr rows as cells with their grid offsets (after any w:gridBefore) and text."""
-    rows: list[list[_Cell]] = []
-    for tr in table.iterchildren(_TR):
-        row: list[_Cell] = []
-        before = 0
-        for child in tr:
-            if child.tag == _TC:
-                row.append(_read_cell(child, row[-1].offset + row[-1].span if row else before))
-            elif child.tag == _TR_PR:
-                for prop in child.iterchildren(_GRID_BEFORE):
-                    before = _count(prop, 0)
-        rows.append(row)
-    return rows
+def _row(tr: etree._Element) -> list[_Cell]:
+    """The cells of a w:tr with their grid offsets (after any w:gridBefore) and text."""
+    row: list[_Cell] = []
+    before = 0
+    for child in tr:
+        if child.tag == _TC:
+            row.append(_read_cell(child, row[-1].offset + row[-1].span if row else before))
+        elif child.tag == _TR_PR:
+            for prop in child.iterchildren(_GRID_BEFORE):
+                before = _count(prop, 0)
+    return row
 
 
 @dataclass
 class _Reader:
-    """Walks the body into blocks; ``problems`` says what a bound cut."""
+    """Walks the body into blocks; ``budget`` bounds the slots of all its tables."""
 
     blocks: list[Block] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget)
 
     def flush(self) -> None:
         if self.lines:
@@ -172,39 +165,38 @@ class _Reader:
                 self.table(child)
 
     def table(self, table: etree._Element) -> None:
-        rows = _rows(table)
-        if any(cell.tables for row in rows for cell in row):
+        if _NESTED_TABLE(table):
             # A layout table around tables: its cells' paragraphs are text, the tables inside are read as tables.
             for tr in table.iterchildren(_TR):
                 for tc in tr.iterchildren(_TC):
                     self.content(tc)
             return
         self.flush()
-        self.blocks.append(Block(grid=self.grid(rows)))
+        self.blocks.append(Block(grid=self.grid(table.findall(_TR))))
 
-    def grid(self, rows: list[list[_Cell]]) -> Grid:
+    def grid(self, rows: list[etree._Element]) -> Grid:
         """Rows of cells; a merged cell's text sits in its first slot, the slots it also covers are None.
 
         A horizontally merged cell (gridSpan) covers several grid columns; a vertically merged one continues
-        (vMerge) the cell starting at the same grid offset in the row above.  A table of more than
-        ``MAX_CELLS`` slots keeps its first rows and says how many it dropped.
+        (vMerge) the cell starting at the same grid offset in the row above.  Once the budget runs out, the
+        rest of the rows are dropped (and counted in it).
         """
         grid: Grid = []
         above: list[_Cell] = []  # the cell shown in each slot of the previous row
         above_at: dict[int, _Cell] = {}  # previous row: grid offset → the cell shown there
-        slots_used = 0
-        for n, row in enumerate(rows):
+        for n, tr in enumerate(rows):
             slots: list[_Cell] = []
             starts: dict[int, _Cell] = {}
-            for cell in row:
+            for cell in _row(tr):
                 shown = above_at.get(cell.offset, cell) if cell.continues else cell
                 starts[cell.offset] = shown
                 slots.extend([shown] * shown.span)
-            slots_used += len(slots)
-            if slots_used > MAX_CELLS:
-                number = sum(block.grid is not None for block in self.blocks) + 1
-                dropped = len(rows) - n
-                self.problems.append(f"DOCX table {number} cut at {MAX_CELLS} cells: its last {dropped} rows dropped")
+                self.budget.left -= shown.span
+                if self.budget.left < 0:
+                    break
+            if self.budget.left < 0:
+                self.budget.dropped += len(rows) - n
+                self.budget.left = 0
                 break
             cells: list[str | None] = []
             for i, shown in enumerate(slots):
@@ -287,7 +279,7 @@ def extract_docx(data: bytes) -> Document:
         reader.content(body)
     reader.flush()
     meta = {"docx_title": title.strip()} if title.strip() else {}
-    doc = Document(source_type="docx", blocks=reader.blocks, metadata=meta, problems=reader.problems)
+    doc = Document(source_type="docx", blocks=reader.blocks, metadata=meta, problems=reader.budget.note("DOCX"))
     if not doc.text.strip():
         raise UnreadableDocument("DOCX has no text")
     return doc

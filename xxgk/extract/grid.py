@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lxml import etree
 
 from xxgk.extract.document import Grid
 
 MAX_SPAN = 50  # a rowspan/colspan (or DOCX gridSpan) counts at most this many slots
-MAX_CELLS = 100_000  # slots of one table; a real report's tables hold a few hundred
+MAX_CELLS = 200_000  # grid slots of all tables of one document; a real report's tables hold a few hundred
 _GAP = object()  # a slot no cell claimed (ragged rows)
 
 
@@ -26,6 +28,20 @@ def _span(cell: etree._Element, name: str) -> int:
         return 1
 
 
+@dataclass
+class Budget:
+    """Grid slots the tables of one document may still fill (spans multiply cells, so slots are counted)."""
+
+    left: int = MAX_CELLS
+    dropped: int = 0  # table rows dropped once it ran out
+
+    def note(self, kind: str) -> list[str]:
+        """The problem line saying what was lost, if anything."""
+        if not self.dropped:
+            return []
+        return [f"{kind} tables larger than {MAX_CELLS} cells in all: their last {self.dropped} rows dropped"]
+
+
 def own_rows(table: etree._Element) -> list[etree._Element]:
     """The <tr> rows of this table, not of tables nested in it."""
     rows = []
@@ -37,15 +53,15 @@ def own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def expand(table: etree._Element, problems: list[str] | None = None) -> Grid:
+def expand(table: etree._Element, budget: Budget | None = None) -> Grid:
     """Grid of the table: a spanning cell's text sits in its first slot, the other slots it covers are None.
 
-    Columns that are empty in every row (layout spacers) are dropped.  A table of more than ``MAX_CELLS``
-    slots keeps the rows before the one that went over; a line in ``problems`` says how many were dropped.
+    Columns that are empty in every row (layout spacers) are dropped.  Once ``budget`` runs out, the rest of
+    the rows are dropped (and counted in it).
     """
+    budget = budget or Budget()
     grid: list[list[str | None]] = []
     trs = own_rows(table)
-    allocated = 0
     for r, tr in enumerate(trs):
         if len(grid) == r:
             grid.append([])
@@ -61,16 +77,16 @@ def expand(table: etree._Element, problems: list[str] | None = None) -> Grid:
                     grid.append([])
                 target = grid[r + dr]
                 if len(target) < c + colspan:
-                    allocated += c + colspan - len(target)
+                    budget.left -= c + colspan - len(target)
                     target.extend([_GAP] * (c + colspan - len(target)))
                 target[c : c + colspan] = [None] * colspan
             row[c] = text
             c += colspan
-            if allocated > MAX_CELLS:
+            if budget.left < 0:
                 break
-        if allocated > MAX_CELLS:
-            if problems is not None:
-                problems.append(f"HTML table cut at {MAX_CELLS} cells: its last {len(trs) - r} rows dropped")
+        if budget.left < 0:
+            budget.dropped += len(trs) - r
+            budget.left = 0
             del grid[r:]
             break
     rows = [[("" if cell is _GAP else cell) for cell in row] for row in grid if any(c is not _GAP and c for c in row)]

@@ -20,7 +20,7 @@ from trafilatura.settings import Extractor
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import clean_text, decode
-from xxgk.extract.grid import expand
+from xxgk.extract.grid import Budget, expand
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ _FIRST_BODY = etree.XPath("descendant::body[1]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 MAX_ELEMENTS = 300_000  # elements of one page's tree; a long report page has a few thousand
 _COUNT_ELEMENTS = etree.XPath("count(//*)")
+_CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
+_TAIL = 64 << 10  # where the closing tags are looked for: the page's last 64 K characters
 _MAX_DEPTH = 255  # libxml2's nesting limit without XML_PARSE_HUGE
 _INLINE_TAGS = re.compile(r"</?(?:font|span|o:p|b|i|u|em|strong|small|big|s|strike|ins|sup|sub)(?:\s[^>]*)?/?>", re.I)
 _MARKER = "XXGKTABLE{}"
@@ -201,10 +203,11 @@ def _swap_tables(body: etree._Element, problems: list[str]) -> tuple[dict[int, G
     """Replace leaf data tables by marker paragraphs (so their place in reading order survives)."""
     grids: dict[int, Grid] = {}
     markers = []
+    budget = Budget()
     for table in list(body.iter("table")):
         if table.find(".//table") is not None:
             continue
-        grid = expand(table, problems)
+        grid = expand(table, budget)
         if not grid or not _is_data_table(grid):
             continue
         n = len(grids)
@@ -214,6 +217,7 @@ def _swap_tables(body: etree._Element, problems: list[str]) -> tuple[dict[int, G
         marker.tail = table.tail
         table.getparent().replace(table, marker)
         markers.append(marker)
+    problems += budget.note("HTML")
     return grids, markers
 
 
@@ -343,6 +347,12 @@ def _parse(text: str, notes: list[str]) -> etree._Element:
     return root
 
 
+def _truncated(text: str) -> bool:
+    """True for a page that opens <html> or <body> but ends without closing either (cut off in transfer)."""
+    head = text[:4096].lower()
+    return ("<html" in head or "<body" in head) and not _CLOSING.search(text, max(0, len(text) - _TAIL))
+
+
 def _check_size(root: etree._Element) -> None:
     """Refuse a tree too large to walk within the memory bound (trafilatura copies parts of it)."""
     elements = int(_COUNT_ELEMENTS(root))
@@ -354,6 +364,8 @@ def extract_html(data: bytes, content_type: str | None = None) -> Document:
     text, notes = decode(data, content_type)
     text = clean_text(text, notes)
     text = _XML_DECL.sub("", text, count=1)
+    if _truncated(text):
+        notes.append("page ends before its closing </body> or </html> tag: it may be truncated (content missing)")
     root = _parse(text, notes)
     _check_size(root)
     meta = _metadata(root, text)
