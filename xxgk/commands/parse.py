@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
+from xxgk.fetch import FetchError, fetch
 from xxgk.model import Region, Report
 from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 
-FETCH_TIMEOUT = 30
 MAX_FETCH = 64 << 20
 TABLE_PARTS = (("Table 1", PROACTIVE_ROWS), ("Table 2", REQUEST_ROWS), ("Table 3", REVIEW_GROUPS))
 
@@ -25,6 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--region-hint",
         metavar="HINT",
         help='where the agency is, as "省/市/县" or a JSON object {"province":…, "city":…, "county":…}',
+    )
+    parser.add_argument(
+        "--allow-private", action="store_true", help="fetch a URL on a private or link-local address too"
     )
 
 
@@ -44,13 +45,11 @@ def region_hint(value: str | None) -> Region | None:
     return Region(*(parts + [None] * (3 - len(parts))))
 
 
-def read_source(source: str) -> tuple[bytes, str | None, str | None, str | None]:
+def read_source(source: str, allow_private: bool = False) -> tuple[bytes, str | None, str | None, str | None]:
     """Bytes, URL, Content-Type and file name of the input."""
     if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": "xxgk-parse/0.1"})
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            data = response.read(MAX_FETCH + 1)
-            return data, response.geturl(), response.headers.get("Content-Type"), Path(source).name
+        got = fetch(source, allow_private=allow_private, limit=MAX_FETCH)
+        return got.data, got.url, got.content_type, got.filename
     return Path(source).read_bytes(), None, None, Path(source).name
 
 
@@ -82,14 +81,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         hint = region_hint(args.region_hint)
-        data, url, content_type, filename = read_source(args.source)
+        data, url, content_type, filename = read_source(args.source, args.allow_private)
         if len(data) > MAX_FETCH:
             raise UnreadableDocument(f"download larger than {MAX_FETCH >> 20} MB")
         report = parse_document(data, url=url, content_type=content_type, filename=filename, region_hint=hint)
     except (ValueError, TypeError) as exc:
         return _fail(f"bad --region-hint: {exc}")
-    except urllib.error.URLError as exc:
-        return _fail(f"cannot fetch {args.source}: {getattr(exc, 'reason', exc)}")
+    except FetchError as exc:
+        return _fail(f"cannot fetch {args.source}: {exc}")
     except (OSError, UnreadableDocument) as exc:
         return _fail(f"{args.source}: {exc}")
     if args.json:
