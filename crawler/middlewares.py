@@ -21,8 +21,6 @@ from xxgk.store import Store
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_MAX = 120.0  # seconds of Retry-After honoured (setting XXGK_RETRY_AFTER_MAX)
-
 
 class ConditionalGetMiddleware:
     """Adds If-None-Match / If-Modified-Since to document requests the store already holds."""
@@ -72,7 +70,7 @@ class BackoffRetryMiddleware:
         )
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
-        self.retry_after_max = settings.getfloat("XXGK_RETRY_AFTER_MAX", RETRY_AFTER_MAX)
+        self.retry_after_max = settings.getfloat("XXGK_RETRY_AFTER_MAX")
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
 
     @classmethod
