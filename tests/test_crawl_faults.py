@@ -8,11 +8,13 @@ import struct
 import threading
 import time
 from collections import defaultdict
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from crawler.middlewares import retry_after
 from crawler.run import crawl
 from crawler.spiders.disclosure import NEEDS_BROWSER
 from xxgk.generate import generate, render
@@ -249,3 +251,11 @@ def test_redirect_loop_stops_at_the_first_repeat(faulty_crawl):
     site, *_ = faulty_crawl
     assert len(site.hits["/r/loop.html"]) == 1
     assert len(site.hits["/r/loop2.html"]) == 1
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    soon = formatdate(time.time() + 90, usegmt=True).encode()
+    assert retry_after(b"3600") == 3600
+    assert 85 <= retry_after(soon) <= 90
+    assert retry_after(formatdate(time.time() - 60, usegmt=True).encode()) == 0  # a date past: no wait
+    assert retry_after(b"soon") is None and retry_after(None) is None

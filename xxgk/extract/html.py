@@ -5,6 +5,9 @@ of the report with them (headings such as ``<h3>二、…</h3>``, prose between 
 container — the smallest element holding its data tables and numbered section headings — is therefore read
 as well: trafilatura's text is kept when it covers every line of that container, otherwise the container's
 text is used.  The info block (索引号/发布机构/成文日期…) is read as metadata and removed from the body.
+
+Bounds: at most ``MAX_ELEMENTS`` elements; a page nested deeper than libxml2's limit (which drops the rest
+without a word) is read again without its inline formatting tags; the grid slots of all tables are budgeted.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ _COUNT_ELEMENTS = etree.XPath("count(//*)")
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
 _TAIL = 64 << 10  # where the closing tags are looked for: the page's last 64 K characters
 _MAX_DEPTH = 255  # libxml2's nesting limit without XML_PARSE_HUGE
-_INLINE_TAGS = re.compile(r"</?(?:font|span|o:p|b|i|u|em|strong|small|big|s|strike|ins|sup|sub)(?:\s[^>]*)?/?>", re.I)
+_INLINE_TAGS = re.compile(r"</?(?:font|span|o:p|b|i|u|em|strong|small|big|s|strike|ins)(?:\s[^>]*)?/?>", re.I)
 _MARKER = "XXGKTABLE{}"
 _MARKER_LINE = re.compile(r"^XXGKTABLE(\d+)$")
 _BLOCK_TAGS = frozenset(
