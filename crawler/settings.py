@@ -29,6 +29,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429, 403]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
+XXGK_RETRY_AFTER_MAX = 120.0  # Retry-After honoured up to this many seconds; beyond it the document fails
 REDIRECT_MAX_TIMES = 8
 
 DOWNLOADER_MIDDLEWARES = {

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from parsel import Selector
 
 from xxgk.model import Region
 
@@ -18,6 +19,12 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SITE_KEYS = frozenset({"name", "start_urls", "region", "allow", "deny", "hints", "max_pages"})
 _REGION_KEYS = frozenset({"province", "city", "county", "code"})
 _HINT_KEYS = frozenset({"list_items", "next_page"})
+# A name is one word: letters of any script (Chinese ones too), digits, _ . - ; never a comma (``-a site=a,b``).
+_NAME = re.compile(r"[\w.-]+")
+MAX_VALUES = 100_000  # strings, numbers, lists and mappings of one configuration, aliases expanded
+MAX_FILE = 4 << 20
+# Where hints are tried: XPath predicates and functions are evaluated only on nodes that exist.
+_SAMPLE_PAGE = '<html><body><div class="list"><ul><li><a href="a.html">年度报告</a></li></ul></div></body></html>'
 
 
 class ConfigError(ValueError):
@@ -30,6 +37,22 @@ class Hints:
 
     list_items: str | None = None
     next_page: str | None = None
+
+
+def _is_xpath(selector: str) -> bool:
+    return selector.startswith(("/", "("))
+
+
+def _check_hint(value: Any, where: str) -> None:
+    """A hint must be a selector the spider can run: tried once on a small list page, as the spider runs it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: expected a CSS or XPath selector")
+    page = Selector(text=_SAMPLE_PAGE)
+    try:
+        page.xpath(value) if _is_xpath(value) else page.css(value)
+    except Exception as exc:  # parsel raises ValueError, cssselect its SelectorError: both mean "not a selector"
+        kind = "XPath" if _is_xpath(value) else "CSS"
+        raise ConfigError(f"{where}: bad {kind} selector {value!r}: {' '.join(str(exc).split())}") from None
 
 
 @dataclass(frozen=True)
@@ -53,8 +76,16 @@ class SiteConfig:
         return not self.allow or any(p.search(url) for p in self.allow)
 
 
-def expand(value: Any, env: Mapping[str, str], where: str) -> Any:
-    """Replace ``${VAR}`` in every string of ``value``; an unknown variable is a ConfigError."""
+def expand(value: Any, env: Mapping[str, str], where: str, budget: list[int] | None = None) -> Any:
+    """Replace ``${VAR}`` in every string of ``value``; an unknown variable is a ConfigError.
+
+    The result is a tree: YAML aliases are copied out, so ``budget`` (one counter) stops an alias bomb
+    (ten levels of ten aliases expand to ten billion values) at ``MAX_VALUES``.
+    """
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ConfigError(f"configuration expands to more than {MAX_VALUES} values (a YAML alias bomb?)")
     if isinstance(value, str):
 
         def lookup(match: re.Match[str]) -> str:
@@ -65,9 +96,9 @@ def expand(value: Any, env: Mapping[str, str], where: str) -> Any:
 
         return _PLACEHOLDER.sub(lookup, value)
     if isinstance(value, list):
-        return [expand(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [expand(v, env, f"{where}[{i}]", budget) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: expand(v, env, f"{where}.{k}") for k, v in value.items()}
+        return {k: expand(v, env, f"{where}.{k}", budget) for k, v in value.items()}
     return value
 
 
@@ -88,8 +119,8 @@ def _site(raw: Any, index: int) -> SiteConfig:
     if unknown := set(raw) - _SITE_KEYS:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
     name = raw.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise ConfigError(f"{where}: name must be a non-empty word (letters, digits, _ . -)")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ConfigError(f"{where}: name must be a non-empty word (letters of any script, digits, _ . -)")
     where = f"site {name!r}"
     urls = raw.get("start_urls")
     if isinstance(urls, str):
@@ -109,6 +140,8 @@ def _site(raw: Any, index: int) -> SiteConfig:
     hints = raw.get("hints") or {}
     if not isinstance(hints, dict) or (unknown := set(hints) - _HINT_KEYS):
         raise ConfigError(f"{where}: hints may only hold {sorted(_HINT_KEYS)}")
+    for key, value in hints.items():
+        _check_hint(value, f"{where}: hints.{key}")
     max_pages = raw.get("max_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1):
         raise ConfigError(f"{where}: max_pages must be a positive integer")
@@ -127,7 +160,10 @@ def parse_sites(data: Any, env: Mapping[str, str] | None = None) -> list[SiteCon
     """Validate a loaded configuration mapping ``{"sites": [...]}``."""
     if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
         raise ConfigError("configuration must be a mapping with a 'sites' list")
-    data = expand(data, os.environ if env is None else env, "config")
+    try:
+        data = expand(data, os.environ if env is None else env, "config")
+    except RecursionError:
+        raise ConfigError("configuration is nested too deeply") from None
     sites = [_site(raw, i) for i, raw in enumerate(data["sites"])]
     names = [s.name for s in sites]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
@@ -141,11 +177,17 @@ def load_sites(source: str | Path | Mapping[str, Any], env: Mapping[str, str] | 
         return parse_sites(dict(source), env)
     path = Path(source)
     try:
+        if path.stat().st_size > MAX_FILE:
+            raise ConfigError(f"{path}: larger than {MAX_FILE >> 20} MB, not a site configuration")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
     try:
         return parse_sites(data, env)
     except ConfigError as exc:

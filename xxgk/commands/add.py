@@ -97,10 +97,9 @@ async def add_all(store, store_run: int, sources: list[str], args: argparse.Name
 
 def read(source: str, site: str, hint):
     """The fetched document, or (url, reason) when it cannot be read."""
-    import urllib.error
-
     from crawler.canonical import canonical_url
     from xxgk.commands.parse import MAX_FETCH, read_source
+    from xxgk.fetch import FetchError
     from xxgk.ingest import Fetched
     from xxgk.model import Region
 
@@ -108,8 +107,8 @@ def read(source: str, site: str, hint):
     url = canonical_url(source) if is_url else Path(source).resolve().as_uri()
     try:
         data, final, content_type, filename = read_source(source)
-    except urllib.error.URLError as exc:
-        return url, f"cannot fetch: {getattr(exc, 'reason', exc)}"
+    except FetchError as exc:
+        return url, f"cannot fetch: {exc}"
     except OSError as exc:
         return url, f"cannot read: {exc.strerror or exc}"
     if len(data) > MAX_FETCH:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
+from xxgk.fetch import FetchError, fetch
 from xxgk.model import Region, Report
 from xxgk.parse.kind import NOT_A_REPORT
 from xxgk.schema import DECISIONS_2021, REVIEW_GROUPS
 
-FETCH_TIMEOUT = 30
 MAX_FETCH = 64 << 20
 
 
@@ -27,6 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--region-hint",
         metavar="HINT",
         help='where the agency is, as "省/市/县" or a JSON object {"province":…, "city":…, "county":…}',
+    )
+    parser.add_argument(
+        "--allow-private", action="store_true", help="fetch a URL on a private or link-local address too"
     )
 
 
@@ -46,13 +47,11 @@ def region_hint(value: str | None) -> Region | None:
     return Region(*(parts + [None] * (3 - len(parts))))
 
 
-def read_source(source: str) -> tuple[bytes, str | None, str | None, str | None]:
+def read_source(source: str, allow_private: bool = False) -> tuple[bytes, str | None, str | None, str | None]:
     """Bytes, URL, Content-Type and file name of the input."""
     if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": "xxgk-parse/0.1"})
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            data = response.read(MAX_FETCH + 1)
-            return data, response.geturl(), response.headers.get("Content-Type"), Path(source).name
+        got = fetch(source, allow_private=allow_private, limit=MAX_FETCH)
+        return got.data, got.url, got.content_type, got.filename
     return Path(source).read_bytes(), None, None, Path(source).name
 
 
@@ -114,14 +113,14 @@ def parse_one(args: argparse.Namespace, source: str) -> int:
 
     try:
         hint = region_hint(args.region_hint)
-        data, url, content_type, filename = read_source(source)
+        data, url, content_type, filename = read_source(source, args.allow_private)
         if len(data) > MAX_FETCH:
             raise UnreadableDocument(f"download larger than {MAX_FETCH >> 20} MB")
         report = parse_document(data, url=url, content_type=content_type, filename=filename, region_hint=hint)
     except (ValueError, TypeError) as exc:
         return _fail(f"bad --region-hint: {exc}")
-    except urllib.error.URLError as exc:
-        return _fail(f"cannot fetch {source}: {getattr(exc, 'reason', exc)}")
+    except FetchError as exc:
+        return _fail(f"cannot fetch {source}: {exc}")
     except (OSError, UnreadableDocument) as exc:
         return _fail(f"{source}: {exc}")
     if args.json:

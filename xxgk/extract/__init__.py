@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
-from xxgk.extract.encoding import check_not_binary, decode
+from xxgk.extract.encoding import clean_text, decode
 
-MAX_BYTES = {"html": 16 << 20, "text": 16 << 20, "pdf": 64 << 20, "docx": 64 << 20, "doc": 64 << 20}
+MAX_BYTES = {"html": 8 << 20, "text": 8 << 20, "pdf": 64 << 20, "docx": 64 << 20, "doc": 64 << 20}
 _EXTENSIONS = {
     ".html": "html",
     ".htm": "html",
@@ -27,14 +27,20 @@ _HTML_HINTS = (b"<html", b"<!doctype html", b"<body", b"<head", b"<table", b"<me
 
 
 def sniff(data: bytes, content_type: str | None = None, filename: str | None = None) -> str:
-    """Source type of the input: magic bytes first, then Content-Type, then file name."""
+    """Source type of the input: magic bytes first, then markup, then Content-Type, then file name.
+
+    The bytes beat the label: servers send HTML pages as ``application/pdf`` or ``octet-stream``.
+    """
     head = data[:2048]
-    if head.lstrip().startswith(b"%PDF"):
+    if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
+    lowered = head.lower()
+    if lowered.lstrip().startswith(b"<") and any(h in lowered for h in _HTML_HINTS):
+        return "html"
     ct = (content_type or "").lower()
     for needle, kind in _CONTENT_TYPES:
         if needle in ct:
@@ -49,7 +55,7 @@ def sniff(data: bytes, content_type: str | None = None, filename: str | None = N
 
 def extract_text(data: bytes, content_type: str | None = None) -> Document:
     text, notes = decode(data, content_type)
-    check_not_binary(text)
+    text = clean_text(text, notes)
     return Document(source_type="text", blocks=[Block(text=text)], problems=notes)
 
 

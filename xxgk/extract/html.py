@@ -5,6 +5,9 @@ of the report with them (headings such as ``<h3>二、…</h3>``, prose between 
 container — the smallest element holding its data tables and numbered section headings — is therefore read
 as well: trafilatura's text is kept when it covers every line of that container, otherwise the container's
 text is used.  The info block (索引号/发布机构/成文日期…) is read as metadata and removed from the body.
+
+Bounds: at most ``MAX_ELEMENTS`` elements; a page nested deeper than libxml2's limit (which drops the rest
+without a word) is read again without its inline formatting tags; the grid slots of all tables are budgeted.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from trafilatura.settings import Extractor
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
-from xxgk.extract.encoding import check_not_binary, decode
-from xxgk.extract.grid import expand
+from xxgk.extract.encoding import clean_text, decode
+from xxgk.extract.grid import Budget, expand
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,12 @@ _DIGITS = re.compile(r"\d")
 _FIRST_TITLE = etree.XPath("descendant::title[1]")
 _FIRST_BODY = etree.XPath("descendant::body[1]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+MAX_ELEMENTS = 300_000  # elements of one page's tree; a long report page has a few thousand
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+_CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
+_TAIL = 64 << 10  # where the closing tags are looked for: the page's last 64 K characters
+_MAX_DEPTH = 255  # libxml2's nesting limit without XML_PARSE_HUGE
+_INLINE_TAGS = re.compile(r"</?(?:font|span|o:p|b|i|u|em|strong|small|big|s|strike|ins)(?:\s[^>]*)?/?>", re.I)
 _MARKER = "XXGKTABLE{}"
 _MARKER_LINE = re.compile(r"^XXGKTABLE(\d+)$")
 _BLOCK_TAGS = frozenset(
@@ -193,14 +202,15 @@ def _drop_info_block(body: etree._Element, meta: dict[str, str]) -> None:
         el.drop_tree()
 
 
-def _swap_tables(body: etree._Element) -> tuple[dict[int, Grid], list[etree._Element]]:
+def _swap_tables(body: etree._Element, problems: list[str]) -> tuple[dict[int, Grid], list[etree._Element]]:
     """Replace leaf data tables by marker paragraphs (so their place in reading order survives)."""
     grids: dict[int, Grid] = {}
     markers = []
+    budget = Budget()
     for table in list(body.iter("table")):
         if table.find(".//table") is not None:
             continue
-        grid = expand(table)
+        grid = expand(table, budget)
         if not grid or not _is_data_table(grid):
             continue
         n = len(grids)
@@ -210,6 +220,7 @@ def _swap_tables(body: etree._Element) -> tuple[dict[int, Grid], list[etree._Ele
         marker.tail = table.tail
         table.getparent().replace(table, marker)
         markers.append(marker)
+    problems += budget.note("HTML")
     return grids, markers
 
 
@@ -316,18 +327,54 @@ def _blocks(text: str, grids: dict[int, Grid]) -> tuple[list[Block], set[int]]:
     return blocks, seen
 
 
-def extract_html(data: bytes, content_type: str | None = None) -> Document:
-    text, notes = decode(data, content_type)
-    check_not_binary(text)
-    text = _XML_DECL.sub("", text, count=1)
+def _too_deep() -> bool:
+    """True if the last parse stopped at libxml2's depth limit (it drops everything below it without a word)."""
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in _PARSER.error_log)
+
+
+def _parse(text: str, notes: list[str]) -> etree._Element:
+    """The page's tree, whole: a page nested deeper than libxml2 allows (hundreds of unclosed <font>/<span> in
+    Word exports) is parsed again without its inline formatting tags, which hold no structure."""
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
+        if _too_deep():
+            root = lxml.html.document_fromstring(_INLINE_TAGS.sub("", text), parser=_PARSER)
+            if _too_deep():
+                raise UnreadableDocument(
+                    f"HTML nests deeper than {_MAX_DEPTH} elements even without its inline formatting tags: "
+                    "the content below that depth cannot be read"
+                )
+            notes.append(f"page nested deeper than {_MAX_DEPTH} elements: read without its inline formatting tags")
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
+    return root
+
+
+def _truncated(text: str) -> bool:
+    """True for a page that opens <html> or <body> but ends without closing either (cut off in transfer)."""
+    head = text[:4096].lower()
+    return ("<html" in head or "<body" in head) and not _CLOSING.search(text, max(0, len(text) - _TAIL))
+
+
+def _check_size(root: etree._Element) -> None:
+    """Refuse a tree too large to walk within the memory bound (trafilatura copies parts of it)."""
+    elements = int(_COUNT_ELEMENTS(root))
+    if elements > MAX_ELEMENTS:
+        raise UnreadableDocument(f"HTML page has {elements} elements (limit {MAX_ELEMENTS}): too large to read")
+
+
+def extract_html(data: bytes, content_type: str | None = None) -> Document:
+    text, notes = decode(data, content_type)
+    text = clean_text(text, notes)
+    text = _XML_DECL.sub("", text, count=1)
+    if _truncated(text):
+        notes.append("page ends before its closing </body> or </html> tag: it may be truncated (content missing)")
+    root = _parse(text, notes)
+    _check_size(root)
     meta = _metadata(root, text)
     bodies = _FIRST_BODY(root)
     body = bodies[0] if bodies else root
-    grids, markers = _swap_tables(body)
+    grids, markers = _swap_tables(body, notes)
     _drop_info_block(body, meta)
     container = _content_container(body, markers)
     container_text = _plain_text(container) if container is not None else ""
