@@ -31,9 +31,9 @@ from xxgk.parse.digits import MAX_READINGS, split_run
 from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
-from xxgk.parse.tables import TableResult
+from xxgk.parse.tables import TableResult, cell_value
 from xxgk.parse.template import TEMPLATE_2021, TemplateRow
-from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of, numeric
+from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of
 from xxgk.schema import OTHER_2019
 
 MAX_JOINT = 10_000  # nodes of the joint (rules 1–2) search over rows with several readings
@@ -67,20 +67,13 @@ class Reading:
 
     def values(self, key: str) -> tuple[Number | None, ...]:
         return tuple(
-            _number(raw, decimal=f"{key}.{col}" == FEE_CELL) for raw, col in zip(self.raws, _COLS[key], strict=True)
+            cell_value(raw, decimal=f"{key}.{col}" == FEE_CELL) for raw, col in zip(self.raws, _COLS[key], strict=True)
         )
 
 
 _COLS = {row.key: row.columns for row in TEMPLATE_2021}
 _TABLE = {row.key: row.table for row in TEMPLATE_2021}
 _PATTERNS = {row.key: re.compile(_GAP.join(map(re.escape, row.label))) for row in TEMPLATE_2021 if row.table < 3}
-
-
-def _number(raw: str, *, decimal: bool = False) -> Number | None:
-    if kind_of(raw) != VALUE:
-        return None
-    value = numeric(raw)
-    return value if decimal or not value.is_integer() else int(value)
 
 
 @dataclass

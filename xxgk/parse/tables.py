@@ -23,7 +23,7 @@ from xxgk.model import Number, Tables
 from xxgk.parse.labels import GROUP, ORDER_INDEX, match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, label_key
-from xxgk.parse.tokens import BLANK, EMPTY, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, numeric, tokenize
+from xxgk.parse.tokens import BLANK, EMPTY, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, kind_of, numeric, tokenize
 from xxgk.schema import (
     ALL_ROWS,
     DECIMAL_CELLS,
@@ -65,14 +65,19 @@ class TableResult:
     tables_raw: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     rows_found: int = 0  # Table 1 and 2 rows whose label was found
-    row_lines: dict[str, int] = field(default_factory=dict)  # line of each row's first cell
+    row_lines: dict[str, int] = field(default_factory=dict)  # line of each row's first printed cell
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
     """Value of a cell; None for blanks, null markers (never 0) and numbers beyond ``MAX_VALUE``."""
-    if token.kind != VALUE:
+    return cell_value(token.text, decimal=decimal) if token.kind == VALUE else None
+
+
+def cell_value(text: str, *, decimal: bool = False) -> Number | None:
+    """Value of a cell's text, as :func:`number` reads it."""
+    if kind_of(text) != VALUE:
         return None
-    value = numeric(token.text)
+    value = numeric(text)
     if abs(value) > MAX_VALUE:
         return None
     if decimal:
@@ -221,7 +226,7 @@ def _store_row(result: TableResult, row: str, cells: list[Token]) -> None:
         elif key in UNITS and (unit := _unit(cell.text)) and unit != UNITS[key]:
             result.problems.append(f"{key}: printed as '{cell.raw}' in a {UNITS[key]} column; value kept as printed")
     result.tables[row] = table_row
-    result.row_lines[row] = cells[0].line
+    result.row_lines[row] = next((c.line for c in cells if c.kind != BLANK), cells[0].line)
 
 
 def _unit(text: str) -> str | None:
