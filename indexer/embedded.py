@@ -57,7 +57,7 @@ TIE_BITS = 32
 FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name in FACETS}
 MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
-TOP_ONLY = {"agency": 1000}  # high-cardinality facets: how many top values are counted by default
+TOP_ONLY = {"agency": 100}  # high-cardinality facets: how many top values are counted by default
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock

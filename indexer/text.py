@@ -34,6 +34,8 @@ _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 OR = "OR"
 # A line of table figures rather than prose: three numbers standing apart, or mostly digits.
 _NUMBERS = re.compile(r"(?:^|\s)\d+(?=\s|$)")
+_DIGIT = re.compile(r"\d")
+_LINE = re.compile(r".+")
 
 SNIPPET_CHARS = 160
 
@@ -140,28 +142,32 @@ def query_words(text: str) -> list[str]:
 
 def is_tabular(line: str) -> bool:
     """A line of table figures (``0 0 0 0 16 四、结转下年度继续办理``) rather than prose."""
-    digits = sum(c.isdigit() for c in line)
+    digits = len(_DIGIT.findall(line))
     return len(_NUMBERS.findall(line)) >= 3 or digits * 3 > len(line.replace(" ", "")) > 0
+
+
+def _line(text: str, a: int, b: int) -> str:
+    """The line of ``text`` holding the span a..b."""
+    end = text.find("\n", b)
+    return text[text.rfind("\n", 0, a) + 1 : end if end >= 0 else len(text)]
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
     """An HTML-escaped window of ``text`` around the first match, matches wrapped in ``<mark>``.
 
-    Prose is preferred: a match in a line of table figures is shown only when the prose has none.
+    Prose is preferred: a match in a line of table figures is shown only when the prose has none,
+    and without a match the window starts at the first line of prose.
 
     Matching runs on the original text, each query character standing for every
     character that normalises to it (Traditional forms, full-width digits, case).
     """
-    prose = "\n".join(line for line in text.splitlines() if not is_tabular(line))
-    bodies = (prose, text) if prose != text else (text,)
     pairs = sorted({w[i : i + 2] for w in words for i in range(len(w) - 1)})
-    tries = ((body, terms) for terms in (words, pairs) for body in bodies)
-    found = next(((body, spans) for body, terms in tries if (spans := _match_spans(body, terms))), None)
-    if found is None:
-        text = prose or text
-        return html.escape(_squash(text[:width])) + ("…" if len(text) > width else "")
-    text, spans = found
-    start = max(0, spans[0][0] - width // 4)
+    spans = _match_spans(text, words) or _match_spans(text, pairs)
+    if spans:
+        first = next((a for a, b in spans if not is_tabular(_line(text, a, b))), spans[0][0])
+        start = max(text.rfind("\n", 0, first) + 1, first - width // 4)
+    else:
+        start = next((m.start() for m in _LINE.finditer(text) if m[0].strip() and not is_tabular(m[0])), 0)
     end = min(len(text), start + width)
     out, pos = [], start
     for a, b in spans:

@@ -45,7 +45,8 @@ def test_table_lines_are_told_from_prose():
 
 def test_snippet_prefers_prose_over_table_figures():
     text = "0 0 0 0 16 四、结转下年度继续办理\n本机关结转下年度继续办理2件。"
-    assert snippet(text, query_words("结转下年度")) == "本机关<mark>结转下年度</mark>继续办理2件。"
+    assert snippet(text, query_words("结转下年度")) == "…本机关<mark>结转下年度</mark>继续办理2件。"
+    assert snippet(text, ["不存在"]) == "…本机关结转下年度继续办理2件。"  # no match: the first prose
     assert "<mark>" in snippet("0 0 0 0 16 四、结转下年度继续办理", ["结转"])  # no prose match: the table line
 
 
