@@ -23,7 +23,7 @@ the first page shows) are cached per committed state of the index.
 Layout: ``<dir>/gen-<n>/`` holds one complete index, ``<dir>/current`` is a symlink
 to the live one. A rebuild writes a new generation and swaps the symlink with an
 atomic rename, so a reader never opens a half-built index; a generation left behind by a
-killed rebuild (not current, its writer lock free) is removed when the backend next opens.
+killed rebuild is removed when the backend next opens (unless a rebuild is running).
 """
 
 from __future__ import annotations
@@ -236,20 +236,28 @@ class EmbeddedBackend:
         os.replace(link, self._current)
 
     def _remove_abandoned(self) -> None:
-        """Remove generations a killed rebuild left: not current, and no process writing them."""
-        for link in self.directory.glob(".current-*"):
-            if not _alive(link.name.removeprefix(".current-")):
+        """Remove what a killed rebuild left (generations other than the current one, temporary links).
+
+        A rebuild holds the live generation's writer lock from before it creates its generation
+        until after the swap; while that lock is taken nothing is touched.
+        """
+        stale = [p for p in self.directory.glob("gen-*") if p.name != self._generation]
+        links = [p for p in self.directory.glob(".current-*") if not _alive(p.name.removeprefix(".current-"))]
+        if not stale and not links:
+            return
+        assert self._index is not None
+        try:
+            guard = self._index.writer(GUARD_HEAP, 1)
+        except ValueError:  # tantivy: LockBusy, a rebuild (or an add) is running
+            return
+        try:
+            for path in stale:
+                shutil.rmtree(path, ignore_errors=True)
+            for link in links:
                 link.unlink(missing_ok=True)
-        for path in self.directory.glob("gen-*"):
-            if path.name == self._generation or not path.is_dir():
-                continue
-            try:
-                writer = _open(path).writer(GUARD_HEAP, 1)  # fails while a rebuild holds its lock
-            except ValueError:
-                continue
-            writer.rollback()
-            del writer
-            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            guard.rollback()
+            guard.wait_merging_threads()
 
     # -- reading ---------------------------------------------------------------
 

@@ -356,14 +356,15 @@ def test_a_killed_rebuild_leaves_nothing_behind(tmp_path):
     live = (tmp_path / "x.index" / "current").resolve().name
     abandoned = b._new_generation()  # what a rebuild killed half-way leaves: a generation, a temporary link
     (tmp_path / "x.index" / ".current-999999999").symlink_to(abandoned.name)
-    busy = b._new_generation()
-    from indexer.embedded import _open
-
-    writer = _open(busy).writer(15_000_000, 1)  # a rebuild still running in another process
+    every = sorted(p.name for p in (tmp_path / "x.index").iterdir())
+    guard = b._fresh_index().writer(15_000_000, 1)  # as a rebuild running in another process holds it
+    EmbeddedBackend(tmp_path / "x.index")
+    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == every  # a running rebuild is left alone
+    guard.rollback()
+    del guard
     again = EmbeddedBackend(tmp_path / "x.index")
-    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == sorted(["current", live, busy.name])
+    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == ["current", live]
     assert again.count() == 3
-    writer.rollback()
 
 
 def test_unknown_facet_is_a_clear_error(backend):
@@ -437,3 +438,34 @@ def test_failed_rebuild_leaves_the_live_index(tmp_path):
     assert [p.name for p in (tmp_path / "x.index").iterdir() if p.name.startswith("gen-")] == [
         (tmp_path / "x.index" / "current").resolve().name
     ]
+
+
+def test_kill_9_during_xxgk_index_rebuild_then_the_next_start_cleans_up(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from xxgk.store import Store
+
+    db = tmp_path / "store.db"
+    with Store(db) as store:
+        for report in generated(2000, seed=5):
+            store.save(report)
+    command = [sys.executable, "-m", "xxgk.cli", "index", "--db", str(db)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    folder = tmp_path / "store.db.index"
+    live = (folder / "current").resolve().name
+    rebuild = subprocess.Popen([*command, "--rebuild"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not [p for p in folder.glob("gen-*") if p.name != live]:
+        assert rebuild.poll() is None and time.monotonic() < deadline, "the rebuild ended before it could be killed"
+        time.sleep(0.005)
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait()
+    assert len(list(folder.glob("gen-*"))) == 2  # the half-built generation is left behind
+    backend = EmbeddedBackend(folder)  # the next start (xxgk index, search or serve)
+    assert sorted(p.name for p in folder.iterdir()) == ["current", live]
+    assert backend.count() == 2000
