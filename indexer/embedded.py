@@ -58,6 +58,7 @@ FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name i
 MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
 TOP_ONLY = {"agency": 100}  # high-cardinality facets: how many top values are counted by default
+HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock
@@ -156,7 +157,7 @@ class EmbeddedBackend:
         self._generation = ""
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
-        self._cache: dict[tuple, dict[str, dict[str, int]]] = {}
+        self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
         self._reopen()
         self._remove_abandoned()
 
@@ -297,11 +298,12 @@ class EmbeddedBackend:
         if query.sort != "relevance":
             options["order_by_field"] = SORT_FIELDS[query.sort.lstrip("-")]
             options["order"] = Order.Desc if query.sort.startswith("-") else Order.Asc
-        found = searcher.search(tq, max(limit, 1), count=True, **options)
+        # With facets, the aggregation counts the hits as well: the query is not run twice for it.
+        found = searcher.search(tq, max(limit, 1), count=not query.facets, **options)
         words = [form for term in terms for word in term for form in word]
         hits = [self._hit(searcher, address, score, query, words) for score, address in found.hits[:limit]]
-        facets = self._facets(searcher, tq, query, state)
-        return SearchResult(total=found.count, hits=hits, facets=facets)
+        total, facets = self._facets(searcher, tq, query, state) if query.facets else (found.count, {})
+        return SearchResult(total=total, hits=hits, facets=facets)
 
     def _build(self, query: Query, terms: list[Term]) -> TQ:
         if query.section is not None and query.section not in SECTIONS:
@@ -362,20 +364,20 @@ class EmbeddedBackend:
             score=float(score) if query.sort == "relevance" and score is not None else 0.0,
         )
 
-    def _facets(self, searcher: tantivy.Searcher, tq: TQ, query: Query, state: tuple | None) -> dict:
-        """Counts per facet value; ``state`` (unfiltered queries only) keys the cache."""
+    def _facets(self, searcher: tantivy.Searcher, tq: TQ, query: Query, state: tuple | None) -> tuple[int, dict]:
+        """The number of hits and the counts per facet value; ``state`` (unfiltered queries only) keys the cache."""
         unknown = set(query.facets) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")
-        if not query.facets:
-            return {}
         key = None if state is None else (state, query.facets, query.facet_limit)
         cached = self._cache.get(key) if key else None
         if cached is not None:
             return cached
         sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
         spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
+        spec[HITS] = {"value_count": {"field": "failed"}}  # every document has one "failed" value
         result = searcher.aggregate(tq, spec)
+        total = int(result[HITS]["value"])
         facets: dict[str, dict[str, int]] = {}
         for name in query.facets:
             counts = _bucket_counts(name, result[name]["buckets"])
@@ -388,8 +390,8 @@ class EmbeddedBackend:
         if key and key[0] == self._state():  # no commit landed meanwhile
             if len(self._cache) > 64:
                 self._cache.clear()
-            self._cache[key] = facets
-        return facets
+            self._cache[key] = (total, facets)
+        return total, facets
 
     @staticmethod
     def _facet_size(name: str, facet_limit: int | None) -> int:
