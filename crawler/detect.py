@@ -6,10 +6,10 @@ import re
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from xxgk.parse.normalize import normalize
+from xxgk.simplified import t2s
 
-# Every pattern is in Simplified script: text is matched in the parser's normalised form
-# (OpenCC Traditional → Simplified), so 政府資訊公開 and 年度報告 match as well.
+# Every pattern is in Simplified script: text is matched after the parser's own OpenCC
+# Traditional → Simplified conversion (``xxgk.simplified``), so 政府信息公開 and 年度報告 match too.
 # An annual report names itself a 年度报告/年报 of 政府信息公开/政务公开/信息公开 work.
 _REPORT = re.compile(r"年度报告|年报")
 _TOPIC = re.compile(r"政府信息公开|政务公开|信息公开")
@@ -73,7 +73,7 @@ def may_link_documents(html: str) -> bool:
 
 def carries_report_body(text: str) -> bool:
     """True when a page shows the report itself (at least three of the prescribed headings)."""
-    return _headings(text) >= 3 or _headings(normalize(text)) >= 3  # normalising costs ~1 ms a page: only if needed
+    return _headings(text) >= 3 or _headings(t2s(text)) >= 3  # normalising costs ~1 ms a page: only if needed
 
 
 def _headings(text: str) -> int:
@@ -81,8 +81,8 @@ def _headings(text: str) -> int:
 
 
 def _matching(text: str | None) -> str:
-    """Link or title text in the parser's matching form, without whitespace."""
-    return normalize(re.sub(r"\s+", "", text or ""))
+    """Link or title text in Simplified script, without whitespace."""
+    return t2s(re.sub(r"\s+", "", text or ""))
 
 
 _DISPOSITION_NAME = re.compile(r"filename\*=(?:UTF-8|utf-8)''([^;]+)|filename=\"?([^\";]+)\"?")

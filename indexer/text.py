@@ -1,7 +1,7 @@
 """Chinese text handling shared by the backends: search form, query terms, snippets.
 
 Index and query go through the same ``search_form`` (NFKC, Traditional → Simplified with
-the parser's own OpenCC converter, lower case), so a query in either script finds
+the OpenCC converter the parser uses too, lower case), so a query in either script finds
 documents in either script. ``search_chars`` then keeps only CJK characters and ASCII
 letters/digits (punctuation, spaces, emoji are dropped): search works on that character
 string, so a query word is found anywhere in it — also inside a longer compound
@@ -22,7 +22,7 @@ from functools import cache
 
 import opencc
 
-from xxgk.parse.normalize import t2s
+from xxgk.simplified import t2s
 
 # CJK unified ideographs (base, extension A, compatibility, extensions B+).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
