@@ -6,12 +6,17 @@ import re
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from xxgk.simplified import t2s
+
+# Every pattern is in Simplified script: text is matched after the parser's own OpenCC
+# Traditional → Simplified conversion (``xxgk.simplified``), so 政府信息公開 and 年度報告 match too.
 # An annual report names itself a 年度报告/年报 of 政府信息公开/政务公开/信息公开 work.
 _REPORT = re.compile(r"年度报告|年报")
-_TOPIC = re.compile(r"政府信息公开|政务公开|信息公开|政府信息公開|信息公開")
-# Titles that share the words but are something else.
+_TOPIC = re.compile(r"政府信息公开|政务公开|信息公开")
+# Titles that share the words but are something else: guides, budgets, notices, company reports,
+# and the interpretation of a report (《…年度报告》解读, 图解, 一图读懂).
 _NOT_REPORT = re.compile(
-    r"指南|预算|决算|預算|決算|通知|企业年度报告|企业年报|年度报告公示|目录|申请表|统计表|规定|办法"
+    r"指南|预算|决算|通知|企业年度报告|企业年报|年度报告公示|目录|申请表|统计表|规定|办法|解读|图解|读懂"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}|[二〇○零0][〇○零0一二三四五六七八九]{3}")
 
@@ -20,12 +25,12 @@ _DOWNLOAD_PATH = re.compile(r"down(?:load)?(?:file)?|attach|getfile|fileserver",
 
 # Headings of the prescribed report structure; a page showing several of them carries a report itself.
 _BODY_MARKERS = (
-    re.compile(r"总体情况|總體情況"),
-    re.compile(r"主动公开政府信息|主動公開政府信息"),
-    re.compile(r"收到和处理政府信息公开申请|收到和處理政府信息公開申請"),
-    re.compile(r"行政复议|行政復議"),
-    re.compile(r"存在的主要问题|存在的主要問題"),
-    re.compile(r"本年新收政府信息公开申请|本年新收政府信息公開申請"),
+    "总体情况",
+    "主动公开政府信息",
+    "收到和处理政府信息公开申请",
+    "行政复议",
+    "存在的主要问题",
+    "本年新收政府信息公开申请",
 )
 
 Kind = Literal["report", "column"]
@@ -33,7 +38,7 @@ Kind = Literal["report", "column"]
 
 def classify_title(text: str) -> Kind | None:
     """``report`` for a report's title, ``column`` for a report column (no year), else None."""
-    text = re.sub(r"\s+", "", text or "")
+    text = _matching(text)
     if not (_REPORT.search(text) and _TOPIC.search(text)) or _NOT_REPORT.search(text):
         return None
     return "report" if _YEAR.search(text) else "column"
@@ -41,7 +46,7 @@ def classify_title(text: str) -> Kind | None:
 
 def is_negative(text: str) -> bool:
     """Link text that names something other than a report (指南, 预算, 通知, 企业年度报告 …)."""
-    return bool(_NOT_REPORT.search(re.sub(r"\s+", "", text or "")))
+    return bool(_NOT_REPORT.search(_matching(text)))
 
 
 def attachment_extension(url: str) -> str | None:
@@ -68,7 +73,16 @@ def may_link_documents(html: str) -> bool:
 
 def carries_report_body(text: str) -> bool:
     """True when a page shows the report itself (at least three of the prescribed headings)."""
-    return sum(1 for marker in _BODY_MARKERS if marker.search(text)) >= 3
+    return _headings(text) >= 3 or _headings(t2s(text)) >= 3  # normalising costs ~1 ms a page: only if needed
+
+
+def _headings(text: str) -> int:
+    return sum(1 for marker in _BODY_MARKERS if marker in text)
+
+
+def _matching(text: str | None) -> str:
+    """Link or title text in Simplified script, without whitespace."""
+    return t2s(re.sub(r"\s+", "", text or ""))
 
 
 _DISPOSITION_NAME = re.compile(r"filename\*=(?:UTF-8|utf-8)''([^;]+)|filename=\"?([^\";]+)\"?")

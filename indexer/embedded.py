@@ -8,11 +8,22 @@ Measured against exact phrase queries over positioned pairs, this answers the
 commonest words (信息公开, in every report) 30–60 times faster; the price: a word
 of three or more characters also matches a field holding all its pairs apart
 (on the benchmark corpus, counts equal exact phrase matching for every query).
-Filters are exact terms on raw fast fields, facets exact terms aggregations.
+Section headings are indexed with their section (``存在的主要问题`` finds every report
+having that heading). Text in Traditional script also holds its Taiwan → mainland wording as
+a second value of the field (``indexer.text.index_forms``); a query word matches either.
+Filters are exact terms on raw fast fields.
+
+Facets are terms aggregations on the raw fast fields. A facet over a field with few values
+(year … county: at most a few thousand) is counted in full. The agency facet (a
+quarter of a million values nationally) counts only its top values: tantivy ranks them per
+segment, and when its result says the ranking may be approximate, those values alone are
+counted again, exactly, so every count shown is exact. Facets of the unfiltered query (what
+the first page shows) are cached per committed state of the index.
 
 Layout: ``<dir>/gen-<n>/`` holds one complete index, ``<dir>/current`` is a symlink
 to the live one. A rebuild writes a new generation and swaps the symlink with an
-atomic rename, so a reader never opens a half-built index.
+atomic rename, so a reader never opens a half-built index; a generation left behind by a
+killed rebuild is removed when the backend next opens (unless a rebuild is running).
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +41,7 @@ from tantivy import Document, FieldType, Occur, Order
 from tantivy import Query as TQ
 
 from indexer.query import FACETS, Hit, Query, SearchResult, failed_value
-from indexer.text import compact, normalize, query_words, snippet
+from indexer.text import Term, index_forms, query_terms, snippet
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -45,7 +57,9 @@ TIE_BITS = 32
 FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name in FACETS}
 MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
-ALL_BUCKETS = 1_000_000
+TOP_ONLY = {"agency": 100}  # high-cardinality facets: how many top values are counted by default
+HITS = "_hits"  # the aggregation counting the hits beside the facets
+ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock
 
@@ -81,7 +95,7 @@ def to_document(report: Report) -> Document:
     searchable = {
         "title": report.title or "",
         "meta": " ".join(filter(None, (report.agency, region.province, region.city, region.county))),
-        **{SECTION_FIELDS[key]: value for key, value in texts.items()},
+        **{SECTION_FIELDS[key]: f"{SECTIONS[key]}\n{value}" for key, value in texts.items()},
         "rest": "" if texts else report.text,
     }
     fields: dict[str, object] = {
@@ -98,7 +112,7 @@ def to_document(report: Report) -> Document:
         "published_key": _sort_key(_date_number(report.published), report.id),
     }
     for name, value in searchable.items():
-        fields[name] = compact(normalize(value))
+        fields[name] = [form for form in index_forms(value) if form]
     shown = {
         "title": report.title,
         "agency": report.agency,
@@ -108,7 +122,7 @@ def to_document(report: Report) -> Document:
         "sections": texts,
         "text": "" if texts else report.text,
     }
-    doc = Document(**{k: v for k, v in fields.items() if v is not None and v != ""})
+    doc = Document(**{k: v for k, v in fields.items() if v is not None and v != "" and v != []})
     doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode("utf-8"))
     return doc
 
@@ -142,7 +156,10 @@ class EmbeddedBackend:
             self._swap_in(self._new_generation())
         self._generation = ""
         self._index: tantivy.Index | None = None
+        self._lock = threading.Lock()  # guards reopening only: searches run side by side
+        self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
         self._reopen()
+        self._remove_abandoned()
 
     # -- writing ---------------------------------------------------------------
 
@@ -219,6 +236,30 @@ class EmbeddedBackend:
         link.symlink_to(path.name)
         os.replace(link, self._current)
 
+    def _remove_abandoned(self) -> None:
+        """Remove what a killed rebuild left (generations other than the current one, temporary links).
+
+        A rebuild holds the live generation's writer lock from before it creates its generation
+        until after the swap; while that lock is taken nothing is touched.
+        """
+        stale = [p for p in self.directory.glob("gen-*") if p.name != self._generation]
+        links = [p for p in self.directory.glob(".current-*") if not _alive(p.name.removeprefix(".current-"))]
+        if not stale and not links:
+            return
+        assert self._index is not None
+        try:
+            guard = self._index.writer(GUARD_HEAP, 1)
+        except ValueError:  # tantivy: LockBusy, a rebuild (or an add) is running
+            return
+        try:
+            for path in stale:
+                shutil.rmtree(path, ignore_errors=True)
+            for link in links:
+                link.unlink(missing_ok=True)
+        finally:
+            guard.rollback()
+            guard.wait_merging_threads()
+
     # -- reading ---------------------------------------------------------------
 
     def _reopen(self) -> None:
@@ -228,36 +269,47 @@ class EmbeddedBackend:
     def _fresh_index(self) -> tantivy.Index:
         """The live index as last committed, by any process (reopened if a rebuild swapped it)."""
         if os.readlink(self._current) != self._generation:
-            self._reopen()
-        assert self._index is not None
-        self._index.reload()  # ~0.1 ms; without it a commit from elsewhere shows up only after a delay
-        return self._index
+            with self._lock:
+                if os.readlink(self._current) != self._generation:
+                    self._reopen()
+        index = self._index
+        assert index is not None
+        index.reload()  # ~0.1 ms; without it a commit from elsewhere shows up only after a delay
+        return index
+
+    def _state(self) -> tuple:
+        """Identifies the committed state of the live index (its meta.json is replaced on every commit)."""
+        meta = (self.directory / self._generation / "meta.json").stat()
+        return self._generation, meta.st_ino, meta.st_mtime_ns, meta.st_size
 
     def count(self) -> int:
         return self._fresh_index().searcher().num_docs
 
     def search(self, query: Query) -> SearchResult:
         index = self._fresh_index()
-        words = query_words(query.text)
-        if query.text.strip() and not words:
+        terms = query_terms(query.text)
+        if query.text.strip() and not terms:
             return SearchResult(total=0, facets={name: {} for name in query.facets})
-        tq = self._build(query, words)
+        tq = self._build(query, terms)
+        state = self._state() if query.facets and _unfiltered(query, terms) else None
         searcher = index.searcher()
         limit = max(0, min(query.limit, MAX_LIMIT))
         options: dict[str, object] = {"offset": max(0, query.offset)}
         if query.sort != "relevance":
             options["order_by_field"] = SORT_FIELDS[query.sort.lstrip("-")]
             options["order"] = Order.Desc if query.sort.startswith("-") else Order.Asc
-        found = searcher.search(tq, max(limit, 1), count=True, **options)
+        # With facets, the aggregation counts the hits as well: the query is not run twice for it.
+        found = searcher.search(tq, max(limit, 1), count=not query.facets, **options)
+        words = [form for term in terms for word in term for form in word]
         hits = [self._hit(searcher, address, score, query, words) for score, address in found.hits[:limit]]
-        facets = self._facets(searcher, tq, query) if query.facets else {}
-        return SearchResult(total=found.count, hits=hits, facets=facets)
+        total, facets = self._facets(searcher, tq, query, state) if query.facets else (found.count, {})
+        return SearchResult(total=total, hits=hits, facets=facets)
 
-    def _build(self, query: Query, words: list[str]) -> TQ:
+    def _build(self, query: Query, terms: list[Term]) -> TQ:
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
-        clauses = [(Occur.Must, self._word(word, fields)) for word in words]
+        clauses = [(Occur.Must, self._term(term, fields)) for term in terms]
         filters = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         if query.year_from is not None or query.year_to is not None:
             low, high = (_clamp_year(y) for y in (query.year_from, query.year_to))
@@ -275,9 +327,16 @@ class EmbeddedBackend:
     def _terms(query: Query) -> list[tuple[str, str]]:
         return [(name, value) for name in RAW_FIELDS if (value := getattr(query, name)) is not None]
 
+    def _term(self, term: Term, fields: dict[str, float]) -> TQ:
+        """One query term: any form of any of its alternative words."""
+        forms = list(dict.fromkeys(form for word in term for form in word))
+        if len(forms) == 1:
+            return self._word(forms[0], fields)
+        return TQ.boolean_query([(Occur.Should, self._word(form, fields)) for form in forms])
+
     @staticmethod
     def _word(word: str, fields: dict[str, float]) -> TQ:
-        """One compacted query word in any of ``fields``: all its character pairs in one field."""
+        """One query word in any of ``fields``: all its character pairs in one field."""
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         alternatives = []
         for field, boost in fields.items():
@@ -305,29 +364,68 @@ class EmbeddedBackend:
             score=float(score) if query.sort == "relevance" and score is not None else 0.0,
         )
 
-    @staticmethod
-    def _facets(searcher: tantivy.Searcher, tq: TQ, query: Query) -> dict[str, dict[str, int]]:
+    def _facets(self, searcher: tantivy.Searcher, tq: TQ, query: Query, state: tuple | None) -> tuple[int, dict]:
+        """The number of hits and the counts per facet value; ``state`` (unfiltered queries only) keys the cache."""
         unknown = set(query.facets) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")
-        size = ALL_BUCKETS if query.facet_limit is None else max(1, query.facet_limit)
-        spec = {  # segment_size covers every value, so the counts of the values returned are exact
-            name: {
-                "terms": {
-                    "field": FACET_FIELDS[name],
-                    "size": ALL_BUCKETS if name == "failed_checks" else size,
-                    "segment_size": ALL_BUCKETS,
-                }
-            }
-            for name in query.facets
-        }
+        key = None if state is None else (state, query.facets, query.facet_limit)
+        cached = self._cache.get(key) if key else None
+        if cached is not None:
+            return cached
+        sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
+        spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
+        spec[HITS] = {"value_count": {"field": "failed"}}  # every document has one "failed" value
         result = searcher.aggregate(tq, spec)
+        total = int(result[HITS]["value"])
         facets: dict[str, dict[str, int]] = {}
         for name in query.facets:
-            counts: dict[str, int] = {}
-            for bucket in result[name]["buckets"]:
-                key = failed_value(int(bucket["key"])) if name == "failed_checks" else str(bucket["key"])
-                counts[key] = counts.get(key, 0) + int(bucket["doc_count"])
-            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
-            facets[name] = dict(ranked)
-        return facets
+            counts = _bucket_counts(name, result[name]["buckets"])
+            if result[name].get("doc_count_error_upper_bound"):  # top values ranked per segment: recount them
+                values = TQ.term_set_query(SCHEMA, FACET_FIELDS[name], list(counts))
+                exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
+                again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
+                counts = _bucket_counts(name, again[name]["buckets"])
+            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+        if key and key[0] == self._state():  # no commit landed meanwhile
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = (total, facets)
+        return total, facets
+
+    @staticmethod
+    def _facet_size(name: str, facet_limit: int | None) -> int:
+        if facet_limit is not None:
+            return max(1, facet_limit)
+        return TOP_ONLY.get(name, ALL_BUCKETS)
+
+
+def _unfiltered(query: Query, terms: list) -> bool:
+    """True for the unfiltered query (no words, no filters): its facets can be cached."""
+    filters = (*RAW_FIELDS, "year_from", "year_to", "failed_checks")
+    return not terms and all(getattr(query, name) is None for name in filters)
+
+
+def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
+    """A terms aggregation of ``size`` values; ``segment_size`` covers every value, except for
+    the high-cardinality facets (``exact`` when the query only matches the values asked for)."""
+    segment = size if exact else (max(size * 2, 200) if name in TOP_ONLY else ALL_BUCKETS)
+    return {"terms": {"field": FACET_FIELDS[name], "size": size, "segment_size": segment}}
+
+
+def _bucket_counts(name: str, buckets: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for bucket in buckets:
+        key = failed_value(int(bucket["key"])) if name == "failed_checks" else str(bucket["key"])
+        counts[key] = counts.get(key, 0) + int(bucket["doc_count"])
+    return counts
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -8,10 +8,13 @@ on ``report_id`` returns one hit per report. Facet counts: Meilisearch computes
 no text query the search is restricted to each report's first part (``part = 0``),
 which makes the counts exact without relying on that.
 
-Searchable text is indexed in normalised form (Traditional → Simplified, see
-``indexer.text``) so either script finds either; the query is reduced to plain
-words (no quotes, no ``-``), and filters are built here with every value quoted
-and escaped. Snippets are cut from the original text by ``indexer.text.snippet``,
+Searchable text is indexed in its search forms (Traditional → Simplified, plus the
+Taiwan → mainland wording of Traditional text, see ``indexer.text``) so either script
+finds either, and each section's heading is searchable with it. The query is read by
+``indexer.text.query_terms``: words and ``"phrases"`` become plain words of searchable
+characters only (no operator of Meilisearch's survives: no quotes, no ``-``); ``OR`` is not
+something Meilisearch offers, so such a query is refused with a clear message. Filters
+are built here with every value quoted and escaped. Snippets are cut from the original text by ``indexer.text.snippet``,
 exactly as the embedded backend does. The API key is never logged.
 Needs Meilisearch ≥ 1.15 (``typoTolerance.disableOnNumbers``).
 """
@@ -25,8 +28,8 @@ from typing import Any
 import meilisearch
 from meilisearch.errors import MeilisearchApiError
 
-from indexer.query import FACETS, Hit, Query, SearchResult, failed_value
-from indexer.text import normalize, query_words, snippet
+from indexer.query import FACETS, Hit, Query, QueryError, SearchResult, failed_value
+from indexer.text import query_terms, query_words, search_form, search_forms, snippet
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -136,8 +139,8 @@ def to_documents(report: Report) -> list[dict[str, Any]]:
         "report_id": report.id,
         "hash": report.content_hash or "",
         "title": report.title,
-        "title_n": normalize(report.title or ""),
-        "meta_n": normalize(" ".join(filter(None, (report.agency, region.province, region.city, region.county)))),
+        "title_n": "\n".join(search_forms(report.title or "")),
+        "meta_n": search_form(" ".join(filter(None, (report.agency, region.province, region.city, region.county)))),
         "url": report.url,
         "agency": report.agency,
         "agency_level": report.agency_level,
@@ -151,13 +154,16 @@ def to_documents(report: Report) -> list[dict[str, Any]]:
         "failed_checks": bool(report.checks),
     }
     texts = [(k, v) for k, v in report.sections.items() if k in SECTIONS and v] or [("", report.text)]
-    docs = []
+    docs: list[dict[str, Any]] = []
+    first_part: dict[str, int] = {}
     for section, text in texts:
+        first_part[section] = len(docs)
         for piece in split_text(text):
             n = len(docs)
             docs.append({**common, "doc_id": f"{report.id}-{n}", "part": n, "section": section, "text": piece})
     for doc in docs:
-        doc["text_n"] = normalize(doc["text"])
+        heading = SECTIONS.get(doc["section"], "") if doc["part"] == first_part[doc["section"]] else ""
+        doc["text_n"] = "\n".join(search_forms(f"{heading}\n{doc['text']}" if heading else doc["text"]))
     return docs
 
 
@@ -257,7 +263,15 @@ class MeiliBackend:
 
     def search_params(self, query: Query) -> tuple[str, dict[str, Any], int]:
         """Meilisearch ``q``, search parameters, and how many leading hits to skip."""
-        words = query_words(query.text)
+        terms = query_terms(query.text)
+        if any(len(term) > 1 for term in terms):
+            raise QueryError(
+                "q",
+                "OR is not supported with the Meilisearch backend; search each word on its own",
+                "当前的 Meilisearch 检索不支持 OR，请分别检索每个词",
+            )
+        # Each word in its mainland wording (its last form: Traditional text is indexed in that form too).
+        words = [term[0][-1] for term in terms]
         unknown = set(query.facets) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")

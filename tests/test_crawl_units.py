@@ -56,6 +56,8 @@ def test_query_without_tracking_parameters_is_left_byte_for_byte():
         "XX区教育局2021年政务公开工作年度报告",
         "政府信息公开年度报告（二〇二三年）",
         "2020年 政府信息 公开年报",
+        "撫遠市人民政府2023年政府信息公開工作年度報告",
+        "2022年度政務公開工作年報",
     ],
 )
 def test_report_titles(title):
@@ -72,6 +74,11 @@ def test_report_titles(title):
         "2024年政务公开工作要点",
         "抚远市人民政府关于2023年度法治政府建设情况的报告",
         "2023年部门决算",
+        "《抚远市人民政府2023年政府信息公开工作年度报告》解读",
+        "图解：2023年政府信息公开工作年度报告",
+        "一图读懂2023年政务公开工作年度报告",
+        "《2023年政府信息公開工作年度報告》解讀",
+        "撫遠市2024年部門預算",
     ],
 )
 def test_non_report_titles(title):
@@ -120,6 +127,7 @@ def test_report_body_needs_several_headings():
     body = "一、总体情况 …… 二、主动公开政府信息情况 …… 三、收到和处理政府信息公开申请情况 ……"
     assert carries_report_body(body)
     assert not carries_report_body("附件：2023年政府信息公开工作年度报告.pdf 一、总体情况")
+    assert carries_report_body("一、總體情況 二、主動公開政府信息情況 三、收到和處理政府信息公開申請情況")
 
 
 # -- pagination ---------------------------------------------------------------------------

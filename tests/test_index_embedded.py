@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
+from indexer.text import search_form
 from xxgk.generate import generate, store_record
 from xxgk.model import Check, Region, Report, report_id
 
@@ -88,6 +89,21 @@ def searchable(r: Report) -> str:
     return "\n".join(filter(None, parts + list(r.sections.values() or [r.text])))
 
 
+def assert_facets(result, reports: list[Report]) -> None:
+    """Every facet equals the records' counts; agency, counted for its top 100 values only, holds
+    exactly the most frequent values with their exact counts."""
+    for name in FACETS:
+        expected = truth(reports, name)
+        if name != "agency":
+            assert result.facets[name] == expected, name
+            continue
+        shown = result.facets[name]
+        assert len(shown) == min(100, len(expected))
+        assert all(expected[value] == count for value, count in shown.items())
+        left_out = [count for value, count in expected.items() if value not in shown]
+        assert min(shown.values()) >= max(left_out, default=0)
+
+
 def truth(reports: list[Report], name: str) -> dict[str, int]:
     """Facet counts computed straight from the records."""
     values = {
@@ -123,8 +139,9 @@ def ids(result) -> set[str]:
 def test_every_facet_equals_the_records(backend, corpus):
     result = backend.search(Query(facets=FACETS, limit=0))
     assert result.total == len(corpus)
-    for name in FACETS:
-        assert result.facets[name] == truth(corpus, name), name
+    assert_facets(result, corpus)
+    agencies = backend.search(Query(facets=("agency",), facet_limit=1000, limit=0)).facets["agency"]
+    assert agencies == truth(corpus, "agency")  # every value when asked for
 
 
 def test_facets_under_filters_and_text_equal_the_records(backend, corpus):
@@ -137,8 +154,7 @@ def test_facets_under_filters_and_text_equal_the_records(backend, corpus):
     ]
     result = backend.search(query)
     assert result.total == len(expected)
-    for name in FACETS:
-        assert result.facets[name] == truth(expected, name), name
+    assert_facets(result, expected)
 
 
 def test_facet_limit_keeps_the_most_frequent_values_with_exact_counts(backend, corpus):
@@ -236,11 +252,32 @@ def test_any_input_gives_a_result_never_an_error(backend, text, year, offset):
     assert result.total >= len(result.hits) >= 0
 
 
-def test_query_syntax_is_just_text(backend, corpus):
+def test_or_and_phrases(backend, corpus):
     assert backend.search(Query(text="😀")).total == 0
     assert backend.search(Query(text="   ", limit=0)).total == len(corpus)  # blank: everything
-    # Operators are not interpreted: "信息 OR 量子" needs all three words, and "or" occurs nowhere.
-    assert backend.search(Query(text="信息 OR 量子")).total == 0
+    either = {r.id for r in corpus if "平原镇" in searchable(r) or "平台建设" in searchable(r)}
+    assert ids(backend.search(Query(text="平原镇 OR 平台建设", limit=400))) == either
+    assert report_id("https://bj.example/2021.html") in either and report_id("https://wbq.example/2023.html") in either
+    both = {r.id for r in corpus if "平原镇" in searchable(r) and "政务公开" in searchable(r)}
+    assert ids(backend.search(Query(text="平原镇 OR 量子计算机 政务公开", limit=400))) == both
+    assert backend.search(Query(text="信息 or 量子")).total == 0  # lower-case "or" is a word like any other
+    assert backend.search(Query(text='"在建 工程"')).total == 1  # a phrase keeps its words together
+    assert backend.search(Query(text='"工程 在建"')).total == 0
+
+
+def test_section_headings_are_searchable(backend, corpus):
+    with_heading = [r for r in corpus if r.sections.get("problems") or "存在的主要问题" in r.text]
+    result = backend.search(Query(text="存在的主要问题", limit=0))
+    assert result.total == len(with_heading) > 300
+    assert backend.search(Query(text="存在的主要问题", section="problems", limit=0)).total == result.total
+
+
+def test_taiwan_wording_finds_mainland_reports_and_back(backend, corpus):
+    mainland = backend.search(Query(text="資訊公開", limit=0)).total
+    assert mainland == sum("信息公开" in searchable(r) or "資訊公開" in searchable(r) for r in corpus) > 300
+    taiwan = report_id("https://hq.example/2022.html")
+    assert taiwan in ids(backend.search(Query(text="红旗区 信息公开")))
+    assert backend.search(Query(text="资讯")).total == 1  # the character-level form is indexed too
 
 
 def test_section_search_looks_only_inside_that_section(backend):
@@ -275,6 +312,59 @@ def test_pagination_is_stable_and_complete(backend):
 def test_limits_are_clamped(backend):
     assert backend.search(Query(limit=-5, offset=-3)).hits == []
     assert backend.search(Query(offset=10**6)).hits == []
+
+
+def test_facets_equal_the_records_after_an_incremental_update(tmp_path, corpus):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add(corpus[:200])
+    before = b.search(Query(facets=FACETS, limit=0))  # cached for this state of the index
+    assert before.facets["year"] == truth(corpus[:200], "year")
+    moved = [Report(**{**r.__dict__, "year": 2030, "agency": f"{r.agency}（更名）", "checks": []}) for r in corpus[:40]]
+    b.add(moved + corpus[200:])
+    b.delete([corpus[-1].id])
+    now = [*moved, *corpus[40:-1]]
+    for query, expected in (
+        (Query(facets=FACETS, limit=0), now),
+        (Query(text="公开", facets=FACETS, limit=0), [r for r in now if "公开" in search_form(searchable(r))]),
+    ):
+        result = b.search(query)
+        assert result.total == len(expected)
+        assert_facets(result, expected)
+
+
+def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
+    """tantivy refuses aggregations of more than 65,000 buckets; the agency facet counts its top values."""
+    reports = [Report(id=f"r{i}", agency=f"机构{i}", year=2020) for i in range(66_000)]
+    reports += [Report(id=f"big{i}", agency="大机构", year=2021) for i in range(5)]
+    reports += [Report(id=f"mid{i}", agency="中机构", year=2021) for i in range(3)]
+    b = EmbeddedBackend(tmp_path / "x.index")
+    for start in range(0, len(reports), 20_000):  # several segments
+        b.add(reports[start : start + 20_000])
+    for query in (Query(facets=FACETS, limit=0), Query(year_from=2020, facets=("agency", "year"), limit=0)):
+        result = b.search(query)
+        agencies = result.facets["agency"]
+        assert len(agencies) == 100
+        assert list(agencies.items())[:2] == [("大机构", 5), ("中机构", 3)]
+        assert set(list(agencies.values())[2:]) == {1}
+        assert result.facets["year"] == {"2020": 66_000, "2021": 8}
+    assert b.search(Query(facets=("agency",), facet_limit=2, limit=0)).facets["agency"] == {"大机构": 5, "中机构": 3}
+
+
+def test_a_killed_rebuild_leaves_nothing_behind(tmp_path):
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add(handmade())
+    live = (tmp_path / "x.index" / "current").resolve().name
+    abandoned = b._new_generation()  # what a rebuild killed half-way leaves: a generation, a temporary link
+    (tmp_path / "x.index" / ".current-999999999").symlink_to(abandoned.name)
+    every = sorted(p.name for p in (tmp_path / "x.index").iterdir())
+    guard = b._fresh_index().writer(15_000_000, 1)  # as a rebuild running in another process holds it
+    EmbeddedBackend(tmp_path / "x.index")
+    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == every  # a running rebuild is left alone
+    guard.rollback()
+    del guard
+    again = EmbeddedBackend(tmp_path / "x.index")
+    assert sorted(p.name for p in (tmp_path / "x.index").iterdir()) == ["current", live]
+    assert again.count() == 3
 
 
 def test_unknown_facet_is_a_clear_error(backend):
@@ -348,3 +438,34 @@ def test_failed_rebuild_leaves_the_live_index(tmp_path):
     assert [p.name for p in (tmp_path / "x.index").iterdir() if p.name.startswith("gen-")] == [
         (tmp_path / "x.index" / "current").resolve().name
     ]
+
+
+def test_kill_9_during_xxgk_index_rebuild_then_the_next_start_cleans_up(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from xxgk.store import Store
+
+    db = tmp_path / "store.db"
+    with Store(db) as store:
+        for report in generated(2000, seed=5):
+            store.save(report)
+    command = [sys.executable, "-m", "xxgk.cli", "index", "--db", str(db)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    folder = tmp_path / "store.db.index"
+    live = (folder / "current").resolve().name
+    rebuild = subprocess.Popen([*command, "--rebuild"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not [p for p in folder.glob("gen-*") if p.name != live]:
+        assert rebuild.poll() is None and time.monotonic() < deadline, "the rebuild ended before it could be killed"
+        time.sleep(0.005)
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait()
+    assert len(list(folder.glob("gen-*"))) == 2  # the half-built generation is left behind
+    backend = EmbeddedBackend(folder)  # the next start (xxgk index, search or serve)
+    assert sorted(p.name for p in folder.iterdir()) == ["current", live]
+    assert backend.count() == 2000

@@ -16,7 +16,7 @@ from indexer.meili import (
     split_text,
     to_documents,
 )
-from indexer.query import FACETS, Query
+from indexer.query import FACETS, Query, QueryError
 from xxgk.cli import main
 from xxgk.generate import store_record
 from xxgk.model import Check, Region, Report
@@ -71,8 +71,11 @@ def test_long_sections_are_split_below_the_position_limit():
 
 def test_documents_carry_normalised_text_for_search_and_the_original_for_display():
     docs = to_documents(report(2))
-    assert docs[0]["text"] == "第2号 依申請公開" and docs[0]["text_n"] == "第2号 依申请公开"
+    assert docs[0]["text"] == "第2号 依申請公開" and docs[0]["text_n"] == "总体情况\n第2号 依申请公开"  # heading too
     assert docs[0]["title_n"] == "第2号年度报告" and docs[0]["failed_checks"] is False
+    taiwan = to_documents(report(3, {"overview": "政府資訊公開", "problems": "x" * (PART_CHARS + 5)}))
+    assert taiwan[0]["text_n"] == "总体情况\n政府资讯公开\n总体情况\n政府信息公开"  # and the mainland wording
+    assert [d["text_n"][:5] for d in taiwan[1:]] == ["存在的主要", "xxxxx"]  # the heading on a section's first part
     bare = to_documents(report(4, {}))
     assert [(d["section"], d["text"]) for d in bare] == [("", "正文4")]
 
@@ -103,8 +106,12 @@ def test_filter_values_are_quoted_and_escaped():
 
 def test_search_parameters():
     backend = MeiliBackend(CLOSED, SECRET, index="t")
-    q, params, skip = backend.search_params(Query(text='"卫滨" OR -工程*', facets=("year",), sort="-year", limit=10))
-    assert q == "卫滨 or 工程"  # plain words: no phrase quotes, no negation, no wildcards
+    query = Query(text='"卫滨 区" -工程* 資訊', facets=("year",), sort="-year", limit=10)
+    q, params, skip = backend.search_params(query)
+    assert q == "卫滨区 工程 信息"  # plain words: no phrase quotes, no negation, no wildcards; mainland wording
+    with pytest.raises(QueryError, match="OR is not supported") as error:
+        backend.search_params(Query(text="卫滨 OR 工程"))
+    assert error.value.param == "q"
     assert params["sort"] == ["year:desc"] and params["facets"] == ["year"]
     assert (params["page"], params["hitsPerPage"], skip) == (1, 10, 0)
     assert params["filter"] == [] and params["matchingStrategy"] == "all"

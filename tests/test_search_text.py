@@ -4,24 +4,50 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.query import parse_years
-from indexer.text import compact, normalize, plain, query_words, snippet
+from indexer.query import QueryError, parse_years
+from indexer.text import index_forms, is_tabular, plain, query_terms, query_words, search_chars, search_form, snippet
 
 
-def test_normalize_folds_script_width_and_case():
-    assert normalize("總體情況") == "总体情况"
-    assert normalize("依申請公開") == "依申请公开"
-    assert normalize("ＡＢＣ２０２３") == "abc2023"
+def test_search_form_folds_script_width_and_case():
+    assert search_form("總體情況") == "总体情况"
+    assert search_form("依申請公開") == "依申请公开"
+    assert search_form("ＡＢＣ２０２３") == "abc2023"
 
 
-def test_compact_keeps_only_searchable_characters():
-    assert compact(normalize("卫滨区，平原镇！ (2023) <b>")) == "卫滨区平原镇2023b"
+def test_search_chars_keep_only_searchable_characters():
+    assert search_chars(search_form("卫滨区，平原镇！ (2023) <b>")) == "卫滨区平原镇2023b"
 
 
-def test_query_words_interpret_no_syntax():
+def test_taiwan_wording_gets_its_mainland_form_and_mainland_text_is_never_reworded():
+    assert index_forms("政府資訊公開") == ["政府资讯公开", "政府信息公开"]
+    assert index_forms("规范性文件和程序") == ["规范性文件和程序"]  # tw2sp would say 文档, 进程
+    assert index_forms("規範性文件") == ["规范性文件", "规范性文档"]
+    assert query_terms("資訊公開") == [(("资讯公开", "信息公开"),)]
+
+
+def test_query_grammar_or_and_phrases_only():
+    assert query_terms("信息 OR 公开") == [(("信息",), ("公开",))]
+    assert query_terms("年度 信息 OR 公开 报告") == [(("年度",),), (("信息",), ("公开",)), (("报告",),)]
+    assert query_terms('"信息 公开" 年度') == [(("信息公开",),), (("年度",),)]
+    assert query_terms("信息 or 公开") == [(("信息",),), (("or",),), (("公开",),)]  # lower-case or is a word
+    assert query_terms("OR 信息 OR") == [(("信息",),)]  # a dangling OR joins nothing
     assert query_words('"卫滨" AND 工程*') == ["卫滨", "and", "工程"]
+    assert query_words('"卫滨') == ["卫滨"]  # an unclosed quote runs to the end
     assert query_words("NEAR( ) '; --") == ["near"]
     assert query_words("😀 \t ") == []
+
+
+def test_table_lines_are_told_from_prose():
+    assert is_tabular("0 0 0 0 16 四、结转下年度继续办理")
+    assert is_tabular("1\t2\t3")
+    assert not is_tabular("本机关共收到申请16件，结转下年度继续办理2件。")
+
+
+def test_snippet_prefers_prose_over_table_figures():
+    text = "0 0 0 0 16 四、结转下年度继续办理\n本机关结转下年度继续办理2件。"
+    assert snippet(text, query_words("结转下年度")) == "…本机关<mark>结转下年度</mark>继续办理2件。"
+    assert snippet(text, ["不存在"]) == "…本机关结转下年度继续办理2件。"  # no match: the first prose
+    assert "<mark>" in snippet("0 0 0 0 16 四、结转下年度继续办理", ["结转"])  # no prose match: the table line
 
 
 def test_snippet_marks_the_match_in_the_original_script():
@@ -52,6 +78,7 @@ def test_snippet_without_a_match_shows_the_beginning():
 def test_parse_years():
     assert parse_years("2023") == (2023, 2023)
     assert parse_years(" 2020-2023 ") == (2020, 2023)
-    for bad in ("2023-2020", "abc", "2020-", ""):
-        with pytest.raises(ValueError):
+    for bad in ("2023-2020", "abc", "2020-", "", "1900"):
+        with pytest.raises(QueryError) as error:
             parse_years(bad)
+        assert error.value.param == "year"

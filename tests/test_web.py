@@ -14,11 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_web_fixtures import XSS, XSS_IMG, ListBackend, failing_report, fill_store, planted_report, sample_reports
 
-from indexer.query import Query
+from indexer.query import PARAMS, Query, QueryError
 from indexer.web import BackgroundServer, create_app
 from indexer.web.app import safe_href, safe_snippet
-from indexer.web.params import PARAMS, ParamError, parse_search
-from indexer.web.tables import cell_label
+from xxgk.explain import cell_label
 from xxgk.model import Report
 from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 
@@ -185,10 +184,10 @@ def test_single_year_and_no_failed_checks(site):
 def test_bad_parameters_give_400_with_a_reason(site, query, names):
     r = site.get("/api/search?" + query.replace("长", quote("长")))
     assert r.status == 400
-    assert names in r.json()["error"]
+    assert names in r.json()["error"] and r.json()["param"] == names
 
 
-NAMES = st.sampled_from([*PARAMS, "facets", "facet_limit", "bogus"])
+NAMES = st.sampled_from([*PARAMS, "bogus"])
 VALUES = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["2024", "2020-2024", "0", "1", "100", "-1", "year,province", "requests", "-year", "county", "²"]),
@@ -197,16 +196,15 @@ VALUES = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(NAMES, VALUES), max_size=6))
-def test_any_parameters_parse_or_fail_with_param_error(items):
+def test_any_parameters_parse_or_fail_with_a_query_error(items):
     try:
-        search, extra = parse_search(items, extra=("facets",))
-    except ParamError as exc:
-        assert str(exc)
+        query = Query.from_params(items)
+    except QueryError as exc:
+        assert str(exc) and exc.chinese and exc.param in {name for name, _ in items}
         return
-    query = search.query
     assert 0 <= query.limit <= 100 and 0 <= query.offset <= 10_000
     assert query.year_from is None or query.year_from <= query.year_to
-    assert set(extra) <= {"facets"}
+    assert Query.from_params(query.to_params()) == Query(**{**query.__dict__, "facets": (), "facet_limit": None})
 
 
 @settings(max_examples=40, deadline=None)
@@ -326,7 +324,10 @@ def test_search_page_rejects_bad_parameters_with_html_400(site):
     r = site.get("/?year=abc")
     assert r.status == 400
     assert r.headers["content-type"].startswith("text/html")
-    assert "year must be YYYY" in r.body
+    assert "查询参数有误：年度应为 2023 或 2020-2023 这样的写法，而不是“abc”" in r.body
+    assert "must" not in r.body  # no English on the page
+    r = site.get("/?agency_level=planet")
+    assert r.status == 400 and "机构层级应为省级、市级、县级、乡镇（街道）、部门之一" in r.body
 
 
 def test_report_page_tables_rows_and_failed_cells(site):
@@ -354,7 +355,8 @@ def test_report_page_tables_rows_and_failed_cells(site):
         "行政许可",
     ):
         assert label in r.body
-    assert "本年新收申请：总计 9 ≠ 各类申请人之和 7" in r.body
+    assert "规则 3（各类申请人之和等于总计）" in r.body
+    assert "表二“本年新收政府信息公开申请数量”行：总计为 9 件，而各类申请人之和为 7 件" in r.body
     assert '<a href="#cell-requests.new.total">本年新收政府信息公开申请数量·总计</a>' in r.body  # jumps to the cell
     assert 'id="cell-requests.new.total"' in r.body
     # A section with a table shows the table, its flattened original text folded away below it.
@@ -433,6 +435,23 @@ def test_security_headers_on_every_response(site, path):
     assert "default-src 'self'" in headers["content-security-policy"]
     assert "script-src 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+class Exploding(ListBackend):
+    def search(self, query):
+        raise RuntimeError("index went away")
+
+
+def test_security_headers_on_a_500_too(tmp_path):
+    store = fill_store(tmp_path / "store.db", sample_reports()[:1])
+    with BackgroundServer(create_app(store, Exploding())) as server:
+        site = Site(server.url, Exploding())
+        for path in ("/api/search?q=x", "/?q=x"):
+            r = site.get(path)
+            assert r.status == 500 and "index went away" not in r.body
+            assert "script-src 'none'" in r.headers["content-security-policy"]
+            assert r.headers["x-frame-options"] == "DENY"
+    store.close()
 
 
 def test_stylesheet_is_served_locally(site):

@@ -122,3 +122,37 @@ def test_every_sort_and_section_is_served(url, sort):
         assert status == 200, body
         status, _ = fetch(url + "/?" + urlencode({k: v for k, v in params.items() if k != "facets"}))
         assert status == 200
+
+
+def _serve_two_workers(db, port):
+    from indexer.web import serve
+
+    serve(lambda: create_app(Store(db), open_backend("embedded", db=db)), port=port, workers=2, log_level="warning")
+
+
+def test_worker_processes_share_the_port_and_stop_together(indexed):
+    import multiprocessing
+
+    db, reports = indexed
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = multiprocessing.get_context("fork").Process(target=_serve_two_workers, args=(db, port))
+    server.start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, body = fetch(f"http://127.0.0.1:{port}/api/search?limit=0")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "workers did not start"
+                time.sleep(0.2)
+        assert status == 200 and json.loads(body)["total"] == len(reports)
+        for _ in range(20):  # several connections: whichever worker answers, the same answer
+            assert json.loads(fetch(f"http://127.0.0.1:{port}/api/search?q=%E4%BE%9D%E7%94%B3%E8%AF%B7")[1])["total"]
+    finally:
+        server.terminate()
+        server.join(15)
+    with pytest.raises(OSError):  # no worker left listening
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

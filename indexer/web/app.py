@@ -29,9 +29,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.query import FACETS, Backend, Hit, Query, SearchResult
-from indexer.web.params import MAX_FACET_LIMIT, MAX_OFFSET, ParamError, parse_facets, parse_int, parse_search
-from indexer.web.tables import cell_label, report_tables
+from indexer.query import FACETS, LEVEL_LABELS, MAX_OFFSET, PARAMS, Backend, Hit, Query, QueryError, SearchResult
+from indexer.web.tables import report_tables
+from xxgk.explain import RULE_NAMES, cell_label, disagreeing_cells, explain_check, explain_problem
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 from xxgk.store import Store
@@ -49,7 +49,6 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
 FORMAT_LABELS = {"2021": "2021 版表格", "2019": "2019 版表格", "unknown": "未识别格式"}
 SOURCE_LABELS = {"html": "网页", "pdf": "PDF", "docx": "Word (docx)", "doc": "Word (doc)", "text": "文本"}
 FACET_LABELS = {
@@ -73,6 +72,7 @@ SECTION_LABELS = {key: heading or "前言" for key, heading in SECTIONS.items()}
 TRUTHY = {"1", "true", "True"}  # how backends and the page spell "has failed checks"
 DRILL_DOWN = {"province": ("city", "county"), "city": ("county",)}  # choosing a region clears the levels below
 PAGE_SIZE = 20
+PAGE_PARAMS = tuple(p for p in PARAMS if p not in ("facets", "facet_limit"))  # the page picks its own facets
 MARK_RE = re.compile(r"(</?mark>)")
 
 
@@ -131,7 +131,7 @@ def facet_label(name: str, value: str) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware adding CSP and friends to every response."""
+    """ASGI middleware adding CSP and friends to every response, error pages included."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -249,9 +249,9 @@ def paragraphs(text: str) -> list[str]:
 # -- the application ----------------------------------------------------------------------
 
 
-def create_app(store: Store, backend: Backend, *, title: str = "政府信息公开工作年度报告检索") -> Starlette:
+def create_app(store: Store, backend: Backend, *, title: str = "政府信息公开工作年度报告检索") -> ASGIApp:
     """Build the app over an open store and a search backend; neither is closed by the app."""
-    lock = threading.Lock()
+    store_lock = threading.Lock()  # one store connection: its calls take turns; searches run side by side
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -261,10 +261,9 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
     )
     env.globals.update(site_title=title, section_labels=SECTION_LABELS, sort_labels=SORT_LABELS, cell_label=cell_label)
 
-    async def call(fn: Callable[..., T], *args: Any) -> T:
-        # One store connection and one backend serve every request; calls take turns.
+    async def read(fn: Callable[..., T], *args: Any) -> T:
         def locked() -> T:
-            with lock:
+            with store_lock:
                 return fn(*args)
 
         return await run_in_threadpool(locked)
@@ -277,14 +276,10 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
 
     async def api_search(request: Request) -> Response:
         try:
-            search, extra = parse_search(request.query_params.multi_items(), extra=("facets", "facet_limit"))
-            facets = parse_facets(extra.get("facets", ""))
-            top = (
-                parse_int("facet_limit", extra["facet_limit"], 1, MAX_FACET_LIMIT) if extra.get("facet_limit") else None
-            )
-        except ParamError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        result = await call(backend.search, replace(search.query, facets=facets, facet_limit=top))
+            query = Query.from_params(request.query_params.multi_items())
+            result = await run_in_threadpool(backend.search, query)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc), "param": exc.param}, status_code=400)
         return JSONResponse(
             {"total": result.total, "hits": [hit_json(h) for h in result.hits], "facets": result.facets}
         )
@@ -292,44 +287,45 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
     async def api_facets(request: Request) -> Response:
         if request.query_params:
             return JSONResponse({"error": "/api/facets takes no parameters; use /api/search?facets="}, 400)
-        result = await call(backend.search, Query(limit=0, facets=FACETS))
+        result = await run_in_threadpool(backend.search, Query(limit=0, facets=FACETS))
         return JSONResponse({"total": result.total, "facets": result.facets})
 
     async def api_report(request: Request) -> Response:
-        report = await call(store.get, request.path_params["id"])
+        report = await read(store.get, request.path_params["id"])
         if report is None:
             return JSONResponse({"error": "no report with this id"}, status_code=404)
         return JSONResponse(report.to_dict())
 
     async def search_page(request: Request) -> Response:
         try:
-            search, _ = parse_search(request.query_params.multi_items(), extra=(), limit=PAGE_SIZE)
-        except ParamError as exc:
-            return error_page(400, f"查询参数有误：{exc}")
-        names = page_facets(search.filters)
-        query = replace(search.query, facets=names)
-        if not query.text and "sort" not in search.filters:
-            query = replace(query, sort="-year")  # browsing without words: newest reports first
-        result = await call(backend.search, query)
+            query = Query.from_params(request.query_params.multi_items(), allowed=PAGE_PARAMS, limit=PAGE_SIZE)
+            filters = query.to_params(limit=PAGE_SIZE)
+            names = page_facets(filters)
+            query = replace(query, facets=names)
+            if not query.text and "sort" not in filters:
+                query = replace(query, sort="-year")  # browsing without words: newest reports first
+            result = await run_in_threadpool(backend.search, query)
+        except QueryError as exc:
+            return error_page(400, f"查询参数有误：{exc.chinese}。")
         return render(
             "search.html",
             query=query,
             result=result,
             hits=[_hit_view(h) for h in result.hits],
-            panels=facet_panels(result, search.filters, names),
-            chips=active_filters(search.filters),
-            pages=pagination(result.total, query, search.filters),
-            hidden={k: v for k, v in search.filters.items() if k not in ("q", "offset", "sort", "section", "limit")},
+            panels=facet_panels(result, filters, names),
+            chips=active_filters(filters),
+            pages=pagination(result.total, query, filters),
+            hidden={k: v for k, v in filters.items() if k not in ("q", "offset", "sort", "section", "limit")},
             first=query.offset + 1,
             last=query.offset + len(result.hits),
         )
 
     async def report_page(request: Request) -> Response:
         report_id = request.path_params["id"]
-        report = await call(store.get, report_id)
+        report = await read(store.get, report_id)
         if report is None:
             return error_page(404, "没有找到这份报告。")
-        earlier = await call(store.versions, report_id)
+        earlier = await read(store.versions, report_id)
         return render("report.html", **_report_view(report, len(earlier)))
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -353,8 +349,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
-    app.add_middleware(SecurityHeaders)
-    return app
+    return SecurityHeaders(app)  # outside Starlette's error middleware, so 500 responses carry the headers too
 
 
 def _hit_view(hit: Hit) -> dict[str, Any]:
@@ -384,8 +379,19 @@ def _report_view(report: Report, earlier_versions: int) -> dict[str, Any]:
     ]
     if not report.sections and report.text:
         sections.append({"key": "text", "heading": "正文", "paragraphs": paragraphs(report.text), "table": None})
+    checks = [
+        {
+            "rule": c.rule,
+            "name": RULE_NAMES.get(c.rule, ""),
+            "text": explain_check(c, report),
+            "cells": disagreeing_cells(c, report),
+        }
+        for c in report.checks
+    ]
     return {
         "report": report,
+        "checks": checks,
+        "problems": [explain_problem(p) for p in report.problems],
         "title": report.title or "（无标题）",
         "region": region_text(report.region),
         "level": LEVEL_LABELS.get(report.agency_level or "", report.agency_level),

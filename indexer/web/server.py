@@ -1,10 +1,20 @@
-"""Run the app under uvicorn in a background thread (tests, ``xxgk demo``)."""
+"""Run the app under uvicorn: in a background thread (tests, ``xxgk demo``), or in several
+worker processes sharing one listening socket (``serve``).
+
+In one process, searches already run side by side in the thread pool (tantivy searchers
+are thread-safe); worker processes add what one interpreter's lock cannot: a second core
+for the Python part of a request (query parsing, snippets, the page template).
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import sys
 import threading
 import time
+from collections.abc import Callable
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -48,3 +58,42 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve(
+    make_app: Callable[[], ASGIApp], host: str = "127.0.0.1", port: int = 8000, *, workers: int = 1, log_level="info"
+) -> None:
+    """Serve until interrupted; ``make_app`` runs in each worker, so each opens its own store and index."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    config = dict(log_level=log_level, access_log=False, lifespan="off")
+    if workers <= 1:
+        uvicorn.Server(uvicorn.Config(make_app(), **config)).run(sockets=[sock])
+        return
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: its own app, the shared socket
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                uvicorn.Server(uvicorn.Config(make_app(), **config)).run(sockets=[sock])
+            finally:
+                os._exit(0)
+        children.append(pid)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopping the parent stops the workers
+    try:
+        for pid in children:
+            os.waitpid(pid, 0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass  # already gone
+        sock.close()

@@ -1,22 +1,21 @@
 """Lay a report's three tables out as rows of cells for the report page.
 
 Row keys and row labels come from ``xxgk.schema``; this module only adds the
-printed layout (numbering, group headings, column headings). A cell named in a
-failed check is flagged; a null cell keeps its raw text for a tooltip.
+printed layout (numbering, group headings, column headings). A cell that disagrees in a
+failed check (``xxgk.explain.disagreeing_cells``) is flagged; a null cell keeps its raw
+text for a tooltip.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xxgk.explain import COLUMN_LABELS, ROW_LABELS, disagreeing_cells
 from xxgk.model import Report
 from xxgk.schema import (
     APPLICANT_COLUMNS,
     OTHER_2019,
-    OTHER_2019_LABEL,
-    PROACTIVE_2019_LABELS,
     PROACTIVE_2019_ROWS,
-    PROACTIVE_LABELS,
     PROACTIVE_ROWS,
     REQUEST_LABELS,
     REQUEST_ROWS,
@@ -25,31 +24,6 @@ from xxgk.schema import (
     REVIEW_GROUPS,
 )
 
-COLUMN_LABELS: dict[str, str] = {
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "本年处理决定数量",
-    "amount_10k_yuan": "本年收费金额（万元）",
-    "made": "本年新制作数量",
-    "published": "本年新公开数量",
-    "total_public": "对外公开总数量",
-    "previous_items": "上一年项目数量",
-    "change": "本年增/减",
-    "items": "采购项目数量",
-    "amount_yuan": "采购总金额（元）",
-    "natural_person": "自然人",
-    "commercial": "商业企业",
-    "research": "科研机构",
-    "social": "社会公益组织",
-    "legal": "法律服务机构",
-    "other_org": "其他",
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-    "total": "总计",
-}
 # Printed numbering of Table 2 (国办公开办函〔2021〕30号 layout).
 REQUEST_PREFIX = {
     "requests.new": "一、",
@@ -97,24 +71,6 @@ class Table:
     body: list[list[Cell]] = field(default_factory=list)
 
 
-ROW_LABELS: dict[str, str] = {
-    **PROACTIVE_2019_LABELS,
-    **PROACTIVE_LABELS,
-    **REQUEST_LABELS,
-    OTHER_2019: OTHER_2019_LABEL,
-    **REVIEW_GROUPS,
-}
-FIELD_LABELS = {"year": "报告年度", "title": "标题", "text": "正文"}  # non-table names a check may cite
-
-
-def cell_label(key: str) -> str:
-    """``requests.new.total`` → 本年新收政府信息公开申请数量·总计; other names are labelled if known, else kept."""
-    row, _, col = key.rpartition(".")
-    if row in ROW_LABELS and col in COLUMN_LABELS:
-        return f"{ROW_LABELS[row]}·{COLUMN_LABELS[col]}"
-    return FIELD_LABELS.get(key, key)
-
-
 def format_number(value: int | float) -> str:
     if isinstance(value, float):
         return f"{value:.12g}"
@@ -128,7 +84,7 @@ class Layout:
         self.report = report
         self.rules: dict[str, list[int]] = {}
         for check in report.checks:
-            for key in check.cells:
+            for key in disagreeing_cells(check, report):
                 self.rules.setdefault(key, []).append(check.rule)
 
     def cell(self, row: str, col: str, colspan: int = 1) -> Cell:

@@ -10,9 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import opencc
-
-_converter: opencc.OpenCC | None = None
+from xxgk.simplified import t2s
 
 # A parenthesised pinyin syllable with a tone mark, e.g. 鄉(xiāng); starts with a literal for fast scanning.
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -22,13 +20,6 @@ _NUMBERING = re.compile(
     r"^(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}(?:[、.,:)](?!\d))|\(\d{1,2}\))+"
 )
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》()\[\]【】,，、。.:;：；!?·•*_…\-—~]+")
-
-
-def t2s(text: str) -> str:
-    global _converter
-    if _converter is None:
-        _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
 
 
 def normalize(text: str) -> str:
