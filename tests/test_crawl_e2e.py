@@ -12,7 +12,7 @@ from crawler.canonical import canonical_url
 from crawler.run import crawl
 from crawler.sites import load_sites
 from xxgk.model import report_id
-from xxgk.portal import DemoPortal
+from xxgk.portal import DemoPortal, placeholder
 from xxgk.store import RunSummary, Store
 
 FAST = {"RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
@@ -121,6 +121,7 @@ def test_an_edit_is_one_change_and_the_old_version_is_kept(runs):
 
 
 def test_shipped_demo_config_matches_the_portal():
-    env = {f"DEMO_PORTAL_{name}": f"http://127.0.0.1:{port}" for port, name in enumerate(["TRS", "HANWEB", "ATTACH"])}
+    names = [site["name"] for site in DemoPortal(seed=0).template_config()["sites"]]
+    env = {placeholder(name)[2:-1]: f"http://127.0.0.1:{port}" for port, name in enumerate(names)}
     shipped = load_sites(Path(__file__).resolve().parents[1] / "config" / "demo.yaml", env=env)
     assert shipped == load_sites(DemoPortal(seed=0).template_config(), env=env)

@@ -412,7 +412,7 @@ def test_every_link_on_list_pages_works_or_is_a_declared_fault(portal):
 
 def test_portal_process_serves_until_the_block_ends(tmp_path):
     with portal_process(tmp_path / "sites.json", "--seed", "2", "--no-faults") as portal:
-        assert [site["name"] for site in portal.config["sites"]] == ["trs", "hanweb", "attach"]
+        assert [site["name"] for site in portal.config["sites"]] == ["trs", "hanweb", "attach", "jpage", "json"]
         start = portal.config["sites"][0]["start_urls"][0]
         assert fetch(start)[0] == 200
         assert not list(tmp_path.glob("*.part"))
