@@ -125,3 +125,31 @@ def test_shipped_demo_config_matches_the_portal():
     env = {placeholder(name)[2:-1]: f"http://127.0.0.1:{port}" for port, name in enumerate(names)}
     shipped = load_sites(Path(__file__).resolve().parents[1] / "config" / "demo.yaml", env=env)
     assert shipped == load_sites(DemoPortal(seed=0).template_config(), env=env)
+
+
+def test_post_list_pages_are_fetched_again_and_no_document_is_downloaded_again(runs):
+    """Re-crawl: the data proxy's POSTs and the JSON pages go out again; no document is downloaded again."""
+
+    def posts(log: list) -> list[tuple[str, str]]:
+        return sorted((e.path, e.body) for e in log if e.method == "POST")
+
+    assert posts(runs.log_first) and posts(runs.log_second) == posts(runs.log_first)
+    assert all(e.status == 200 for e in runs.log_second if e.method == "POST")
+    documents = {canonical_url(u) for u in set(runs.portal.truth) | runs.portal.non_reports}
+    downloaded = [
+        (e.site, e.path)
+        for e in runs.log_second
+        if e.status == 200 and canonical_url(runs.portal.site(e.site).base_url + e.path) in documents
+    ]
+    assert downloaded == []
+
+    def lists(log: list) -> list[tuple[str, str, str, str]]:  # everything else answered 200: robots.txt, list pages
+        return sorted(
+            (e.site, e.method, e.path, e.body)
+            for e in log
+            if e.site in ("jpage", "json")
+            and e.status == 200
+            and canonical_url(runs.portal.site(e.site).base_url + e.path) not in documents
+        )
+
+    assert len(lists(runs.log_first)) > 6 and lists(runs.log_second) == lists(runs.log_first)
