@@ -1,7 +1,8 @@
 """The demo sites' content: which URLs exist, what they answer, which are reports, which are traps.
 
-Three CMS styles (see the module functions): ``trs`` (GBK, JavaScript paging), ``hanweb`` (UTF-8,
-下一页/?page=N paging, some reports only as attachments) and ``attach`` (reports only as PDF/DOCX files).
+Five CMS styles (see the module functions): ``trs`` (GBK, JavaScript paging), ``hanweb`` (UTF-8,
+下一页/?page=N paging, some reports only as attachments), ``attach`` (reports only as PDF/DOCX files),
+``jpage`` (records in a script block, the rest from a POST data proxy) and ``json`` (a JSON list endpoint).
 Everything is keyed by resource key (path plus non-tracking query); the portal turns keys into URLs.
 """
 
