@@ -35,6 +35,8 @@ _SITE_CODE = etree.XPath("//meta[translate(@name, 'SITEDCO', 'sitedco')='siteidc
 _SITE_NAME = etree.XPath("//meta[translate(@name, 'SITENAM', 'sitenam')='sitename']/@content")
 _JS = etree.XPath("//script[not(@type) or contains(@type, 'javascript')]/text()")
 _ANCHORS = etree.XPath("descendant-or-self::a[@href]")
+# A government's name, not the start of 政府信息公开… or 政府网站….
+_GOVERNMENT = re.compile(r"[\u4e00-\u9fa5]{2,12}?(?:人民政府|政府)(?![\u4e00-\u9fa5]*(?:信息|网站))")
 
 
 @dataclass
@@ -200,7 +202,7 @@ def probe(url: str, *, max_pages: int = 30, timeout: float = 10.0) -> Probe:
             for candidate in found.urls:
                 if urlsplit(candidate).netloc.lower() == host and canonical_url(candidate) not in seen_links:
                     add_link(Link(candidate, _title_of(client, candidate)), "sitemap")
-        elif not text.lstrip().startswith("<") and (data := jsonapi.load(text)) is not None:
+        elif not text[:256].lstrip().startswith("<") and (data := jsonapi.load(text)) is not None:
             entry.content = "JSON"
             links = jsonapi.links(data, page.url)
             for link in links:
@@ -275,39 +277,24 @@ def _title_of(client: _Client, url: str) -> str:
 
 
 def _site_name(tree: etree._Element) -> str:
-    """The site's own name: its SiteName meta, else the title's part naming a government."""
+    """The site's own name: its SiteName meta, else the first government named in its title or text."""
     named = next((n.strip() for n in _SITE_NAME(tree) if n.strip()), None)
     if named:
         return named
-    title = " ".join(tree.xpath("//title//text()"))
-    parts = [p.strip() for p in re.split(r"[-_|–—·\s]+", title) if p.strip()]
-    return next(
-        (p for p in reversed(parts) if p.endswith(("人民政府", "政府", "办公室", "局", "委员会"))),
-        parts[-1] if parts else "",
-    )
-
-
-def _allow(urls: list[str]) -> list[str]:
-    """Path prefixes (first directory) covering ``urls``; none (everything allowed) if one sits at the root."""
-    prefixes = []
-    for url in urls:
-        path = urlsplit(url).path
-        if path.count("/") < 2:
-            return []
-        prefixes.append("/" + path.split("/")[1] + "/")
-    return sorted(set(prefixes))
+    title = " ".join(tree.xpath("//title//text()")).strip()
+    found = _GOVERNMENT.search(title) or _GOVERNMENT.search(tree.text_content()[:20000])
+    return found.group(0) if found else title
 
 
 def config_entry(result: Probe, url: str, site_code: str | None) -> dict[str, Any]:
     """A ``config/sites.yaml`` entry for the probed column (Chinese name when the config loader takes one)."""
     region = find_region([result.site_name], site_code, None)
-    used = [p.url for p in result.list_pages if isinstance(p.status, int) and p.status == 200]
-    used += [c.url for c in result.candidates if c.verdict in ("report", "column")]
     entry: dict[str, Any] = {
         "name": result.site_name or urlsplit(url).netloc,
         "start_urls": [url],
         "region": {k: v for k, v in asdict(region).items() if v is not None},
-        "allow": _allow(used),
+        # The whole site: reports may sit in other directories than their lists (attachments, detail pages).
+        "allow": [f"^https?://{re.escape(urlsplit(url).netloc)}/"],
         "deny": [DENY],
     }
     try:

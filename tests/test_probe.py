@@ -35,7 +35,7 @@ def of_site(portal: DemoPortal, name: str, urls) -> set[str]:
 
 @pytest.fixture(scope="module")
 def probes(portal):
-    return {name: probe(portal.site(name).start_urls[0]) for name in SITES}
+    return {site.name: probe(site.start_urls[0]) for site in portal.sites}
 
 
 @pytest.mark.parametrize("name", SITES)
@@ -77,18 +77,20 @@ def test_json_site_endpoint_and_paging(probes):
     assert {c.source for c in result.reports} == {"JSON"}
 
 
-@pytest.mark.parametrize("name", SITES)
+@pytest.mark.parametrize("name", ["trs", "hanweb", "attach", *SITES])
 def test_config_entry_crawls_the_site_completely(portal, probes, name, tmp_path):
+    """Also on the older sites, whose reports sit in other directories (attachments) than their lists."""
     entry = probes[name].config
     site = portal.site(name)
-    assert entry["region"]["code"] == site.region.code and entry["region"]["county"] == site.region.county
+    assert entry["region"]["county"] == site.region.county  # from SiteIDCode, else the site's name
     (config,) = parse_sites({"sites": [entry]}, env={})  # the loader accepts it as is
     assert config.start_urls == tuple(site.start_urls)
     before = len(portal.request_log)
     summary = crawl({"sites": [entry]}, db=tmp_path / "probe.db", throttle=False)
     with Store(tmp_path / "probe.db") as store:
         stored = {r.url for r in store.reports()}
-    assert stored == of_site(portal, name, portal.truth) and summary.failures == []
+    assert stored == of_site(portal, name, portal.truth)
+    assert name not in SITES or summary.failures == []  # the older sites carry deliberate broken links
     disallowed = [d.removeprefix(site.base_url) for d in portal.disallowed if d.startswith(site.base_url)]
     requested = [r.path for r in portal.request_log[before:] if r.site == name]
     assert not [p for p in requested if any(p.startswith(d) for d in disallowed)]

@@ -60,7 +60,7 @@ class JPage:
 
 def script_records(text: str) -> list[str]:
     """The HTML fragments of every ``<record><![CDATA[…]]></record>`` in a page or a proxy answer."""
-    return _RECORD.findall(text) if "<record" in text.lower() else []
+    return _RECORD.findall(text)
 
 
 def total_records(text: str) -> int | None:
@@ -105,6 +105,8 @@ def _int(value: str | None, default: int) -> int:
 
 def jpage_calls(text: str, base_url: str) -> list[JPage]:
     """Every ``jpage({...})`` call of a page that names a proxy and a total (variables resolved)."""
+    if ".jpage" not in text:
+        return []
     variables = {name: value.strip("\"'") for name, value in _VAR.findall(text)}
     nextgroup = _NEXTGROUP.search(text)
     link = _HREF.search(nextgroup.group(1)) if nextgroup else None

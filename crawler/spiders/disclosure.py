@@ -187,7 +187,7 @@ class DisclosureSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             logger.warning("%s: list page %s is not text (%s), skipped", site.name, response.url, response.headers)
             return
-        if not response.text.lstrip().startswith("<") and (data := jsonapi.load(response.text)) is not None:
+        if not response.text[:256].lstrip().startswith("<") and (data := jsonapi.load(response.text)) is not None:
             yield from self._json_list(site, response, data)
             return
         if response.meta.get("start") and self._is_report_page(response):
