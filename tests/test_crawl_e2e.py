@@ -153,3 +153,12 @@ def test_post_list_pages_are_fetched_again_and_no_document_is_downloaded_again(r
         )
 
     assert len(lists(runs.log_first)) > 6 and lists(runs.log_second) == lists(runs.log_first)
+
+
+def test_a_failing_post_page_is_retried_with_its_form(runs):
+    flaky = [u for u, kind in runs.portal.fault_urls.items() if kind == "flaky" and "/dataproxy.jsp?" in u]
+    assert flaky
+    for url in flaky:
+        path = url.removeprefix(runs.portal.site_of(url).base_url)
+        answers = [(e.status, e.body) for e in runs.log_first if e.method == "POST" and e.path == path]
+        assert [status for status, _ in answers] == [500, 200] and answers[0][1] == answers[1][1]

@@ -225,9 +225,9 @@ def test_edit_of_an_attachment_changes_the_file(portal):
 def test_flaky_page_answers_500_once_then_200():
     with DemoPortal(seed=2) as demo:
         flaky = urls_of(demo, "flaky")
-        assert len(flaky) >= 2
+        assert len([u for u in flaky if u in demo.truth]) >= 2  # reports, and the data proxy's first POST page
         for url in flaky:
-            assert url in demo.truth
+            assert url in demo.truth or "/dataproxy.jsp?" in url
             assert fetch(url)[0] == 500
             assert fetch(url)[0] == 200
             assert fetch(url)[0] == 200

@@ -172,10 +172,12 @@ class DisclosureSpider(scrapy.Spider):
             return self._list_request(site, link.url)
         return None
 
-    def _page(self, site: SiteConfig, list_url: str, url: str, form=None) -> scrapy.Request | None:
-        """Another page of a list: on the site, and allowed (or at the list's own path, e.g. an API start URL)."""
-        same_path = urlsplit(url)[:3] == urlsplit(list_url)[:3]
-        if not self._same_site(site, url) or not (self._follows(site, url) or (same_path and site.allows(url))):
+    def _page(
+        self, site: SiteConfig, list_url: str, url: str, form: tuple[tuple[str, str], ...] | None = None
+    ) -> scrapy.Request | None:
+        """Another page of a list: on the site and allowed, or at the list's own path (an API start URL's pages)."""
+        own_path = urlsplit(url)[:3] == urlsplit(list_url)[:3] and not any(p.search(url) for p in site.deny)
+        if not self._same_site(site, url) or not (self._follows(site, url) or own_path):
             return None
         return self._list_request(site, url, form=form)
 

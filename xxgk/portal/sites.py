@@ -604,6 +604,10 @@ def build_jpage(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         return static("text/xml; charset=UTF-8", f'<?xml version="1.0" encoding="UTF-8"?>\n{answer}'.encode(), newest)
 
     site.handlers[proxy] = data_proxy
+    if faults:  # the proxy's first POST page answers 500 once: a crawler retries it like any GET
+        flaky = f"{proxy}?startrecord={per_page + 1}&endrecord={2 * per_page}&perpage={per_page}"
+        site.faults.flaky.add(resource_key(flaky))
+        site.fault_paths[flaky] = "flaky"
     nextgroup = f'<a href="{proxy}?page=1&' + "&".join(f"{k}={quote(str(v))}" for k, v in fields.items()) + '"></a>'
     nav = [
         tpl.ListItem(col_path, column, ""),
