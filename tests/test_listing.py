@@ -68,7 +68,6 @@ def test_proxy_answer():
     answer = '<?xml version="1.0"?><datastore><totalrecord>10</totalrecord><recordset>'
     answer += "<record><![CDATA[<li><a href='/art/9.html'>x</a></li>]]></record></recordset></datastore>"
     assert records.script_records(answer) == ["<li><a href='/art/9.html'>x</a></li>"]
-    assert records.total_records(answer) == 10
     assert records.script_records("<datastore><recordset></recordset></datastore>") == []
 
 

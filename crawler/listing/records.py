@@ -18,7 +18,6 @@ from crawler.listing import PageRequest
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
-_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
 _JPAGE = re.compile(r"\.jpage\s*\(\s*\{")
 # ``key: value`` pairs of a JavaScript object literal; values are strings, numbers, booleans or identifiers.
@@ -61,12 +60,6 @@ class JPage:
 def script_records(text: str) -> list[str]:
     """The HTML fragments of every ``<record><![CDATA[…]]></record>`` in a page or a proxy answer."""
     return _RECORD.findall(text)
-
-
-def total_records(text: str) -> int | None:
-    """``<totalrecord>`` of a proxy answer."""
-    match = _TOTAL.search(text)
-    return int(match.group(1)) if match else None
 
 
 def _object_literal(text: str, start: int) -> str:
