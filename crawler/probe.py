@@ -101,6 +101,16 @@ class _Client:
         self.robots_body: dict[str, bytes] = {}
 
     def fetch(self, url: str, form: tuple[tuple[str, str], ...] | None = None) -> _Answer:
+        """One request, retried twice (after 0.5 s, then 1 s) on a server error or a failed connection."""
+        answer = self._fetch_once(url, form)
+        for wait in (0.5, 1.0):
+            if isinstance(answer.status, int) and answer.status < 500:
+                break
+            time.sleep(wait)
+            answer = self._fetch_once(url, form)
+        return answer
+
+    def _fetch_once(self, url: str, form: tuple[tuple[str, str], ...] | None) -> _Answer:
         data = urlencode(list(form)).encode() if form is not None else None
         request = urllib.request.Request(url, data=data, headers={"User-Agent": USER_AGENT})
         try:

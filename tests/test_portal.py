@@ -438,8 +438,11 @@ def test_a_client_hanging_up_is_not_reported_as_a_server_error(portal, capsys):
 def post(url: str, form: dict[str, str]) -> tuple[int, bytes]:
     from urllib.parse import urlencode
 
-    with urllib.request.urlopen(urllib.request.Request(url, data=urlencode(form).encode()), timeout=10) as resp:
-        return resp.status, resp.read()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=urlencode(form).encode()), timeout=10) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
 
 
 def test_jpage_records_sit_in_a_script_block_and_the_rest_only_come_from_a_post(portal):
@@ -462,6 +465,9 @@ def test_jpage_records_sit_in_a_script_block_and_the_rest_only_come_from_a_post(
     for start in range(per_page + 1, total + 1, per_page):
         url = f"{site.base_url}{proxy}?startrecord={start}&endrecord={start + per_page - 1}&perpage={per_page}"
         status, body = post(url, form)
+        if url in portal.fault_urls:  # the flaky page: 500 once, then records
+            assert (status, portal.fault_urls[url]) == (500, "flaky")
+            status, body = post(url, form)
         assert status == 200 and body.startswith(b"<?xml")
         listed += records.findall(body.decode())
         assert records.findall(fetch(url)[2].decode()) == []  # a GET answers an empty datastore
