@@ -12,7 +12,7 @@ from crawler.canonical import canonical_url
 from crawler.run import crawl
 from crawler.sites import load_sites
 from xxgk.model import report_id
-from xxgk.portal import DemoPortal
+from xxgk.portal import DemoPortal, placeholder
 from xxgk.store import RunSummary, Store
 
 FAST = {"RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
@@ -121,6 +121,44 @@ def test_an_edit_is_one_change_and_the_old_version_is_kept(runs):
 
 
 def test_shipped_demo_config_matches_the_portal():
-    env = {f"DEMO_PORTAL_{name}": f"http://127.0.0.1:{port}" for port, name in enumerate(["TRS", "HANWEB", "ATTACH"])}
+    names = [site["name"] for site in DemoPortal(seed=0).template_config()["sites"]]
+    env = {placeholder(name)[2:-1]: f"http://127.0.0.1:{port}" for port, name in enumerate(names)}
     shipped = load_sites(Path(__file__).resolve().parents[1] / "config" / "demo.yaml", env=env)
     assert shipped == load_sites(DemoPortal(seed=0).template_config(), env=env)
+
+
+def test_post_list_pages_are_fetched_again_and_no_document_is_downloaded_again(runs):
+    """Re-crawl: the data proxy's POSTs and the JSON pages go out again; no document is downloaded again."""
+
+    def posts(log: list) -> list[tuple[str, str]]:  # answered ones: the flaky page's 500 was retried
+        return sorted((e.path, e.body) for e in log if e.method == "POST" and e.status == 200)
+
+    assert posts(runs.log_first) and posts(runs.log_second) == posts(runs.log_first)
+    assert all(e.status == 200 for e in runs.log_second if e.method == "POST")
+    documents = {canonical_url(u) for u in set(runs.portal.truth) | runs.portal.non_reports}
+    downloaded = [
+        (e.site, e.path)
+        for e in runs.log_second
+        if e.status == 200 and canonical_url(runs.portal.site(e.site).base_url + e.path) in documents
+    ]
+    assert downloaded == []
+
+    def lists(log: list) -> list[tuple[str, str, str, str]]:  # everything else answered 200: robots.txt, list pages
+        return sorted(
+            (e.site, e.method, e.path, e.body)
+            for e in log
+            if e.site in ("jpage", "json")
+            and e.status == 200
+            and canonical_url(runs.portal.site(e.site).base_url + e.path) not in documents
+        )
+
+    assert len(lists(runs.log_first)) > 6 and lists(runs.log_second) == lists(runs.log_first)
+
+
+def test_a_failing_post_page_is_retried_with_its_form(runs):
+    flaky = [u for u, kind in runs.portal.fault_urls.items() if kind == "flaky" and "/dataproxy.jsp?" in u]
+    assert flaky
+    for url in flaky:
+        path = url.removeprefix(runs.portal.site_of(url).base_url)
+        answers = [(e.status, e.body) for e in runs.log_first if e.method == "POST" and e.path == path]
+        assert [status for status, _ in answers] == [500, 200] and answers[0][1] == answers[1][1]

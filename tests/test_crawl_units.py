@@ -275,8 +275,8 @@ def test_shipped_configurations_load():
     sites = load_sites(ROOT / "config" / "sites.yaml", env={})
     assert len(sites) >= 15
     assert all(s.region.province for s in sites)
-    demo = load_sites(
-        ROOT / "config" / "demo.yaml",
-        env={f"DEMO_PORTAL_{n}": "http://127.0.0.1:1" for n in ("TRS", "HANWEB", "ATTACH")},
-    )
-    assert {s.name for s in demo} == {"trs", "hanweb", "attach"}
+    from xxgk.portal import DemoPortal, placeholder
+
+    names = [site["name"] for site in DemoPortal(seed=0).template_config()["sites"]]
+    demo = load_sites(ROOT / "config" / "demo.yaml", env={placeholder(n)[2:-1]: "http://127.0.0.1:1" for n in names})
+    assert [s.name for s in demo] == names and {"trs", "hanweb", "attach", "jpage", "json"} <= set(names)

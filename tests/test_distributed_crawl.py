@@ -217,6 +217,9 @@ def test_two_workers_store_every_report_once(run, baseline, portal):
     )
     plain = [url for url in portal.truth if url not in portal.fault_urls]
     assert {fetched[url] for url in plain} == {1}
+    # the data proxy's POST pages went through the frontier with their form: each once, each answered with records
+    answered = Counter((r.path, r.body) for r in portal.request_log[before:] if r.method == "POST" and r.status == 200)
+    assert len(answered) >= 2 and set(answered.values()) == {1} and all("columnid=" in body for _, body in answered)
     # a worker configured for other sites cannot join the run (it could not parse their pages)
     odd = run.worker(site=portal.sites[0].name)
     assert odd.wait(timeout=180) != 0

@@ -42,7 +42,7 @@ def pages():
 
 def test_pages_cover_both_templates(pages):
     sites = {site for _, site, *_ in pages}
-    assert sites == {"trs", "hanweb"}
+    assert sites == {"trs", "hanweb", "jpage", "json"}  # attach serves files only
     assert len(pages) >= 20
 
 

@@ -23,6 +23,8 @@ NOT_RUN = {
     "xxgk crawl --config config/sites.yaml --jobdir data/job": "crawls the real portals: no network in tests",
     "scrapy crawl disclosure -a site=guiyang -a config=config/sites.yaml": "the real portals: no network in tests",
     "xxgk serve": "a server that runs until stopped (tests/test_web*.py serve the same app)",
+    "xxgk probe https://www.example.gov.cn/col/col1234/index.html": "a real portal: no network in tests"
+    " (tests/test_probe.py probes every demo site)",
     "export MEILI_URL=http://127.0.0.1:7700 MEILI_MASTER_KEY=…": MEILI,
     "xxgk index --backend meilisearch": MEILI,
     "xxgk serve --backend meilisearch": MEILI,

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve the JSON API and the search page",
     "demo": "serve the demo portal, crawl, index and search it",
     "ingest": "store the items of a distributed (Redis) crawl",
+    "probe": "show what a crawl would find on a portal URL, storing nothing",
 }
 
 

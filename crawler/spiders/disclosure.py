@@ -2,8 +2,10 @@
 
     scrapy crawl disclosure -a site=NAME[,NAME…] [-a config=PATH]
 
-List pages (every pagination style) are fetched on every run; report documents (detail pages and
-attachments) go out as conditional GETs once the store holds them (see ``ConditionalGetMiddleware``).
+List pages are fetched on every run, whatever hands out their links: ``<a>`` tags and their pagination,
+records in a script block with the POSTs of its data proxy, JSON list endpoints, sitemaps (declared in
+robots.txt) — see ``crawler.listing``. Report documents (detail pages and attachments) go out as conditional
+GETs once the store holds them (see ``ConditionalGetMiddleware``).
 All state lives on the spider instance, so the spider also runs under a shared (scrapy-redis) scheduler.
 """
 
@@ -11,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
-from lxml import etree
+from lxml import etree, html
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -34,6 +36,7 @@ from crawler.detect import (
     may_link_documents,
 )
 from crawler.items import DocumentItem, FailureItem
+from crawler.listing import Link, jsonapi, records, sitemaps
 from crawler.pagination import page_urls
 from crawler.sites import SiteConfig, load_sites, select
 
@@ -51,6 +54,7 @@ def _header(response: Response, name: str) -> str | None:
 # Compiled once and run on lxml trees directly: parsel would wrap every node of a page in a Selector.
 _ANCHORS = etree.XPath("descendant-or-self::a[@href]")
 _ALL_ANCHORS = etree.XPath("//a[@href]")
+_JS = "//script[not(@type) or contains(@type, 'javascript')]/text()"  # not text/xml data blocks
 _TEXT = etree.XPath(".//text()", smart_strings=False)
 _BODY_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
 
@@ -98,24 +102,36 @@ class DisclosureSpider(scrapy.Spider):
                 if request is not None:
                     request.meta["start"] = True
                     yield request
+            for root in dict.fromkeys(f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in site.start_urls):
+                yield scrapy.Request(
+                    f"{root}/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.no_robots,
+                    meta={"site": site.name},
+                    dont_filter=True,
+                )
 
     # -- requests ------------------------------------------------------------
 
-    def _list_request(self, site: SiteConfig, url: str, *, dont_filter: bool = False) -> scrapy.Request | None:
+    def _list_request(
+        self, site: SiteConfig, url: str, *, form: Iterable[tuple[str, str]] | None = None, dont_filter: bool = False
+    ) -> scrapy.Request | None:
         """A list page not scheduled before, within the site's page budget (which counts distinct pages).
 
+        With ``form`` the page is a POST of those fields (a data proxy's), told apart from others by its body.
         A page over the budget waits: it is fetched only if a scheduled page turns out disallowed by robots.txt.
         """
-        key = canonical_url(url)
+        key = canonical_url(url) if form is None else f"POST {canonical_url(url)} {urlencode(list(form))}"
         scheduled, waiting = self.list_pages[site.name], self.over_budget[site.name]
         if key in scheduled or key in waiting or key in self.disallowed:
             return None  # every page of a TRS list announces all the others: count each page once
-        request = scrapy.Request(
+        request = (scrapy.Request if form is None else scrapy.FormRequest)(
             clean_url(url),
             callback=self.parse_list,
             errback=self.failed,
             meta={"site": site.name, "xxgk_list": key},
             dont_filter=dont_filter,
+            **({} if form is None else {"formdata": list(form)}),
         )
         if len(scheduled) >= self._budget(site.name):
             waiting[key] = request
@@ -126,10 +142,11 @@ class DisclosureSpider(scrapy.Spider):
     def _budget(self, site: str) -> int:
         return self.sites[site].max_pages or self.default_max_pages
 
-    def _document_request(self, site: SiteConfig, url: str, title: str) -> scrapy.Request:
+    def _document_request(self, site: SiteConfig, url: str, title: str, *, candidate: bool = False) -> scrapy.Request:
+        """A report document; a ``candidate`` (a sitemap's URL, no title known) is kept only if its page is a report."""
         return scrapy.Request(
             clean_url(url),
-            callback=self.parse_document,
+            callback=self.parse_candidate if candidate else self.parse_document,
             errback=self.failed,
             meta={"site": site.name, "xxgk_document": True, "title": title, "handle_httpstatus_list": [304]},
             priority=10,  # drain documents before walking further list pages: a short queue, early results
@@ -144,10 +161,36 @@ class DisclosureSpider(scrapy.Spider):
 
     # -- callbacks -----------------------------------------------------------
 
+    def _follow(self, site: SiteConfig, link: Link) -> scrapy.Request | None:
+        """The request for a list's link: a report document, a report column, or nothing."""
+        if not self._follows(site, link.url):
+            return None
+        kind = classify_title(link.text)
+        if kind == "report":
+            return self._document_request(site, link.url, link.text.strip())
+        if kind == "column" and self._same_site(site, link.url):
+            return self._list_request(site, link.url)
+        return None
+
+    def _page(
+        self, site: SiteConfig, list_url: str, url: str, form: tuple[tuple[str, str], ...] | None = None
+    ) -> scrapy.Request | None:
+        """Another page of a list: on the site and allowed, or at the list's own path (an API start URL's pages)."""
+        own_path = urlsplit(url)[:3] == urlsplit(list_url)[:3] and not any(p.search(url) for p in site.deny)
+        if not self._same_site(site, url) or not (self._follows(site, url) or own_path):
+            return None
+        return self._list_request(site, url, form=form)
+
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         site = self.sites[response.meta["site"]]
+        if sitemaps.is_sitemap(response.body):
+            yield from self._sitemap(site, response)
+            return
         if not isinstance(response, TextResponse):
             logger.warning("%s: list page %s is not text (%s), skipped", site.name, response.url, response.headers)
+            return
+        if not response.text[:256].lstrip().startswith("<") and (data := jsonapi.load(response.text)) is not None:
+            yield from self._json_list(site, response, data)
             return
         if response.meta.get("start") and self._is_report_page(response):
             # A start URL that is itself a report: store it (its column link is followed below).
@@ -156,25 +199,79 @@ class DisclosureSpider(scrapy.Spider):
         if site.hints.list_items:
             hint = site.hints.list_items
             scope = [s.root for s in (response.xpath(hint) if hint.startswith(("/", "(")) else response.css(hint))]
+        fragments = records.script_records(response.text)
+        if fragments:  # records in a script block (or a data proxy's answer): HTML hidden from the page's tree
+            scope.append(html.fragment_fromstring("".join(fragments), create_parent="div"))
         for root in scope:
             if not isinstance(root, etree._Element):
                 continue  # a hint that selects text or attributes holds no links
-            for anchor in _ANCHORS(root):
-                href = (anchor.get("href") or "").strip()
-                if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
-                    continue
-                url = urljoin(response.url, href)
-                if not self._follows(site, url):
-                    continue
-                text = _anchor_text(anchor)
-                kind = classify_title(text)
-                if kind == "report":
-                    yield self._document_request(site, url, text.strip())
-                elif kind == "column" and self._same_site(site, url) and (request := self._list_request(site, url)):
+            for link in self._links(response.url, root):
+                if request := self._follow(site, link):
                     yield request
-        for url in page_urls(response.url, response.selector, site.hints.next_page):
-            if self._follows(site, url) and self._same_site(site, url) and (request := self._list_request(site, url)):
+        for call in records.jpage_calls(response.text, response.url):
+            for page in call.page_requests(len(fragments)):
+                if request := self._page(site, response.url, page.url, page.form):
+                    yield request
+        scripts = response.xpath(_JS).getall() if "<script" in response.text else []
+        for url in [
+            *jsonapi.script_endpoints(scripts, response.url),
+            *page_urls(response.url, response.selector, site.hints.next_page),
+        ]:
+            if request := self._page(site, response.url, url):
                 yield request
+
+    @staticmethod
+    def _links(base_url: str, root: etree._Element) -> Iterator[Link]:
+        for anchor in _ANCHORS(root):
+            href = (anchor.get("href") or "").strip()
+            if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
+                yield Link(urljoin(base_url, href), _anchor_text(anchor))
+
+    def _json_list(self, site: SiteConfig, response: TextResponse, data: Any) -> Iterator[scrapy.Request]:
+        """A JSON list endpoint: its article links, then its other pages."""
+        links = jsonapi.links(data, response.url)
+        for link in links:
+            if request := self._follow(site, link):
+                yield request
+        for url in jsonapi.page_urls(response.url, data, len(links)):
+            if request := self._page(site, response.url, url):
+                yield request
+
+    def _sitemap(self, site: SiteConfig, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap: its nested sitemaps as list pages, its URLs on the site as candidate reports."""
+        found = sitemaps.entries(response.body)
+        for url in found.sitemaps:
+            if self._same_site(site, url) and (request := self._list_request(site, url)):
+                yield request
+        for url in found.urls:
+            if self._follows(site, url) and self._same_site(site, url):
+                yield self._document_request(site, url, "", candidate=True)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """The sitemaps robots.txt declares, fetched as list pages."""
+        site = self.sites[response.meta["site"]]
+        for url in sitemaps.robots_sitemaps(response.body, response.url):
+            if self._same_site(site, url) and (request := self._list_request(site, url)):
+                yield request
+
+    def no_robots(self, failure: Failure) -> None:
+        """No robots.txt (or none readable): no declared sitemaps, nothing failed."""
+        logger.debug("%s: no robots.txt for sitemaps: %s", failure.request.meta.get("site"), failure.value)
+
+    def parse_candidate(self, response: Response) -> Iterator[DocumentItem | scrapy.Request]:
+        """A sitemap's URL: a document like any other if its title (or file name) names a report, else dropped."""
+        if response.status == 304:  # the store holds it: it was a report
+            yield from self.parse_document(response)
+            return
+        if isinstance(response, TextResponse) and not attachment_extension(response.url):
+            title = " ".join(response.xpath("//title//text() | //h1//text()").getall())
+        else:
+            title = filename_of(response.url, _header(response, "Content-Disposition")) or ""
+        if classify_title(title) != "report":
+            logger.debug("%s: sitemap URL %s is not a report (%s)", response.meta["site"], response.url, title[:80])
+            return
+        response.meta["title"] = title.strip()
+        yield from self.parse_document(response)
 
     def parse_document(self, response: Response) -> Iterator[DocumentItem | scrapy.Request]:
         site = self.sites[response.meta["site"]]

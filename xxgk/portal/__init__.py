@@ -9,7 +9,7 @@
         portal.request_log     # LoggedRequest(site, method, path, headers, status) for every request
         portal.edit(url)       # re-publish a report with one consistent number change
 
-Sites (every one has /robots.txt):
+Sites (every one has /robots.txt; a site may answer POSTs and per-request resources through ``handlers``):
 
 - ``trs`` (抚远市, TRS WCM, GBK): list /xxgk/ndbg/index.html, index_1.html … paged only by the script call
   ``createPageHTML(countPage, currentPage, "index", "html")``; details ./YYYYMM/tYYYYMMDD_NNNNNNN.html with
@@ -20,6 +20,13 @@ Sites (every one has /robots.txt):
 - ``attach`` (进贤县, UTF-8): list /zfxxgk/ndbg/list_1.html, list_2.html …; every document is a file, either
   ./P0YYYYMMDD….pdf|.docx or /module/download/downfile.jsp?classid=0&filename=….pdf (served as
   application/octet-stream), all with Content-Disposition names; trap /zfxxgk/search/.
+- ``jpage`` (浦江县, 大汉 JCMS, UTF-8): column /col/col1229514/index.html with no <a> to any article: its first
+  records sit in ``<script type="text/xml"><datastore>…<record><![CDATA[<li><a …>]]>``, a ``jpage({...})`` call
+  names the total, page size and form fields, and the rest come only from
+  ``POST /module/web/jpage/dataproxy.jsp?startrecord=A&endrecord=B&perpage=N`` (a GET answers an empty datastore);
+  among the records non-reports and a report-titled link under the robots-disallowed /interview/.
+- ``json`` (南海区, 集约化 platform, UTF-8): column /zwgk/ndbg/index.html renders its list from
+  ``/api/content/list?channelId=2817&pageSize=10&pageNo=N`` (JSON with total and totalPage); trap /zwgk/search/.
 
 Every document has a stable ETag and Last-Modified and answers 304 to a matching conditional GET.
 ``faults=False`` drops the 500-once and slow pages; the other oddities are part of the sites.

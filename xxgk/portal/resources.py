@@ -20,6 +20,15 @@ def resource_key(path_and_query: str) -> str:
     return parts.path + ("?" + urlencode(params) if params else "")
 
 
+@dataclass(frozen=True)
+class Query:
+    """What a request asks a resource made per request (a data proxy, a JSON endpoint) for."""
+
+    method: str
+    params: dict[str, str]  # query string and form fields together
+    host: str  # the Host header, for absolute URLs in the answer
+
+
 @dataclass
 class Resource:
     """One URL's answer. ``render`` makes the body the first time it is asked for (PDFs are slow to make)."""

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from xxgk.portal.faults import challenge_page
-from xxgk.portal.resources import Resource, resource_key
+from xxgk.portal.resources import Query, Resource, resource_key
 
 if TYPE_CHECKING:
     from xxgk.portal.sites import SiteContent
@@ -24,6 +25,7 @@ class LoggedRequest:
     path: str  # path including the query string, as requested
     headers: dict[str, str]
     status: int
+    body: str = ""  # a POST's form, as sent
 
 
 class RequestLog:
@@ -77,8 +79,14 @@ def make_handler(content: SiteContent, log: RequestLog) -> type[BaseHTTPRequestH
         def do_GET(self) -> None:
             self._answer(send_body=True)
 
-        def _answer(self, *, send_body: bool) -> None:
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._answer(send_body=True, form=self.rfile.read(length).decode("utf-8", "replace") if length else "")
+
+        def _answer(self, *, send_body: bool, form: str = "") -> None:
             key = resource_key(self.path)
+            fields = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+            query = Query(self.command, dict(fields + parse_qsl(form, keep_blank_values=True)), self.headers["Host"])
             faults = content.faults
             faults.delay(key)
             if faults.fail_once(key):
@@ -88,7 +96,7 @@ def make_handler(content: SiteContent, log: RequestLog) -> type[BaseHTTPRequestH
                 status, resource = 412, None
                 body, ctype = challenge_page(content.name), "text/html; charset=utf-8"
             else:
-                resource = content.lookup(key)
+                resource = content.lookup(key, query)
                 if resource is None:
                     status, body, ctype = 404, NOT_FOUND, "text/html; charset=utf-8"
                 else:
@@ -100,9 +108,9 @@ def make_handler(content: SiteContent, log: RequestLog) -> type[BaseHTTPRequestH
                         body, ctype = SERVER_ERROR, "text/html; charset=utf-8"
                     else:
                         status, ctype = resource.status, resource.content_type
-                        if status == 200 and _not_modified(resource, self.headers):
+                        if status == 200 and self.command != "POST" and _not_modified(resource, self.headers):
                             status, body = 304, b""
-            log.add(LoggedRequest(content.name, self.command, self.path, dict(self.headers.items()), status))
+            log.add(LoggedRequest(content.name, self.command, self.path, dict(self.headers.items()), status, form))
             self.send_response(status)
             if status != 304:
                 self.send_header("Content-Type", ctype)

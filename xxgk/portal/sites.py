@@ -1,13 +1,15 @@
 """The demo sites' content: which URLs exist, what they answer, which are reports, which are traps.
 
-Three CMS styles (see the module functions): ``trs`` (GBK, JavaScript paging), ``hanweb`` (UTF-8,
-下一页/?page=N paging, some reports only as attachments) and ``attach`` (reports only as PDF/DOCX files).
+Five CMS styles (see the module functions): ``trs`` (GBK, JavaScript paging), ``hanweb`` (UTF-8,
+下一页/?page=N paging, some reports only as attachments), ``attach`` (reports only as PDF/DOCX files),
+``jpage`` (records in a script block, the rest from a POST data proxy) and ``json`` (a JSON list endpoint).
 Everything is keyed by resource key (path plus non-tracking query); the portal turns keys into URLs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from xxgk.portal import templates as tpl
 from xxgk.portal.agencies import agency_pool, region_of
 from xxgk.portal.docs import docx_bytes, pdf_bytes
 from xxgk.portal.faults import FaultState
-from xxgk.portal.resources import Resource, redirect, resource_key, static
+from xxgk.portal.resources import Query, Resource, redirect, resource_key, static
 
 CST = timezone(timedelta(hours=8))
 HTML_LAYOUTS = ("html_grid", "html_messy")
@@ -50,6 +52,7 @@ class SiteContent:
     disallowed: list[str] = field(default_factory=list)  # robots.txt Disallow prefixes
     fault_paths: dict[str, str] = field(default_factory=dict)  # path (with query) -> fault kind
     trap: Callable[[str], Resource | None] | None = None
+    handlers: dict[str, Callable[[Query], Resource]] = field(default_factory=dict)  # path -> answer per request
 
     def add(self, path: str, resource: Resource) -> None:
         key = resource_key(path)
@@ -95,14 +98,20 @@ class SiteContent:
         self.fault_paths[link] = "trap"
         self.trap = page
 
-    def lookup(self, key: str) -> Resource | None:
-        found = self.resources.get(key)
+    def lookup(self, key: str, query: Query | None = None) -> Resource | None:
+        handler = self.handlers.get(key.split("?", 1)[0])
+        if handler is not None and query is not None:
+            return handler(query)
+        found = self.resources.get(key) if query is None or query.method != "POST" else None
         if found is None and self.trap is not None:
             return self.trap(key)
         return found
 
     def add_robots(self, newest: float) -> None:
-        self.add("/robots.txt", static("text/plain; charset=utf-8", tpl.robots(self.disallowed).encode(), newest))
+        self.add(
+            "/robots.txt",
+            static("text/plain; charset=utf-8", tpl.robots(self.disallowed).encode(), newest),
+        )
 
     def add_navigation(self, pages: dict[str, tuple[str, list[tpl.ListItem]]], newest: float, charset: str) -> None:
         """Home and column index pages (path -> (title, links)) that breadcrumbs point at."""
@@ -517,7 +526,193 @@ def build_attach(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     return site
 
 
-BUILDERS = (build_trs, build_hanweb, build_attach)
+# --- site 4: 大汉 JCMS jpage column: records in a script block, the rest from a POST data proxy --------------------
+
+
+def build_jpage(rng: random.Random, scale: int, faults: bool) -> SiteContent:
+    region = region_of("330726")
+    colid, unitid, webid, per_page = 1229514, 5947032, 3185, 10
+    col_path, proxy = f"/col/col{colid}/index.html", "/module/web/jpage/dataproxy.jsp"
+    site = SiteContent(
+        name="jpage",
+        kind="jpage",
+        title=f"{region.county}人民政府",
+        region=region,
+        start_paths=[col_path],
+        allow=[r"/col/", r"/art/", r"/module/web/jpage/"],
+        deny=[r"\.(?:css|js|jpg|png|gif)$"],
+        disallowed=["/interview/", "/module/search/"],
+    )
+    column, site_code = "政府信息公开年报", f"{region.code}0001"
+    entries = mixed_entries(rng, region, scale)
+    entries.append(
+        Entry(f"{region.county}2023年法治政府建设年度报告", "2024-03-28", paragraphs=["2023年，我县深入推进依法行政。"])
+    )
+    entries.sort(key=lambda e: e.day, reverse=True)
+    artids = dict(zip(reversed(range(len(entries))), _growing_ids(rng, 59012345, len(entries)), strict=True))
+    items: list[tpl.ListItem] = []
+
+    def page(title: str, day: str, source: str, body: str) -> bytes:
+        return tpl.hanweb_detail(
+            site=site.title, column=column, title=title, published=day, source=source, body=body, attachments=[]
+        ).encode()
+
+    for i, entry in enumerate(entries):
+        y, m, d = (int(x) for x in entry.day.split("-"))
+        path = f"/art/{y}/{m}/{d}/art_{colid}_{artids[i]}.html"
+        items.append(tpl.ListItem(path, entry.title, entry.day))
+        if entry.report is None:
+            body = page(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
+            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
+        else:
+            layout = rng.choice(HTML_LAYOUTS)
+            site.add_report(
+                path,
+                entry.report,
+                "text/html; charset=utf-8",
+                lambda r, layout=layout: page(r.title, r.published, r.agency, render_body(r, layout)),
+            )
+    # A record titled like a report behind a robots-disallowed path: a crawler that ignores robots.txt fetches it.
+    interview = "/interview/index.jsp?date=2024-01-26"
+    items.insert(3, tpl.ListItem(interview, "2023年度政府信息公开工作年度报告在线访谈", "2024-01-26"))
+    site.add_date_trap(interview, "/interview/", "在线访谈")
+
+    records = [tpl.jpage_record(i) for i in items]
+    newest = _epoch(entries[0].day)
+    fields: dict[str, str | int] = {
+        "col": 1,
+        "appid": 1,
+        "webid": webid,
+        "path": "/",
+        "columnid": colid,
+        "sourceContentType": 1,
+        "unitid": unitid,
+        "webname": site.title,
+        "permissiontype": 0,
+    }
+    empty = tpl.datastore([], 0)
+
+    def data_proxy(query: Query) -> Resource:
+        """Records startrecord..endrecord (1-based) for a POST naming this column; anything else: none."""
+        p = query.params
+        wanted = (str(colid), str(unitid), str(webid))
+        ok = query.method == "POST" and (p.get("columnid"), p.get("unitid"), p.get("webid")) == wanted
+        start, end = p.get("startrecord", ""), p.get("endrecord", "")
+        if not (ok and start.isdigit() and end.isdigit()):
+            return static("text/xml; charset=UTF-8", empty.encode(), newest)
+        answer = tpl.datastore(records[int(start) - 1 : int(end)], len(records))
+        return static("text/xml; charset=UTF-8", f'<?xml version="1.0" encoding="UTF-8"?>\n{answer}'.encode(), newest)
+
+    site.handlers[proxy] = data_proxy
+    if faults:  # the proxy's first POST page answers 500 once: a crawler retries it like any GET
+        flaky = f"{proxy}?startrecord={per_page + 1}&endrecord={2 * per_page}&perpage={per_page}"
+        site.faults.flaky.add(resource_key(flaky))
+        site.fault_paths[flaky] = "flaky"
+    nextgroup = f'<a href="{proxy}?page=1&' + "&".join(f"{k}={quote(str(v))}" for k, v in fields.items()) + '"></a>'
+    nav = [
+        tpl.ListItem(col_path, column, ""),
+        tpl.ListItem("/module/search/index.jsp?q=ndbg", "站内搜索", ""),
+    ]
+    text = tpl.jpage_column(
+        site=site.title,
+        site_code=site_code,
+        column=column,
+        unit=str(unitid),
+        inline=tpl.datastore(records[:per_page], len(records), nextgroup),
+        total=len(records),
+        per_page=per_page,
+        proxy=proxy,
+        fields=fields,
+        nav=nav,
+    )
+    site.add(col_path, static("text/html; charset=utf-8", text.encode(), newest))
+    site.add_robots(newest)
+    return site
+
+
+# --- site 5: 集约化 platform: the column page renders its list from a JSON endpoint -------------------------------
+
+
+def build_json(rng: random.Random, scale: int, faults: bool) -> SiteContent:
+    region = region_of("440605")
+    channel, size = 2817, 10
+    col_path, api = "/zwgk/ndbg/index.html", "/api/content/list"
+    site = SiteContent(
+        name="json",
+        kind="json",
+        title=f"{region.city}{region.county}人民政府",
+        region=region,
+        start_paths=[col_path],
+        allow=[r"/zwgk/", r"/api/content/"],
+        deny=[r"\.(?:css|js|jpg|png|gif)$"],
+        disallowed=["/zwgk/search/"],
+    )
+    column, site_code = "政府信息公开年度报告", f"{region.code}0001"
+    entries = mixed_entries(rng, region, scale)
+    ids = dict(zip(reversed(range(len(entries))), _growing_ids(rng, 1893000, len(entries)), strict=True))
+    rows: list[dict] = []
+
+    def detail(title: str, day: str, source: str, body: str) -> bytes:
+        return tpl.trs_detail(
+            site=site.title,
+            site_code=site_code,
+            column=column,
+            title=title,
+            published=day,
+            source=source,
+            body=body,
+            charset="utf-8",
+        ).encode()
+
+    for i, entry in enumerate(entries):
+        path = f"/zwgk/ndbg/content/post_{ids[i]}.html"
+        rows.append({"id": ids[i], "title": entry.title, "url": path, "publishDate": entry.day, "source": site.title})
+        if entry.report is None:
+            body = detail(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
+            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
+        else:
+            layout = rng.choice(HTML_LAYOUTS)
+            site.add_report(
+                path,
+                entry.report,
+                "text/html; charset=utf-8",
+                lambda r, layout=layout: detail(r.title, r.published, r.agency, render_body(r, layout)),
+            )
+    newest = _epoch(entries[0].day)
+
+    def content_list(query: Query) -> Resource:
+        """One page of the channel's articles, as the platform's front end asks for them."""
+        p = query.params
+        number = int(p["pageNo"]) if p.get("pageNo", "").isdigit() else 1
+        per = int(p["pageSize"]) if p.get("pageSize", "").isdigit() and 0 < int(p["pageSize"]) <= 100 else size
+        listed = rows[(number - 1) * per : number * per] if str(p.get("channelId")) == str(channel) else []
+        data = {
+            "total": len(rows),
+            "pageNo": number,
+            "pageSize": per,
+            "totalPage": -(-len(rows) // per),
+            "list": listed,
+        }
+        body = json.dumps({"code": 0, "msg": "success", "data": data}, ensure_ascii=False).encode()
+        return static("application/json; charset=utf-8", body, newest)
+
+    site.handlers[api] = content_list
+    trap = "/zwgk/search/index.jsp?date=2024-01-15"
+    site.add_date_trap(trap, "/zwgk/search/", "信息检索")
+    nav = [tpl.ListItem(col_path, column, ""), tpl.ListItem(trap, "信息检索", "")]
+    text = tpl.json_column(
+        site=site.title,
+        site_code=site_code,
+        column=column,
+        api=f"{api}?channelId={channel}&pageSize={size}&pageNo=",
+        nav=nav,
+    )
+    site.add(col_path, static("text/html; charset=utf-8", text.encode(), newest))
+    site.add_robots(newest)
+    return site
+
+
+BUILDERS = (build_trs, build_hanweb, build_attach, build_jpage, build_json)
 
 
 def build_sites(seed: int, scale: int, faults: bool) -> list[SiteContent]:

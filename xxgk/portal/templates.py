@@ -265,3 +265,106 @@ def link_page(*, site: str, title: str, links: list[ListItem], charset: str = "u
 {_links(links)}
 </ul></body></html>
 """
+
+
+# --- 大汉 JCMS column with a jpage list (records in a script block, the rest from a POST data proxy) ------------
+
+
+def jpage_record(item: ListItem) -> str:
+    """One record as the JCMS list template writes it (the HTML goes into a CDATA section)."""
+    return (
+        f'<li><a href="{escape(item.href)}" title="{escape(item.title)}" target="_blank">{escape(item.title)}</a>'
+        f"<b>{item.date}</b></li>"
+    )
+
+
+def datastore(records: list[str], total: int, nextgroup: str = "") -> str:
+    """A jpage datastore: inline in a ``<script type="text/xml">`` or as the data proxy's XML answer."""
+    rows = "\n".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in records)
+    group = f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>\n" if nextgroup else ""
+    return f"<datastore>\n{group}<totalrecord>{total}</totalrecord>\n<recordset>\n{rows}\n</recordset>\n</datastore>"
+
+
+def jpage_column(
+    *,
+    site: str,
+    site_code: str,
+    column: str,
+    unit: str,
+    inline: str,
+    total: int,
+    per_page: int,
+    proxy: str,
+    fields: dict[str, str | int],
+    nav: list[ListItem],
+) -> str:
+    params = ", ".join(f'{k}: "{escape(v)}"' if isinstance(v, str) else f"{k}: {v}" for k, v in fields.items())
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<title>{escape(column)} {escape(site)}</title>
+<meta name="SiteName" content="{escape(site)}">
+<meta name="SiteIdcode" content="{site_code}">
+<meta name="ColumnName" content="{escape(column)}">
+<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>
+<script type="text/javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
+</head>
+<body>
+<div class="top">{escape(site)}</div>
+<div class="left"><ul>
+{_links(nav)}
+</ul></div>
+<div class="main"><div class="lm_name">{escape(column)}</div>
+<div id="{unit}"><script type="text/xml">{inline}</script></div>
+<script type="text/javascript">
+$(function () {{
+  $("#{unit}").jpage({{
+    dataStore: dataStore, containerTag: "ul", perPage: {per_page}, totalRecord: {total}, groupSize: 1,
+    barPosition: "bottom", proxyUrl: "{proxy}",
+    ajaxParam: {{ {params} }}
+  }});
+}});
+</script>
+</div>
+<div class="foot">主办：{escape(site)}</div>
+</body>
+</html>
+"""
+
+
+# --- 集约化 platform column rendered from a JSON endpoint --------------------------------------------------------
+
+
+def json_column(*, site: str, site_code: str, column: str, api: str, nav: list[ListItem]) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{escape(column)}-{escape(site)}</title>
+<meta name="SiteName" content="{escape(site)}">
+<meta name="SiteIDCode" content="{site_code}">
+<meta name="ColumnName" content="{escape(column)}">
+</head>
+<body>
+<header>{escape(site)}</header>
+<nav><ul>
+{_links(nav)}
+</ul></nav>
+<main><h2>{escape(column)}</h2>
+<ul id="list"></ul><div id="pager"></div>
+</main>
+<script>
+var api = "{api}";
+function load(page) {{
+  fetch(api + page).then(function (r) {{ return r.json(); }}).then(function (res) {{
+    document.getElementById("list").innerHTML = res.data.list.map(function (d) {{
+      return '<li><a href="' + d.url + '">' + d.title + "</a><span>" + d.publishDate + "</span></li>";
+    }}).join("");
+  }});
+}}
+load(1);
+</script>
+</body>
+</html>
+"""
