@@ -14,7 +14,8 @@ import sys
 COMMANDS: dict[str, str] = {
     "parse": "parse a report file or URL into structured, checked data",
     "crawl": "crawl the configured portals into the store",
-    "export": "write every stored report record",
+    "export": "write the stored reports: CSV, Parquet, XLSX or JSON lines, wide or long",
+    "compare": "compare a metric or cell by agency or region × year",
     "index": "push stored reports into the search index",
     "search": "search the index",
     "serve": "serve the JSON API and the search page",

@@ -1,0 +1,188 @@
+"""Every stored report's cells as one float64 row (NaN = blank), kept beside the store for numeric work.
+
+``sync`` brings the ``report_facts`` table up to date with the reports (new, changed or re-laid-out ones)
+and has the cross-year audit recompute every agency series it touched; ``load`` reads a filtered
+selection as columns plus one ``reports × cells`` matrix, without parsing a single JSON record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from xxgk.model import Number, Report, Tables
+from xxgk.schema import cells
+from xxgk.store import Store
+
+CELLS: tuple[str, ...] = tuple(cells())
+INDEX: dict[str, int] = {key: i for i, key in enumerate(CELLS)}
+LAYOUT = hashlib.sha256("\n".join(CELLS).encode()).hexdigest()[:12]  # a changed key list rebuilds every row
+META = ("id", "url", "title", "site", "agency", "agency_level", "province", "city", "county", "code", "year")
+META += ("format", "published", "source_type", "checks", "series")
+
+
+def flat(tables: Tables) -> dict[str, Number | None]:
+    """``{"row.col": value}`` for every cell of ``tables``."""
+    return {f"{row}.{col}": value for row, cols in tables.items() for col, value in cols.items()}
+
+
+def vector(tables: Tables) -> np.ndarray:
+    """The cells of ``tables`` in ``CELLS`` order; NaN where blank or absent."""
+    out = np.full(len(CELLS), np.nan)
+    for key, value in flat(tables).items():
+        i = INDEX.get(key)
+        if i is not None and value is not None:
+            out[i] = value
+    return out
+
+
+def series_key(report: Report) -> str | None:
+    """The same agency across years: its division code and canonical name (NFKC, no spaces)."""
+    if not report.agency:
+        return None
+    name = "".join(unicodedata.normalize("NFKC", report.agency).split())
+    return f"{report.region.code or ''}|{name}"
+
+
+@dataclass
+class Facts:
+    """A selection of reports: metadata columns (``META``) and the cell matrix, one row per report."""
+
+    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in META})
+    values: np.ndarray = field(default_factory=lambda: np.empty((0, len(CELLS))))
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def take(self, mask: np.ndarray) -> Facts:
+        """The rows where ``mask`` is true."""
+        rows = np.flatnonzero(mask)
+        return Facts({k: [v[i] for i in rows] for k, v in self.columns.items()}, self.values[rows])
+
+    def cell(self, key: str) -> np.ndarray:
+        return self.values[:, INDEX[key]]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Filters over the store's own columns (the same as search's, without the full-text query)."""
+
+    years: tuple[int, int] | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    agency: str | None = None
+    agency_level: str | None = None
+    format: str | None = None
+    site: str | None = None
+    failed_checks: bool | None = None  # rules 1–6 of the report itself
+    rules: tuple[int, ...] = ()  # failing any of these rules: 1–6 its own, 7–9 across years
+    ids: tuple[str, ...] | None = None
+
+    def sql(self) -> tuple[str, list]:
+        """A WHERE clause of fixed text with every value a parameter."""
+        terms, params = [], []
+        if self.years is not None:
+            terms.append("r.year BETWEEN ? AND ?")
+            params += list(self.years)
+        for name in ("province", "city", "county", "agency", "agency_level", "format", "site"):
+            value = getattr(self, name)
+            if value is not None:
+                terms.append(f"r.{name} = ?")
+                params.append(value)
+        if self.failed_checks is not None:
+            terms.append("r.failed_checks > 0" if self.failed_checks else "r.failed_checks = 0")
+        if self.rules:
+            own = [str(r) for r in self.rules if r <= 6]
+            terms.append(
+                "(EXISTS (SELECT 1 FROM json_each(?) j WHERE (';' || f.checks || ';') LIKE ('%;' || j.value || ';%'))"
+                " OR r.id IN (SELECT c.earlier FROM cross_checks c WHERE c.rule IN (SELECT value FROM json_each(?))"
+                " UNION SELECT c.later FROM cross_checks c WHERE c.rule IN (SELECT value FROM json_each(?))))"
+            )
+            cross = json.dumps([r for r in self.rules if r > 6])
+            params += [json.dumps(own), cross, cross]
+        if self.ids is not None:
+            terms.append("r.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(self.ids)))
+        return (" WHERE " + " AND ".join(terms) if terms else ""), params
+
+
+def _fact_row(report: Report) -> tuple:
+    checks = ";".join(str(c.rule) for c in sorted(report.checks, key=lambda c: c.rule))
+    return (
+        report.id,
+        report.content_hash,
+        LAYOUT,
+        report.title,
+        series_key(report),
+        report.region.code,
+        report.published,
+        report.source_type,
+        checks,
+        vector(report.tables).tobytes(),
+    )
+
+
+def sync(store: Store) -> int:
+    """Refresh the facts of new and changed reports, then re-audit their series; returns how many changed."""
+    db = store.db
+    stale = db.execute(
+        "SELECT r.record, f.series FROM reports r LEFT JOIN report_facts f ON f.report_id = r.id"
+        " WHERE f.report_id IS NULL OR f.content_hash != r.content_hash OR f.layout != ?",
+        (LAYOUT,),
+    ).fetchall()
+    gone = db.execute(
+        "SELECT report_id, series FROM report_facts WHERE report_id NOT IN (SELECT id FROM reports)"
+    ).fetchall()
+    if not stale and not gone:
+        return 0
+    from xxgk.data import audit
+
+    touched = {row["series"] for row in (*stale, *gone) if row["series"]}
+    with store.transaction() as tx:
+        tx.executemany("DELETE FROM report_facts WHERE report_id = ?", [(g["report_id"],) for g in gone])
+        rows = [_fact_row(Report.from_dict(json.loads(row["record"]))) for row in stale]
+        tx.executemany(
+            "INSERT INTO report_facts (report_id, content_hash, layout, title, series, code, published, source_type,"
+            " checks, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(report_id) DO UPDATE SET"
+            " content_hash = excluded.content_hash, layout = excluded.layout, title = excluded.title,"
+            " series = excluded.series,"
+            " code = excluded.code, published = excluded.published, source_type = excluded.source_type,"
+            " checks = excluded.checks, cells = excluded.cells",
+            rows,
+        )
+        touched |= {row[4] for row in rows if row[4]}
+        audit.recompute(tx, touched)
+    return len(stale) + len(gone)
+
+
+def load(store: Store, selection: Selection = Selection(), *, refresh: bool = True) -> Facts:
+    """The selected reports' metadata and cells, ordered by URL (``refresh`` syncs the facts first)."""
+    if refresh:
+        sync(store)
+    where, params = selection.sql()
+    cursor = store.db.execute(
+        "SELECT r.id, r.url, f.title, r.site, r.agency, r.agency_level, r.province,"
+        " r.city, r.county, f.code, r.year, r.format, f.published, f.source_type, f.checks, f.series, f.cells"
+        f" FROM reports r JOIN report_facts f ON f.report_id = r.id{where} ORDER BY r.url",
+        params,
+    )
+    rows = cursor.fetchall()
+    facts = Facts()
+    if not rows:
+        return facts
+    for i, name in enumerate(META):
+        facts.columns[name] = [row[i] for row in rows]
+    blob = b"".join(row[len(META)] for row in rows)
+    facts.values = np.frombuffer(blob, dtype=np.float64).reshape(len(rows), len(CELLS))
+    return facts
+
+
+def select(store: Store, selection: Selection = Selection(), where=None) -> Facts:
+    """``load`` narrowed by a ``xxgk.data.where.Where`` (or None: no condition)."""
+    facts = load(store, selection)
+    return facts if where is None else facts.take(where.mask(facts.values))
