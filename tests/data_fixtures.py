@@ -28,9 +28,13 @@ class DemoCrawl:
     ids: dict[int, str]  # id(GeneratedReport) -> stored report id
 
 
-@pytest.fixture(scope="session")
-def demo_crawl(tmp_path_factory) -> DemoCrawl:
-    """The demo portal (seed 0, scale 1) crawled into a store whose facts are synced."""
+_CRAWLS: list[DemoCrawl] = []
+
+
+def crawl_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoCrawl:
+    """The demo portal (seed 0, scale 1) crawled into a store whose facts are synced; once per test run."""
+    if _CRAWLS:
+        return _CRAWLS[0]
     db = tmp_path_factory.mktemp("data-demo") / "xxgk.db"
     with DemoPortal(seed=0, scale=1, faults=False) as portal:
         crawl(portal.config(), db=db, throttle=False, settings_overrides=FAST)
@@ -38,7 +42,8 @@ def demo_crawl(tmp_path_factory) -> DemoCrawl:
         planted = list(portal.cross_year)
     with Store(db) as store:
         facts.sync(store)
-    return DemoCrawl(db, planted, ids)
+    _CRAWLS.append(DemoCrawl(db, planted, ids))
+    return _CRAWLS[0]
 
 
 def generated_store(path: Path, n: int, seed: int = 3) -> Path:

@@ -11,13 +11,18 @@ from collections import defaultdict
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from data_fixtures import demo_crawl  # noqa: F401 (fixture)
+from data_fixtures import crawl_demo
 
 from xxgk.cli import main
 from xxgk.data import audit, facts
 from xxgk.data.compare import GROUPS
 from xxgk.data.metrics import METRICS
 from xxgk.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_crawl(tmp_path_factory):
+    return crawl_demo(tmp_path_factory)
 
 
 def stored(db) -> dict[str, dict]:
