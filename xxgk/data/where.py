@@ -40,7 +40,7 @@ OPERATORS: dict[str, Callable] = {
 }
 TOKEN = re.compile(
     r"\s*(?:(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?![\w.]))|(?P<name>[^\W\d][\w.]*)"
-    r"|(?P<op>>=|<=|!=|==|=|>|<)|(?P<paren>[()])|(?P<bad>\S+?))"
+    r"|(?P<op>[<>=!~]+)|(?P<paren>[()])|(?P<bad>\S+?))"
 )
 
 
@@ -154,6 +154,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         token = match.group(kind)
         if kind == "bad":
             raise WhereError(f"unexpected {token!r} in {text!r}; operators are {' '.join(OPERATORS)}")
+        if kind == "op" and token not in OPERATORS:
+            raise WhereError(f"unknown operator {token!r} in {text!r}; operators are {' '.join(OPERATORS)}")
         if kind == "name" and token.lower() in ("and", "or"):
             kind, token = token.lower(), token.lower()
         out.append((kind, token))
