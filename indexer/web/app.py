@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.query import FACETS, Backend, Hit, Query, SearchResult
+from indexer.web import data
 from indexer.web.params import MAX_FACET_LIMIT, MAX_OFFSET, ParamError, parse_facets, parse_int, parse_search
 from indexer.web.tables import cell_label, report_tables
 from xxgk.model import Region, Report
@@ -330,7 +331,8 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         if report is None:
             return error_page(404, "没有找到这份报告。")
         earlier = await call(store.versions, report_id)
-        return render("report.html", **_report_view(report, len(earlier)))
+        extra = await call(data.report_context, store, report)
+        return render("report.html", **_report_view(report, len(earlier)), **extra)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
@@ -350,6 +352,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         Route("/api/search", api_search),
         Route("/api/facets", api_facets),
         Route("/api/reports/{id}", api_report),
+        *data.routes(store, env, call),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})

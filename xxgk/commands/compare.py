@@ -19,7 +19,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("value", nargs="?", help="a metric (公开率 or disclosure_rate …) or a cell key")
     parser.add_argument("--by", choices=GROUPS, default="agency")
     parser.add_argument("--years", help="year range of the columns, e.g. 2019-2024 (also filters)")
-    parser.add_argument("--stat", choices=STATS, help="what a table cell shows (default: sum by agency, else median)")
+    parser.add_argument(
+        "--stat", choices=STATS, help="what a table cell shows (default: the median of a rate by region, else the sum)"
+    )
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--list", action="store_true", help="list the metrics and cell keys, then exit")
     parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
@@ -39,7 +41,7 @@ def _number(value: float | int | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from xxgk.data import facts, filters
-    from xxgk.data.compare import CompareError, pivot, value_of
+    from xxgk.data.compare import CompareError, default_stat, pivot, value_of
     from xxgk.data.metrics import METRICS
     from xxgk.data.where import WhereError
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(table.to_dict(), sys.stdout, ensure_ascii=False)
         print()
         return 0
-    stat = args.stat or ("sum" if args.by == "agency" else "median")
+    stat = args.stat or default_stat(value, args.by)
     header = [args.by, *map(str, table.years)]
     lines = [
         [row.label, *(_number(row.years[y].get(stat)) if y in row.years else "" for y in table.years)]

@@ -50,6 +50,12 @@ def value_of(name: str) -> Value:
     raise CompareError(f"unknown metric or cell {name!r}; see `xxgk compare --list` for the metrics and cells")
 
 
+def default_stat(value: Value, by: str) -> str:
+    """Sum for an agency or a count; the median for a region's rates."""
+    found = metric(value.name)
+    return "median" if by != "agency" and found is not None and found.denominator else "sum"
+
+
 @dataclass
 class Stat:
     sum: float | None

@@ -81,6 +81,7 @@ class Selection:
     site: str | None = None
     failed_checks: bool | None = None  # rules 1–6 of the report itself
     rules: tuple[int, ...] = ()  # failing any of these rules: 1–6 its own, 7–9 across years
+    series: str | None = None  # one agency across years (``series_key``)
     ids: tuple[str, ...] | None = None
 
     def sql(self) -> tuple[str, list]:
@@ -94,6 +95,9 @@ class Selection:
             if value is not None:
                 terms.append(f"r.{name} = ?")
                 params.append(value)
+        if self.series is not None:
+            terms.append("f.series = ?")
+            params.append(self.series)
         if self.failed_checks is not None:
             terms.append("r.failed_checks > 0" if self.failed_checks else "r.failed_checks = 0")
         if self.rules:
