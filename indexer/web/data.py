@@ -272,6 +272,7 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
             (row.label, dict(zip(table.years, values, strict=True)))
             for row, values in zip(table.rows, current.rows(), strict=True)
         ]
+        lines.sort(key=lambda line: -sum(v for v in line[1].values() if v is not None))  # the chart draws the largest
         title = f"{table.value.label} · {STAT_LABELS[current.stat]}（按{GROUP_LABELS[table.by]}）"
         return page(
             "data.html",
