@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from crawler.canonical import canonical_url
 from crawler.run import crawl
 from xxgk.data import facts
+from xxgk.data.metrics import METRICS
 from xxgk.generate import generate
 from xxgk.generate.series import Planted
 from xxgk.model import report_id
@@ -55,3 +58,29 @@ def generated_store(path: Path, n: int, seed: int = 3) -> Path:
             record = g.record(f"https://gen.invalid/{i:05d}.html", "2021")
             store.save(dataclasses.replace(record, tables=g.tables, site=f"s{i % 3}"))
     return path
+
+
+def brute_pivot(db, value: str, by: str) -> dict[tuple[str, int], tuple]:
+    """(group label, year) -> (sum, median, count) computed from the stored records alone."""
+    metric = METRICS.get(value)
+    groups: dict[tuple[str, int], list] = defaultdict(list)
+    with Store(db) as store:
+        for report in store.reports():
+            region = report.region
+            if by == "agency":
+                place = region.county or region.city or region.province
+                group = f"{report.agency}（{place}）"
+            else:
+                names = {"province": [region.province], "city": [region.province, region.city]}.get(
+                    by, [region.province, region.city, region.county]
+                )
+                if names[-1] is None:
+                    continue
+                group = " ".join(dict.fromkeys(n for n in names if n))
+            cells = facts.flat(report.tables)
+            groups[(group, report.year)].append(metric.value(cells) if metric else cells.get(value))
+    out = {}
+    for key, values in groups.items():
+        known = [v for v in values if v is not None]
+        out[key] = (sum(known) if known else None, statistics.median(known) if known else None, len(values))
+    return out

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-import statistics
-from collections import defaultdict
 
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from data_fixtures import crawl_demo
+from data_fixtures import brute_pivot, crawl_demo
 
 from xxgk.cli import main
 from xxgk.data import audit, facts
 from xxgk.data.compare import GROUPS
-from xxgk.data.metrics import METRICS
 from xxgk.store import Store
 
 
@@ -121,32 +118,6 @@ def test_rules_7_and_8_find_every_planted_break_and_nothing_else(demo_crawl):
             "requests.carried_over.total"
         }
         assert check.earlier_cells and check.later_cells
-
-
-def brute_pivot(db, value: str, by: str) -> dict[tuple[str, int], tuple]:
-    """(group label, year) -> (sum, median, count) computed from the stored records alone."""
-    metric = METRICS.get(value)
-    groups: dict[tuple[str, int], list] = defaultdict(list)
-    with Store(db) as store:
-        for report in store.reports():
-            region = report.region
-            if by == "agency":
-                place = region.county or region.city or region.province
-                group = f"{report.agency}（{place}）"
-            else:
-                names = {"province": [region.province], "city": [region.province, region.city]}.get(
-                    by, [region.province, region.city, region.county]
-                )
-                if names[-1] is None:
-                    continue
-                group = " ".join(dict.fromkeys(n for n in names if n))
-            cells = facts.flat(report.tables)
-            groups[(group, report.year)].append(metric.value(cells) if metric else cells.get(value))
-    out = {}
-    for key, values in groups.items():
-        known = [v for v in values if v is not None]
-        out[key] = (sum(known) if known else None, statistics.median(known) if known else None, len(values))
-    return out
 
 
 @pytest.mark.parametrize("value", ["requests.new.total", "disclosure_rate", "review.corrected"])

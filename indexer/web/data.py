@@ -130,6 +130,11 @@ class DataView:
     def query_string(self) -> str:
         return urlencode([*self.params.items(), *(("where", w) for w in self.wheres)])
 
+    def export_query(self) -> str:
+        """The view's filters for ``/api/export``, where ``format`` is the output and ``table_format`` the filter."""
+        kept = [(("table_format" if k == "format" else k), v) for k, v in self.params.items() if k in FILTERS]
+        return urlencode([*kept, *(("where", w) for w in self.wheres), ("shape", "wide"), ("format", "csv")])
+
 
 def parse_view(params: dict[str, str], wheres: list[str]) -> tuple[facts.Selection, Any, Any, str, str]:
     try:
@@ -310,7 +315,9 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
 
     async def api_export(request: Request) -> Response:
         params, wheres = params_of(request)
-        shape, fmt = params.get("shape", "wide"), params.get("format", "csv")
+        shape, fmt = params.pop("shape", "wide"), params.pop("format", "csv")
+        if "table_format" in params:
+            params["format"] = params.pop("table_format")
         if shape not in export.SHAPES or fmt not in export.FORMATS:
             message = f"shape: {'|'.join(export.SHAPES)}, format: {'|'.join(export.FORMATS)}"
             return JSONResponse({"error": message}, 400)

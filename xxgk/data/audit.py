@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.web.tables import COLUMN_LABELS, cell_label
 from xxgk.data.facts import INDEX
 from xxgk.schema import REQUEST_COLUMNS, REVIEW_GROUPS
 from xxgk.store import Store
@@ -78,7 +79,10 @@ def pair_checks(earlier: str, before: np.ndarray, later: str, after: np.ndarray)
         if was is not None and now is not None and was != now:
             wrong.append((col, was, now))
     if wrong:
-        detail = "；".join(f"{col}: 上年结转 {_num(now)}，上年度结转下年度 {_num(was)}" for col, was, now in wrong)
+        detail = "；".join(
+            f"{COLUMN_LABELS.get(col, col)}：上年结转 {_num(now)}，上年度结转下年度 {_num(was)}"
+            for col, was, now in wrong
+        )
         out.append(
             CrossCheck(
                 7,
@@ -97,7 +101,7 @@ def pair_checks(earlier: str, before: np.ndarray, later: str, after: np.ndarray)
         expected = was + issued - repealed
         if now != expected:
             sums = f"{_num(was)} + {_num(issued)} − {_num(repealed)} = {_num(expected)}"
-            detail = f"{label}: 现行有效 {_num(now)}，应为 {sums}"
+            detail = f"{label}：现行有效 {_num(now)}，应为 {sums}"
             out.append(
                 CrossCheck(
                     8,
@@ -116,7 +120,7 @@ def pair_checks(earlier: str, before: np.ndarray, later: str, after: np.ndarray)
         if max(was, now) >= ANOMALY_RATIO * min(was, now):
             jumps.append((key, was, now))
     if jumps:
-        detail = "；".join(f"{key}: {_num(was)} → {_num(now)}" for key, was, now in jumps)
+        detail = "；".join(f"{cell_label(key)}：{_num(was)} → {_num(now)}" for key, was, now in jumps)
         keys = tuple(key for key, _, _ in jumps)
         out.append(CrossCheck(9, earlier, later, f"{RULES[9]}（{detail}）", keys, keys))
     return out
