@@ -90,14 +90,24 @@ MIGRATIONS: tuple[str, ...] = (
         report_id TEXT PRIMARY KEY,
         content_hash TEXT NOT NULL,
         layout TEXT NOT NULL,
+        url TEXT NOT NULL,
         title TEXT,
-        series TEXT,
+        site TEXT,
+        agency TEXT,
+        agency_level TEXT,
+        province TEXT,
+        city TEXT,
+        county TEXT,
         code TEXT,
+        year INTEGER,
+        format TEXT,
         published TEXT,
         source_type TEXT,
-        checks TEXT,
+        checks TEXT NOT NULL,
+        series TEXT,
         cells BLOB NOT NULL
     );
+    CREATE INDEX reports_content ON reports(id, content_hash);
     CREATE INDEX report_facts_series ON report_facts(series);
     CREATE TABLE cross_checks (
         series TEXT NOT NULL,

@@ -145,8 +145,7 @@ def recompute(db: sqlite3.Connection, series: Iterable[str]) -> None:
     for key in series:
         db.execute("DELETE FROM cross_checks WHERE series = ?", (key,))
         rows = db.execute(
-            "SELECT f.report_id, r.year, f.cells FROM report_facts f JOIN reports r ON r.id = f.report_id"
-            " WHERE f.series = ? ORDER BY r.url",
+            "SELECT report_id, year, cells FROM report_facts WHERE series = ? ORDER BY url",
             (key,),
         ).fetchall()
         db.executemany(

@@ -55,12 +55,19 @@ def cross_year_rules(store: Store) -> dict[str, str]:
     return {rid: ";".join(map(str, sorted(r))) for rid, r in rules.items()}
 
 
-def _cell_array(column: np.ndarray) -> pa.Array:
-    known = ~np.isnan(column)
-    values = column[known]
-    if np.all(values == np.floor(values)) and np.all(np.abs(values) < 2**53):
-        return pa.array(np.where(known, column, 0).astype(np.int64), mask=~known)
-    return pa.array(column, mask=~known)
+def _cell_arrays(values: np.ndarray) -> list[pa.Array]:
+    """One Arrow array per cell column: int64 where every known value is whole, float64 otherwise."""
+    columns = np.ascontiguousarray(values.T)
+    blank = np.isnan(columns)
+    with np.errstate(invalid="ignore"):
+        whole = np.all(blank | ((columns == np.floor(columns)) & (np.abs(columns) < 2**53)), axis=1)
+    out = []
+    for i in range(columns.shape[0]):
+        column = columns[i]
+        if whole[i]:
+            column = np.where(blank[i], 0, column).astype(np.int64)
+        out.append(pa.array(column, mask=blank[i]))
+    return out
 
 
 def wide_table(facts: Facts, cross: dict[str, str]) -> pa.Table:
@@ -75,8 +82,7 @@ def wide_table(facts: Facts, cross: dict[str, str]) -> pa.Table:
         else:
             values = cols[name]
         data[name] = pa.array(values, pa.int64() if name == "year" else pa.string())
-    for i, key in enumerate(CELLS):
-        data[key] = _cell_array(np.ascontiguousarray(facts.values[:, i]))
+    data.update(zip(CELLS, _cell_arrays(facts.values), strict=True))
     return pa.table(data)
 
 
