@@ -102,7 +102,12 @@ def _groups(facts: Facts, by: str) -> tuple[list[str | None], Callable[[int], st
             place = c["county"][i] or c["city"][i] or c["province"][i]
             return f"{c['agency'][i]}（{place}）" if place else c["agency"][i]
 
-        return c["series"], agency
+        # An agency without a division code is grouped by its name within its named region.
+        keys = [
+            s or f"|{p}|{ci}|{co}|{a}"
+            for s, p, ci, co, a in zip(c["series"], c["province"], c["city"], c["county"], c["agency"], strict=True)
+        ]
+        return [k if a else None for k, a in zip(keys, c["agency"], strict=True)], agency
     path = {"province": ("province",), "city": ("province", "city"), "county": ("province", "city", "county")}[by]
     names = [c[p] for p in path]
     keys = [None if parts[-1] is None else "/".join(p or "" for p in parts) for parts in zip(*names, strict=True)]

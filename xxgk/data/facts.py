@@ -42,11 +42,12 @@ def vector(tables: Tables) -> np.ndarray:
 
 
 def series_key(report: Report) -> str | None:
-    """The same agency across years: its division code and canonical name (NFKC, no spaces)."""
-    if not report.agency:
+    """The same agency across years: its division code and canonical name (NFKC, no spaces); None when
+    either is unknown (two same-named agencies in unknown places are not one)."""
+    if not report.agency or not report.region.code:
         return None
     name = "".join(unicodedata.normalize("NFKC", report.agency).split())
-    return f"{report.region.code or ''}|{name}"
+    return f"{report.region.code}|{name}"
 
 
 @dataclass
