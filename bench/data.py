@@ -72,12 +72,14 @@ def task(name: str, db: Path, out: Path) -> dict:
             size = (out / f"wide.{name}").stat().st_size
             result = {"reports": len(chosen), "bytes": size}
         elif name == "compare":
-            chosen = facts.load(store, refresh=False)
-            table = compare.pivot(chosen, compare.value_of("requests.new.total"), "province")
+            value = compare.value_of("requests.new.total")
+            chosen = facts.load(store, refresh=False, columns=compare.GROUP_COLUMNS, cells=value.cells, ordered=False)
+            table = compare.pivot(chosen, value, "province")
             result = {"reports": len(chosen), "groups": len(table.rows), "years": len(table.years)}
         else:
-            chosen = facts.load(store, refresh=False)
-            matched = parse_where(WHERE).mask(chosen.values).sum()
+            where = parse_where(WHERE)
+            chosen = facts.load(store, refresh=False, columns=("id",), cells=where.cells(), ordered=False)
+            matched = where.mask(chosen).sum()
             result = {"reports": len(chosen), "matched": int(matched)}
     result["seconds"] = time.perf_counter() - start
     result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -42,7 +42,7 @@ def test_matrix_and_single_report_metrics_agree(tmp_path):
         by_id = {r.id: facts.flat(r.tables) for r in store.reports()}
     nulls = 0
     for m in METRICS.values():
-        column = m.column(loaded.values)
+        column = m.column(loaded)
         values = [m.value(by_id[rid]) for rid in loaded.columns["id"]]
         assert any(v is not None for v in values), m.name
         nulls += values.count(None)

@@ -22,7 +22,17 @@ from starlette.routing import Route
 from indexer.web.charts import line_chart
 from indexer.web.tables import cell_label
 from xxgk.data import audit, export, facts, filters
-from xxgk.data.compare import GROUP_LABELS, STAT_LABELS, STATS, CompareError, Pivot, default_stat, pivot, value_of
+from xxgk.data.compare import (
+    GROUP_COLUMNS,
+    GROUP_LABELS,
+    STAT_LABELS,
+    STATS,
+    CompareError,
+    Pivot,
+    default_stat,
+    pivot,
+    value_of,
+)
 from xxgk.data.metrics import METRICS
 from xxgk.data.where import WhereError
 from xxgk.model import Report
@@ -153,7 +163,7 @@ def parse_view(params: dict[str, str], wheres: list[str]) -> tuple[facts.Selecti
 
 def build_view(store: Store, params: dict[str, str], wheres: list[str]) -> DataView:
     selection, where, value, by, stat = parse_view(params, wheres)
-    chosen = facts.select(store, selection, where)
+    chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
     kept = {k: v for k, v in params.items() if k in (*FILTERS, "value", "by", "stat") and v}
     return DataView(kept, [w for w in wheres if w.strip()], pivot(chosen, value, by), stat, len(chosen))
 
@@ -198,7 +208,7 @@ def agency_view(store: Store, series: str) -> dict[str, Any] | None:
         {
             "label": m.label,
             "formula": m.formula,
-            "values": [number(known(m.column(chosen.values)[i])) for i in order],
+            "values": [number(known(m.column(chosen)[i])) for i in order],
         }
         for m in METRICS.values()
     ]

@@ -41,7 +41,7 @@ def _number(value: float | int | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from xxgk.data import facts, filters
-    from xxgk.data.compare import CompareError, default_stat, pivot, value_of
+    from xxgk.data.compare import GROUP_COLUMNS, CompareError, default_stat, pivot, value_of
     from xxgk.data.metrics import METRICS
     from xxgk.data.where import WhereError
 
@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"xxgk compare: {exc}", file=sys.stderr)
         return 2
     with Store(args.db) as store:
-        table = pivot(facts.select(store, selection, where), value, args.by)
+        chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
+        table = pivot(chosen, value, args.by)
     if args.format == "json":
         json.dump(table.to_dict(), sys.stdout, ensure_ascii=False)
         print()

@@ -34,9 +34,14 @@ class Value:
     name: str
     label: str
 
+    @property
+    def cells(self) -> tuple[str, ...]:
+        found = metric(self.name)
+        return found.cells if found else (self.name,)
+
     def column(self, facts: Facts) -> np.ndarray:
         found = metric(self.name)
-        return found.column(facts.values) if found else facts.cell(self.name)
+        return found.column(facts) if found else facts.cell(self.name)
 
 
 def value_of(name: str) -> Value:
@@ -112,6 +117,9 @@ def _groups(facts: Facts, by: str) -> tuple[list[str | None], Callable[[int], st
     names = [c[p] for p in path]
     keys = [None if parts[-1] is None else "/".join(p or "" for p in parts) for parts in zip(*names, strict=True)]
     return keys, lambda i: " ".join(dict.fromkeys(n[i] for n in names if n[i]))  # a municipality is its own city
+
+
+GROUP_COLUMNS = ("agency", "province", "city", "county", "year", "series")  # what a pivot reads
 
 
 def pivot(facts: Facts, value: Value, by: str, years: tuple[int, int] | None = None) -> Pivot:

@@ -52,10 +52,15 @@ def series_key(report: Report) -> str | None:
 
 @dataclass
 class Facts:
-    """A selection of reports: metadata columns (``META``) and the cell matrix, one row per report."""
+    """A selection of reports: metadata columns (``META`` or some of them) and a matrix of their cells
+    (``cells``, all of ``CELLS`` unless loaded for a few), one row per report."""
 
     columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in META})
     values: np.ndarray = field(default_factory=lambda: np.empty((0, len(CELLS))))
+    cells: tuple[str, ...] = CELLS
+
+    def __post_init__(self) -> None:
+        self.index = INDEX if self.cells is CELLS else {key: i for i, key in enumerate(self.cells)}
 
     def __len__(self) -> int:
         return len(self.columns["id"])
@@ -63,10 +68,10 @@ class Facts:
     def take(self, mask: np.ndarray) -> Facts:
         """The rows where ``mask`` is true."""
         rows = np.flatnonzero(mask)
-        return Facts({k: [v[i] for i in rows] for k, v in self.columns.items()}, self.values[rows])
+        return Facts({k: [v[i] for i in rows] for k, v in self.columns.items()}, self.values[rows], self.cells)
 
     def cell(self, key: str) -> np.ndarray:
-        return self.values[:, INDEX[key]]
+        return self.values[:, self.index[key]]
 
 
 @dataclass(frozen=True)
@@ -182,26 +187,53 @@ def sync(store: Store) -> int:
     return len(stale) + len(gone)
 
 
-def load(store: Store, selection: Selection = Selection(), *, refresh: bool = True) -> Facts:
-    """The selected reports' metadata and cells, ordered by URL (``refresh`` syncs the facts first)."""
+def load(
+    store: Store,
+    selection: Selection = Selection(),
+    *,
+    refresh: bool = True,
+    columns: tuple[str, ...] = META,
+    cells: tuple[str, ...] | None = None,
+    ordered: bool = True,
+) -> Facts:
+    """The selected reports' metadata and cells (``refresh`` syncs the facts first).
+
+    ``columns`` (names from ``META``; ``id`` always) and ``cells`` (default: all) narrow what is read;
+    ``ordered`` sorts by URL.
+    """
     if refresh:
         sync(store)
+    names = ("id", *(c for c in columns if c != "id"))
+    if ordered and "url" not in names:
+        names += ("url",)
+    stored = ", ".join(f"f.{_STORED[META.index(n)]}" for n in names)
     where, params = selection.sql()
+    if cells is None:
+        picked, blob_sql, blob_params = CELLS, "f.cells", []
+    else:
+        picked = tuple(dict.fromkeys(cells))
+        blob_sql = ", ".join("substr(f.cells, ?, 8)" for _ in picked)  # one 8-byte double per cell
+        blob_params = [8 * INDEX[key] + 1 for key in picked]
     cursor = store.db.cursor()
     cursor.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
-    rows = cursor.execute(f"SELECT {', '.join(f'f.{c}' for c in _STORED)}, f.cells FROM report_facts f{where}", params)
-    rows = sorted(rows, key=lambda row: row[1])  # by URL; sorting here beats walking the URL index
-    facts = Facts()
+    rows = cursor.execute(f"SELECT {stored}, {blob_sql} FROM report_facts f{where}", blob_params + params).fetchall()
+    if ordered:
+        rows.sort(key=lambda row: row[names.index("url")])  # sorting here beats walking a URL index
     if not rows:
-        return facts
-    columns = list(zip(*rows, strict=True))
-    facts.columns = {name: list(columns[i]) for i, name in enumerate(META)}
-    blob = b"".join(columns[len(META)])
-    facts.values = np.frombuffer(blob, dtype=np.float64).reshape(len(rows), len(CELLS))
-    return facts
+        return Facts({name: [] for name in names}, np.empty((0, len(picked))), picked)
+    table = list(zip(*rows, strict=True))
+    found = {name: list(table[i]) for i, name in enumerate(names)}
+    blobs = table[len(names) :]
+    if cells is None:
+        values = np.frombuffer(b"".join(blobs[0]), dtype=np.float64).reshape(len(rows), len(CELLS))
+    else:
+        values = np.column_stack([np.frombuffer(b"".join(column), dtype=np.float64) for column in blobs])
+    return Facts(found, values.reshape(len(rows), len(picked)), picked)
 
 
-def select(store: Store, selection: Selection = Selection(), where=None) -> Facts:
-    """``load`` narrowed by a ``xxgk.data.where.Where`` (or None: no condition)."""
-    facts = load(store, selection)
-    return facts if where is None else facts.take(where.mask(facts.values))
+def select(store: Store, selection: Selection = Selection(), where=None, **options) -> Facts:
+    """``load`` (with its ``options``) narrowed by a ``xxgk.data.where.Where`` (or None: no condition)."""
+    if where is not None and options.get("cells") is not None:
+        options["cells"] = (*options["cells"], *where.cells())
+    facts = load(store, selection, **options)
+    return facts if where is None else facts.take(where.mask(facts))

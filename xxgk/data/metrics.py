@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xxgk.data.facts import INDEX
+from xxgk.data.facts import Facts
 from xxgk.model import Number
 from xxgk.schema import REQUEST_ROWS
 
@@ -34,12 +34,16 @@ class Metric:
         bottom = _sum(cells, self.denominator)
         return None if bottom is None or bottom == 0 else top / bottom
 
-    def column(self, values: np.ndarray) -> np.ndarray:
-        """The metric for every row of a ``reports × cells`` matrix; NaN when undefined."""
-        top = _columns(values, self.numerator)
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (*self.numerator, *self.denominator)
+
+    def column(self, facts: Facts) -> np.ndarray:
+        """The metric for every report of ``facts``; NaN when undefined."""
+        top = _columns(facts, self.numerator)
         if not self.denominator:
             return top
-        bottom = _columns(values, self.denominator)
+        bottom = _columns(facts, self.denominator)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(bottom == 0, np.nan, top / bottom)
 
@@ -54,10 +58,10 @@ def _sum(cells: Mapping[str, Number | None], keys: tuple[str, ...]) -> float | N
     return total
 
 
-def _columns(values: np.ndarray, keys: tuple[str, ...]) -> np.ndarray:
-    total = np.zeros(values.shape[0])
+def _columns(facts: Facts, keys: tuple[str, ...]) -> np.ndarray:
+    total = np.zeros(len(facts.values))
     for key in keys:
-        total = total + values[:, INDEX[key]]  # NaN (blank) propagates
+        total = total + facts.cell(key)  # NaN (blank) propagates
     return total
 
 

@@ -10,7 +10,7 @@ Grammar (hand-written tokenizer and recursive-descent parser)::
 
 ``and`` binds tighter than ``or``. A comparison with a blank cell or an undefined metric is false
 (null-aware: a blank is never 0). ``parse_where(text).matches(tables)`` tests one report;
-``Where.mask(values)`` tests a whole ``reports × cells`` matrix; ``matching_ids`` filters the store.
+``Where.mask(facts)`` tests every report of a ``facts.Facts`` at once; ``matching_ids`` filters the store.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xxgk.data.facts import CELLS, INDEX, Selection, flat, load
+from xxgk.data.facts import CELLS, INDEX, Facts, Selection, flat, load
 from xxgk.data.metrics import METRICS, Metric, metric
 from xxgk.model import Number, Tables
 from xxgk.schema import TABLE_ROWS
@@ -98,9 +98,13 @@ class Where:
         cells = flat(tables)
         return _test(self.root, lambda operand: _scalar(operand, cells))
 
-    def mask(self, values: np.ndarray) -> np.ndarray:
-        """A boolean per row of a ``reports × cells`` matrix."""
-        return _mask(self.root, values)
+    def mask(self, facts: Facts) -> np.ndarray:
+        """A boolean per report of ``facts``."""
+        return _mask(self.root, facts)
+
+    def cells(self) -> tuple[str, ...]:
+        """Every cell the condition reads (directly or through a metric)."""
+        return tuple(dict.fromkeys(_cells(self.root)))
 
     def __and__(self, other: Where) -> Where:
         return Where(f"({self.text}) and ({other.text})", And((self.root, other.root)))
@@ -124,19 +128,31 @@ def _test(node: Node, value: Callable[[Operand], float | None]) -> bool:
     return left is not None and right is not None and OPERATORS[node.op](left, right)
 
 
-def _column(operand: Operand, values: np.ndarray) -> np.ndarray:
-    if isinstance(operand, Const):
-        return np.full(values.shape[0], operand.value)
-    if isinstance(operand, Cell):
-        return values[:, INDEX[operand.key]]
-    return operand.metric.column(values)
-
-
-def _mask(node: Node, values: np.ndarray) -> np.ndarray:
+def _cells(node: Node) -> list[str]:
     if isinstance(node, And | Or):
-        masks = [_mask(part, values) for part in node.parts]
+        return [key for part in node.parts for key in _cells(part)]
+    out = []
+    for operand in (node.left, node.right):
+        if isinstance(operand, Cell):
+            out.append(operand.key)
+        elif isinstance(operand, MetricRef):
+            out += operand.metric.cells
+    return out
+
+
+def _column(operand: Operand, facts: Facts) -> np.ndarray:
+    if isinstance(operand, Const):
+        return np.full(len(facts.values), operand.value)
+    if isinstance(operand, Cell):
+        return facts.cell(operand.key)
+    return operand.metric.column(facts)
+
+
+def _mask(node: Node, facts: Facts) -> np.ndarray:
+    if isinstance(node, And | Or):
+        masks = [_mask(part, facts) for part in node.parts]
         return np.logical_and.reduce(masks) if isinstance(node, And) else np.logical_or.reduce(masks)
-    left, right = _column(node.left, values), _column(node.right, values)
+    left, right = _column(node.left, facts), _column(node.right, facts)
     known = ~(np.isnan(left) | np.isnan(right))
     with np.errstate(invalid="ignore"):
         return known & OPERATORS[node.op](left, right)
@@ -259,6 +275,5 @@ def combine(texts: list[str]) -> Where | None:
 
 def matching_ids(store: Store, where: Where, selection: Selection | None = None) -> list[str]:
     """Ids of the stored reports (ordered by URL) that satisfy ``where`` within ``selection``."""
-    facts = load(store, selection or Selection())
-    mask = where.mask(facts.values)
-    return [facts.columns["id"][i] for i in np.flatnonzero(mask)]
+    facts = load(store, selection or Selection(), columns=("id", "url"), cells=where.cells())
+    return [facts.columns["id"][i] for i in np.flatnonzero(where.mask(facts))]
