@@ -105,6 +105,7 @@ MIGRATIONS: tuple[str, ...] = (
         source_type TEXT,
         checks TEXT NOT NULL,
         series TEXT,
+        cross TEXT NOT NULL DEFAULT '',
         cells BLOB NOT NULL
     );
     CREATE INDEX reports_content ON reports(id, content_hash);

@@ -338,11 +338,7 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
 
         def make() -> bytes:
             chosen = facts.select(store, selection, where)
-            table = (
-                export.wide_table(chosen, export.cross_year_rules(store))
-                if shape == "wide"
-                else export.long_table(store, chosen)
-            )
+            table = export.wide_table(chosen) if shape == "wide" else export.long_table(store, chosen)
             out = io.BytesIO()
             export.write(table, fmt, out)
             return out.getvalue()

@@ -69,11 +69,7 @@ def run(args: argparse.Namespace) -> int:
                     count = export_jsonl(store, out, ids)
         else:
             chosen = facts.select(store, selection, where)
-            table = (
-                export.wide_table(chosen, export.cross_year_rules(store))
-                if shape == "wide"
-                else export.long_table(store, chosen)
-            )
+            table = export.wide_table(chosen) if shape == "wide" else export.long_table(store, chosen)
             count = len(chosen)
             try:
                 if args.output is not None:

@@ -148,12 +148,21 @@ def recompute(db: sqlite3.Connection, series: Iterable[str]) -> None:
             "SELECT report_id, year, cells FROM report_facts WHERE series = ? ORDER BY url",
             (key,),
         ).fetchall()
+        checks = series_checks((r[0], r[1], r[2]) for r in rows)
         db.executemany(
             "INSERT INTO cross_checks (series, rule, earlier, later, message, cells) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (key, c.rule, c.earlier, c.later, c.message, json.dumps([c.earlier_cells, c.later_cells]))
-                for c in series_checks((r[0], r[1], r[2]) for r in rows)
+                for c in checks
             ],
+        )
+        failed: dict[str, set[int]] = {r[0]: set() for r in rows}
+        for c in checks:
+            failed[c.earlier].add(c.rule)
+            failed[c.later].add(c.rule)
+        db.executemany(
+            "UPDATE report_facts SET cross = ? WHERE report_id = ?",
+            [(";".join(map(str, sorted(rules))), rid) for rid, rules in failed.items()],
         )
 
 

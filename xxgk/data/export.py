@@ -8,7 +8,6 @@ whole, float64 otherwise; a blank cell is empty (null), never 0.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -46,31 +45,19 @@ LONG_COLUMNS = ("id", "year", "agency", "key", "value", "raw", "is_null", "obtai
 OBTAINED = ("number", "normalised", "blank", "absent")
 
 
-def cross_year_rules(store: Store) -> dict[str, str]:
-    """Report id -> the cross-year rules it takes part in, e.g. ``"7;9"``."""
-    rules: dict[str, set[int]] = defaultdict(set)
-    for rule, earlier, later in store.db.execute("SELECT rule, earlier, later FROM cross_checks"):
-        rules[earlier].add(rule)
-        rules[later].add(rule)
-    return {rid: ";".join(map(str, sorted(r))) for rid, r in rules.items()}
-
-
 def _cell_arrays(values: np.ndarray) -> list[pa.Array]:
-    """One Arrow array per cell column: int64 where every known value is whole, float64 otherwise."""
-    columns = np.ascontiguousarray(values.T)
-    blank = np.isnan(columns)
-    with np.errstate(invalid="ignore"):
-        whole = np.all(blank | ((columns == np.floor(columns)) & (np.abs(columns) < 2**53)), axis=1)
+    """One Arrow array per cell column (NaN → null): int64 where every known value is whole, else float64."""
     out = []
-    for i in range(columns.shape[0]):
-        column = columns[i]
-        if whole[i]:
-            column = np.where(blank[i], 0, column).astype(np.int64)
-        out.append(pa.array(column, mask=blank[i]))
+    for i in range(values.shape[1]):
+        column = values[:, i]
+        array = pa.array(column, from_pandas=True)
+        known = column[~np.isnan(column)]
+        whole = np.array_equal(known, np.floor(known)) and (not known.size or np.abs(known).max() < 2**53)
+        out.append(array.cast(pa.int64()) if whole else array)
     return out
 
 
-def wide_table(facts: Facts, cross: dict[str, str]) -> pa.Table:
+def wide_table(facts: Facts) -> pa.Table:
     """One row per report: metadata, failed checks of the report (rules 1–6) and across years, every cell."""
     cols = facts.columns
     data: dict[str, pa.Array] = {}
@@ -78,7 +65,7 @@ def wide_table(facts: Facts, cross: dict[str, str]) -> pa.Table:
         if name == "division_code":
             values = cols["code"]
         elif name == "cross_year_checks":
-            values = [cross.get(rid, "") for rid in cols["id"]]
+            values = cols["cross"]
         else:
             values = cols[name]
         data[name] = pa.array(values, pa.int64() if name == "year" else pa.string())
