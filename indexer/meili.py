@@ -30,6 +30,7 @@ from meilisearch.errors import MeilisearchApiError
 
 from indexer.query import FACETS, Hit, Query, QueryError, SearchResult, failed_value
 from indexer.text import query_terms, query_words, search_form, search_forms, snippet
+from xxgk.data import meili as data_fields
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -60,6 +61,7 @@ DOMAIN_TERMS = (
 )
 FILTERABLE = ("report_id", "part", "section", "hash", "year", "province", "city", "county", "agency")
 FILTERABLE += ("agency_level", "format", "failed_checks")
+FILTERABLE += data_fields.FIELDS  # every cell and derived metric, for --where (xxgk.data.meili)
 SETTINGS: dict[str, Any] = {
     "searchableAttributes": ["title_n", "meta_n", "text_n"],
     "filterableAttributes": list(FILTERABLE),
@@ -152,6 +154,7 @@ def to_documents(report: Report) -> list[dict[str, Any]]:
         "region_code": region.code,
         "format": report.format,
         "failed_checks": bool(report.checks),
+        **data_fields.fields(report),
     }
     texts = [(k, v) for k, v in report.sections.items() if k in SECTIONS and v] or [("", report.text)]
     docs: list[dict[str, Any]] = []

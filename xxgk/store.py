@@ -91,6 +91,44 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN owner TEXT;
     UPDATE runs SET status = 'finished' WHERE finished_at IS NOT NULL
     """,
+    # xxgk.data: each report's cells as one row for numeric work, and the cross-year checks (rules 7–9).
+    """
+    CREATE TABLE report_facts (
+        report_id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        layout TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        site TEXT,
+        agency TEXT,
+        agency_level TEXT,
+        province TEXT,
+        city TEXT,
+        county TEXT,
+        code TEXT,
+        year INTEGER,
+        format TEXT,
+        published TEXT,
+        source_type TEXT,
+        checks TEXT NOT NULL,
+        series TEXT,
+        cross TEXT NOT NULL DEFAULT '',
+        cells BLOB NOT NULL
+    );
+    CREATE INDEX reports_content ON reports(id, content_hash);
+    CREATE INDEX report_facts_series ON report_facts(series);
+    CREATE TABLE cross_checks (
+        series TEXT NOT NULL,
+        rule INTEGER NOT NULL,
+        earlier TEXT NOT NULL,
+        later TEXT NOT NULL,
+        message TEXT NOT NULL,
+        cells TEXT NOT NULL
+    );
+    CREATE INDEX cross_checks_series ON cross_checks(series);
+    CREATE INDEX cross_checks_earlier ON cross_checks(earlier);
+    CREATE INDEX cross_checks_later ON cross_checks(later);
+    """,
 )
 
 

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.query import FACETS, LEVEL_LABELS, MAX_OFFSET, PARAMS, Backend, Hit, Query, QueryError, SearchResult
+from indexer.web import data
 from indexer.web.tables import report_tables
 from xxgk.explain import RULE_NAMES, cell_label, disagreeing_cells, explain_check, explain_problem
 from xxgk.model import Region, Report
@@ -326,7 +327,8 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         if report is None:
             return error_page(404, "没有找到这份报告。")
         earlier = await read(store.versions, report_id)
-        return render("report.html", **_report_view(report, len(earlier)))
+        extra = await read(data.report_context, store, report)
+        return render("report.html", **_report_view(report, len(earlier)), **extra)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
@@ -346,6 +348,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         Route("/api/search", api_search),
         Route("/api/facets", api_facets),
         Route("/api/reports/{id}", api_report),
+        *data.routes(store, env, read),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote
 
 from xxgk.generate import GeneratedReport, generate, render, render_body
+from xxgk.generate.series import Planted, chain_all
 from xxgk.model import Region
 from xxgk.portal import templates as tpl
 from xxgk.portal.agencies import agency_pool, region_of
@@ -53,6 +54,7 @@ class SiteContent:
     fault_paths: dict[str, str] = field(default_factory=dict)  # path (with query) -> fault kind
     trap: Callable[[str], Resource | None] | None = None
     handlers: dict[str, Callable[[Query], Resource]] = field(default_factory=dict)  # path -> answer per request
+    cross_year: list[Planted] = field(default_factory=list)  # planted cross-year breaks (xxgk.generate.series)
 
     def add(self, path: str, resource: Resource) -> None:
         key = resource_key(path)
@@ -717,4 +719,7 @@ BUILDERS = (build_trs, build_hanweb, build_attach, build_jpage, build_json)
 
 def build_sites(seed: int, scale: int, faults: bool) -> list[SiteContent]:
     """All demo sites; the same seed and scale give the same sites."""
-    return [build(random.Random(f"{seed}:{build.__name__}"), scale, faults) for build in BUILDERS]
+    sites = [build(random.Random(f"{seed}:{build.__name__}"), scale, faults) for build in BUILDERS]
+    for site in sites:  # an agency's years follow each other, with a few planted breaks
+        site.cross_year = chain_all(site.truth.values(), random.Random(f"{seed}:series:{site.name}"))
+    return sites
