@@ -14,8 +14,8 @@ from test_web_seeds import shown
 
 from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
-from indexer.web.tables import cell_label
 from xxgk.commands.export import export_jsonl
+from xxgk.explain import cell_label
 from xxgk.generate import generate, render
 from xxgk.parse import parse_document, parse_text
 from xxgk.schema import DECISIONS_2021, OTHER_2019, TABLE_ROWS_2019

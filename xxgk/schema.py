@@ -144,3 +144,7 @@ SOURCE_TYPES = ("html", "pdf", "docx", "doc", "text")
 def cells(rows: dict[str, tuple[str, ...]] = TABLE_ROWS) -> list[str]:
     """Every cell key, ``row.column``, in table order (of the 2021 format unless ``rows`` is given)."""
     return [f"{row}.{col}" for row, cols in rows.items() for col in cols]
+
+
+CELLS: tuple[str, ...] = tuple(cells())  # the 2021 form's cells in table order
+CELL_INDEX: dict[str, int] = {key: i for i, key in enumerate(CELLS)}

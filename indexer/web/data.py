@@ -20,7 +20,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from indexer.web.charts import line_chart
-from indexer.web.tables import cell_label
 from xxgk.data import audit, export, facts, filters
 from xxgk.data.compare import (
     GROUP_COLUMNS,
@@ -35,6 +34,7 @@ from xxgk.data.compare import (
 )
 from xxgk.data.metrics import METRICS
 from xxgk.data.where import WhereError
+from xxgk.explain import cell_label
 from xxgk.model import Report
 from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 from xxgk.store import Store

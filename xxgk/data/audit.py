@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xxgk.data.facts import INDEX
+from xxgk.schema import CELL_INDEX as INDEX
 from xxgk.schema import REQUEST_COLUMNS, REVIEW_GROUPS
 from xxgk.store import Store
 

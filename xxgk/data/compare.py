@@ -16,6 +16,7 @@ import numpy as np
 
 from xxgk.data.facts import INDEX, Facts
 from xxgk.data.metrics import metric
+from xxgk.explain import cell_label
 
 GROUPS = ("agency", "county", "city", "province")
 STATS = ("sum", "median", "count", "known")
@@ -49,8 +50,6 @@ def value_of(name: str) -> Value:
     if found is not None:
         return Value(found.name, found.label)
     if name in INDEX:
-        from indexer.web.tables import cell_label
-
         return Value(name, cell_label(name))
     raise CompareError(f"unknown metric or cell {name!r}; see `xxgk compare --list` for the metrics and cells")
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from xxgk.data import audit
 from xxgk.model import Number, Report, Tables
-from xxgk.schema import cells
+from xxgk.schema import CELL_INDEX, CELLS
 from xxgk.store import Store
 
-CELLS: tuple[str, ...] = tuple(cells())
-INDEX: dict[str, int] = {key: i for i, key in enumerate(CELLS)}
+INDEX = CELL_INDEX
 LAYOUT = hashlib.sha256("\n".join(CELLS).encode()).hexdigest()[:12]  # a changed key list rebuilds every row
 META = ("id", "url", "title", "site", "agency", "agency_level", "province", "city", "county", "code", "year")
 META += ("format", "published", "source_type", "checks", "series", "cross")
@@ -172,8 +172,6 @@ def sync(store: Store) -> int:
     ).fetchall()
     if not stale and not gone:
         return 0
-    from xxgk.data import audit
-
     touched = {row["series"] for row in (*stale, *gone) if row["series"]}
     with store.transaction() as tx:
         tx.executemany("DELETE FROM report_facts WHERE report_id = ?", [(g["report_id"],) for g in gone])
