@@ -567,6 +567,12 @@ def align_tables(
     return result
 
 
+def _markdown(lines: list[Line], headings: dict[str, int]) -> bool:
+    """Markdown tables in the table region: their rules and stubs read as blank cells."""
+    start, end = _region_bounds(headings, len(lines))
+    return any("---" in line.norm and _MD_RULE.match(line.norm) for line in lines[start:end])
+
+
 _REVIEW_ROWS = frozenset(k for k, t in _TABLE.items() if t == 3)
 _OTHER_ROWS = frozenset(k for k in _COLS if k.startswith("requests.other."))
 
@@ -575,6 +581,13 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
     """Run this stage on the label-anchored result ``found``, in place; return each cell's provenance."""
     if found.format == "2019":
         return {}
+    if not found.problems and found.tables and not _markdown(lines, headings):
+        # Every row read by its label, with exactly its values: nothing to align (the fast path).
+        return {
+            f"{row}.{col}": f"label:{line + 1}"
+            for row, line in found.row_lines.items()
+            for col in found.tables.get(row, ())
+        }
     unresolved = {row for row in _COLS if any(p.startswith(f"{row}:") for p in found.problems)}
     if any(p.startswith("Table 3") for p in found.problems):
         unresolved |= _REVIEW_ROWS
