@@ -175,7 +175,8 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
                 cursor = start
                 break
             pos = m.end()
-    for (row, label_at, start), nxt in zip(marks, [*marks[1:], None], strict=True):
+    for i, (row, label_at, start) in enumerate(marks):
+        nxt = marks[i + 1] if i + 1 < len(marks) else None
         stop = nxt[1] if nxt else len(text)
         segment = text[:stop]
         if nxt and nxt[0].ordinal:
