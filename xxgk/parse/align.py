@@ -169,7 +169,8 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
                 cursor = start
                 break
             pos = m.end()
-    for (row, label_at, start), nxt in zip(marks, [*marks[1:], None], strict=False):  # no marks: no rows
+    for i, (row, label_at, start) in enumerate(marks):
+        nxt = marks[i + 1] if i + 1 < len(marks) else None
         stop = nxt[1] if nxt else len(text)
         segment = text[:stop]
         if nxt and nxt[0].ordinal:
@@ -187,7 +188,8 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
             out.readings[row.key] = Reading(tuple(atoms), "label", line)
         elif len(atoms) == 1 and n == 7 and atoms[0].isdigit() and len(atoms[0]) >= n:
             out.damaged = True
-            found = split_run(atoms[0], 1, 6)
+            # As many digits as cells: one digit each, whatever the sums (a wrong total stays wrong).
+            found = [tuple(map(int, atoms[0]))] if len(atoms[0]) == n else split_run(atoms[0], 1, 6)
             if found is None:
                 out.unread[row.key] = f"digits run together ({atoms[0]}): too many ways to split"
             elif not found:
@@ -217,7 +219,8 @@ def _review(region: _Region, out: _Stream) -> None:
         line = region.line_at(start)
         if len(atoms) == 1 and atoms[0].isdigit() and len(atoms[0]) >= 5 * (3 - g):
             out.damaged = True
-            found = split_run(atoms[0], 3 - g, 4)
+            cells = 5 * (3 - g)
+            found = [tuple(map(int, atoms[0]))] if len(atoms[0]) == cells else split_run(atoms[0], 3 - g, 4)
             if found and len(found) == 1:
                 for i, key in enumerate(groups[g:]):
                     out.readings[key] = Reading(tuple(map(str, found[0][5 * i : 5 * i + 5])), "constraint", line)
@@ -371,7 +374,8 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
     out: dict[str, Reading] = {}
     used: set[int] = set()
     # A list of labels alone on their lines next to a block of as many value rows pairs up with it in order,
-    # where only one side (the block just before the list, or just after it) has that many rows.
+    # where only one side (the block just before the list, or just after it, not taken by an earlier list)
+    # has that many rows.
     labels = lines.label_lines
     rows = lines.value_rows
     blocks = _blocks(lines)
@@ -386,7 +390,7 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
             continue
         before = [b for b in blocks if b[-1][0] < first and _only_filler(lines, b[-1][0] + 1, first)]
         after = [b for b in blocks if b[0][0] > last and _only_filler(lines, last + 1, b[0][0])]
-        fits = [b for b in before + after if len(b) == len(run)]
+        fits = [b for b in before + after if len(b) == len(run) and b[0][0] not in used]
         if len(fits) == 1:
             for key, (at, values) in zip(run, fits[0], strict=True):
                 if key not in known:
@@ -567,6 +571,12 @@ def align_tables(
     return result
 
 
+def _markdown(lines: list[Line], headings: dict[str, int]) -> bool:
+    """Markdown tables in the table region: their rules and stubs read as blank cells."""
+    start, end = _region_bounds(headings, len(lines))
+    return any("---" in line.norm and _MD_RULE.match(line.norm) for line in lines[start:end])
+
+
 _REVIEW_ROWS = frozenset(k for k, t in _TABLE.items() if t == 3)
 _OTHER_ROWS = frozenset(k for k in _COLS if k.startswith("requests.other."))
 
@@ -575,6 +585,13 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
     """Run this stage on the label-anchored result ``found``, in place; return each cell's provenance."""
     if found.format == "2019":
         return {}
+    if not found.problems and found.tables and not _markdown(lines, headings):
+        # Every row read by its label, with exactly its values: nothing to align (the fast path).
+        return {
+            f"{row}.{col}": f"label:{line + 1}"
+            for row, line in found.row_lines.items()
+            for col in found.tables.get(row, ())
+        }
     unresolved = {row for row in _COLS if any(p.startswith(f"{row}:") for p in found.problems)}
     if any(p.startswith("Table 3") for p in found.problems):
         unresolved |= _REVIEW_ROWS
