@@ -1,0 +1,140 @@
+"""Pages as blocks in reading order, and tables continued over a page break joined into one.
+
+On a page, every ruled table becomes a grid block and the chars in none of its cells become text lines;
+blocks are ordered by their top. A table that runs to the foot of a page and goes on at the head of the
+next (nothing but page furniture, such as the page number, between the two parts) is one table: a
+header the continuation repeats is dropped, and where both parts have the same columns, the rows of the
+second are appended to the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+
+from xxgk.extract.document import Block, Grid
+from xxgk.extract.pdf.cells import Placed, cell_chars, grid
+from xxgk.extract.pdf.geometry import Edge, straight_edge
+from xxgk.extract.pdf.lattice import TOLERANCE, Table, find_tables
+from xxgk.extract.pdf.pdfium import Char, page_chars, segments
+from xxgk.extract.pdf.repair import missing_rulings
+from xxgk.extract.pdf.text import page_lines
+
+MARGIN = 0.12  # the top and bottom 12% of a page hold its furniture (running heads, page numbers)
+MAX_REPAIRS = 4  # passes adding the row lines a table is missing (each pass can only add lines)
+
+
+@dataclass
+class Item:
+    """A block placed on its page."""
+
+    top: float
+    block: Block
+    columns: tuple[float, ...] = ()  # a table's column lines: the left edges of its cells, then its right border
+
+
+@dataclass
+class Page:
+    items: list[Item] = field(default_factory=list)
+    height: float = 0.0
+
+    def furniture(self, item: Item) -> bool:
+        return item.block.text is not None and not MARGIN < item.top / self.height < 1 - MARGIN
+
+    def last_table(self) -> Item | None:
+        """The page's last table if nothing but furniture follows it."""
+        for item in reversed(self.items):
+            if item.block.grid is not None:
+                return item
+            if not self.furniture(item):
+                return None
+        return None
+
+    def first_table(self) -> Item | None:
+        """The page's first table if nothing but furniture comes before it."""
+        for item in self.items:
+            if item.block.grid is not None:
+                return item
+            if not self.furniture(item):
+                return None
+        return None
+
+
+def _edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
+    return [edge for p, q in segments(page) if (edge := straight_edge(p, q, height)) is not None]
+
+
+def _tables(edges: list[Edge], placed: list[Placed]) -> list[tuple[Table, dict]]:
+    """The page's ruled tables with the chars of each cell, missing row lines added from the text."""
+    tables = find_tables(edges)
+    for _ in range(MAX_REPAIRS):
+        found = []
+        owned = []
+        for table in tables:
+            x0, top, x1, bottom = table.bbox
+            # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
+            inside = [one for one in placed if x0 <= one[1] <= x1 and top <= one[2] <= bottom]
+            chars = cell_chars(table, inside)
+            owned.append((table, chars))
+            found += missing_rulings(table, chars)
+        if not found:
+            return owned
+        edges = edges + found
+        tables = find_tables(edges)
+    return [(table, cell_chars(table, placed)) for table in tables]
+
+
+def page_items(page: pdfium.PdfPage) -> Page:
+    height = page.get_height()
+    result = Page(height=height)
+    chars = page_chars(page, height)
+    if not chars:
+        return result
+    placed = [(char, (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2) for char in chars]
+    taken: set[int] = set()  # ids of the chars inside a cell of any table
+    for table, owned in _tables(_edges(page, height), placed):
+        rows = grid(table, owned)
+        if rows:
+            columns = (*sorted({cell[0] for cell in table.cells}), table.bbox[2])
+            result.items.append(Item(table.bbox[1], Block(grid=rows), columns))
+        taken.update(id(char) for cell in owned.values() for char in cell)
+    rest: list[Char] = [char for char in chars if id(char) not in taken] if taken else chars
+    if rest:
+        result.items += [Item(top, Block(text=text)) for top, text in page_lines(rest)]
+    result.items.sort(key=lambda item: item.top)
+    return result
+
+
+def _same_columns(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= TOLERANCE for x, y in zip(a, b, strict=True))
+
+
+def _repeated_header(first: Grid, second: Grid) -> int:
+    """How many leading rows of ``second`` repeat the leading rows of ``first`` (never all of them)."""
+    n = 0
+    while n < min(len(first), len(second) - 1) and first[n] == second[n]:
+        n += 1
+    return n
+
+
+def join_continued(pages: list[Page]) -> list[Item]:
+    """The items of all pages in order, each table continued from the page before joined to its first part."""
+    items: list[Item] = []
+    before: Item | None = None  # the last table so far, if the page before ended with it
+    for page in pages:
+        head = page.first_table() if before is not None else None
+        joined = False
+        for item in page.items:
+            if item is head and before is not None:
+                rows = item.block.grid[_repeated_header(before.block.grid, item.block.grid) :]
+                if _same_columns(before.columns, item.columns):
+                    before.block.grid.extend(rows)
+                    joined = True
+                    continue
+                item.block.grid = rows
+            items.append(item)
+        last = page.last_table()
+        if not (joined and last is head):  # else the page holds nothing but the table's middle part
+            before = last
+    return items
