@@ -26,7 +26,7 @@ from test_parse_tables import consistent, render
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
 from xxgk.extract.pdf import lattice
-from xxgk.extract.pdf import pdfium as pdf_calls
+from xxgk.extract.pdf import reader as pdf_calls
 from xxgk.extract.pdf import text as pdf_text
 from xxgk.generate import generate
 from xxgk.generate import render as render_layout

@@ -2,7 +2,7 @@
 
 One concern per module, in pipeline order:
 
-- :mod:`~xxgk.extract.pdf.pdfium`: the PDFium calls: a page's chars and the segments of its visible paths;
+- :mod:`~xxgk.extract.pdf.reader`: the PDFium calls: a page's chars and the segments of its visible paths;
 - :mod:`~xxgk.extract.pdf.geometry`: matrices and ruling edges in top-down page coordinates;
 - :mod:`~xxgk.extract.pdf.text`: chars into words and lines (pdfplumber's grouping);
 - :mod:`~xxgk.extract.pdf.lattice`: ruling edges into tables (pdfplumber's lattice; open sides closed);
@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document
 from xxgk.extract.pdf.layout import Page, join_continued, page_items
-from xxgk.extract.pdf.pdfium import open_pdf
+from xxgk.extract.pdf.reader import open_pdf
 
 MAX_PAGES = 200
 

@@ -9,7 +9,7 @@ from operator import itemgetter
 from xxgk.extract.document import Grid
 from xxgk.extract.pdf.geometry import Bbox
 from xxgk.extract.pdf.lattice import Table
-from xxgk.extract.pdf.pdfium import Char
+from xxgk.extract.pdf.reader import Char
 from xxgk.extract.pdf.text import cell_text
 
 Placed = tuple[Char, float, float]  # a char and its centre

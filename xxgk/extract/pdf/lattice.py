@@ -16,7 +16,6 @@ from operator import itemgetter
 from pdfplumber.table import edges_to_intersections, merge_edges
 
 from xxgk.extract.pdf.geometry import Bbox, Edge, Point, horizontal, length, vertical
-from xxgk.extract.pdf.text import cluster
 
 TOLERANCE = 3  # points: snapping and joining of ruling lines, their crossings (pdfplumber's defaults)
 MIN_EDGE = 3  # shorter ruling segments are no table borders
@@ -135,32 +134,73 @@ def _covered(x: float, y: float, across: list[Edge]) -> bool:
     return False
 
 
-def close_open_ends(edges: list[Edge], crossings: Crossings) -> list[Edge]:
-    """Borders a ruled table is missing at one of its sides: where two or more edges of the table's lattice
-    (edges that cross another) end at the same line with nothing drawn across their ends, that line is
-    drawn from the first of these ends to the last. A table cut by a page break has no bottom border
+def lattices(crossings: Crossings) -> list[list[Edge]]:
+    """The edges of each lattice: edges crossing each other, directly or through other edges."""
+    parent: dict[int, int] = {}
+    edge_of: dict[int, Edge] = {}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for found in crossings.values():
+        ids = [id(e) for kind in found.values() for e in kind]
+        for e in (e for kind in found.values() for e in kind):
+            edge_of[id(e)] = e
+            parent.setdefault(id(e), id(e))
+        for i in ids[1:]:
+            parent[root(i)] = root(ids[0])
+    groups: dict[int, list[Edge]] = {}
+    for i, e in edge_of.items():
+        groups.setdefault(root(i), []).append(e)
+    return list(groups.values())
+
+
+def _closing(ends: list[Edge], end: str, across: list[Edge], extent: tuple[float, float]) -> Edge | None:
+    """The border across the ends of ``ends`` (edges of one orientation ending at the same outermost
+    line), if two or more of them end there with nothing drawn across; it runs over the lattice's whole
+    ``extent`` the other way."""
+    if end in ("top", "bottom"):
+        open_ends = [e for e in ends if not _covered(e["x0"], e[end], across)]
+        y = max(e[end] for e in ends) if end == "bottom" else min(e[end] for e in ends)
+        border = horizontal(*extent, y)
+    else:
+        open_ends = [e for e in ends if not _covered(e[end], e["top"], across)]
+        x = min(e[end] for e in ends) if end == "x0" else max(e[end] for e in ends)
+        border = vertical(x, *extent)
+    return border if len(open_ends) >= 2 else None
+
+
+def close_open_ends(crossings: Crossings) -> list[Edge]:
+    """Borders a ruled table is missing at its outer sides: where two or more edges of a lattice end at
+    its outermost line (its lowest, highest, leftmost or rightmost end) with nothing drawn across their
+    ends, that line is drawn, along the whole lattice. A table cut by a page break has no bottom border
     (its continuation no top border); some tables have no outer side borders."""
-    in_lattice = {id(e) for found in crossings.values() for kind in found.values() for e in kind}
-    lattice = [e for e in edges if id(e) in in_lattice]
-    hs = [e for e in lattice if e["orientation"] == "h"]
-    vs = [e for e in lattice if e["orientation"] == "v"]
     added: list[Edge] = []
-    for end in ("top", "bottom"):
-        for ends in cluster(vs, itemgetter(end)):
-            y = max(e[end] for e in ends) if end == "bottom" else min(e[end] for e in ends)
-            open_ends = [e for e in ends if not _covered(e["x0"], e[end], hs)]
-            if len(open_ends) >= 2:
-                added.append(horizontal(min(e["x0"] for e in ends), max(e["x0"] for e in ends), y))
-    for end in ("x0", "x1"):
-        for ends in cluster(hs, itemgetter(end)):
-            x = min(e[end] for e in ends) if end == "x0" else max(e[end] for e in ends)
-            open_ends = [e for e in ends if not _covered(e[end], e["top"], vs)]
-            if len(open_ends) >= 2:
-                added.append(vertical(x, min(e["top"] for e in ends), max(e["top"] for e in ends)))
+    for lattice in lattices(crossings):
+        hs = [e for e in lattice if e["orientation"] == "h"]
+        vs = [e for e in lattice if e["orientation"] == "v"]
+        if not hs or not vs:
+            continue
+        width = (min(e["x0"] for e in lattice), max(e["x1"] for e in lattice))
+        height = (min(e["top"] for e in lattice), max(e["bottom"] for e in lattice))
+        for edges, across, end, outermost, extent in (
+            (vs, hs, "bottom", max, width),
+            (vs, hs, "top", min, width),
+            (hs, vs, "x0", min, height),
+            (hs, vs, "x1", max, height),
+        ):
+            extreme = outermost(e[end] for e in edges)
+            ends = [e for e in edges if abs(e[end] - extreme) <= TOLERANCE]
+            border = _closing(ends, end, across, extent)
+            if border is not None:
+                added.append(border)
     return added
 
 
-def _snapped(edges: list[Edge]) -> list[Edge]:
+def snapped(edges: list[Edge]) -> list[Edge]:
     edges = [e for e in edges if length(e) >= 1]
     if not edges:
         return []
@@ -168,14 +208,21 @@ def _snapped(edges: list[Edge]) -> list[Edge]:
     return [e for e in edges if length(e) >= MIN_EDGE]
 
 
+def crossings_of(edges: list[Edge]) -> Crossings:
+    return edges_to_intersections(edges, TOLERANCE, TOLERANCE)
+
+
+def tables_from(crossings: Crossings) -> list[Table]:
+    return [Table(group) for group in group_cells(cells_from_crossings(crossings))]
+
+
 def find_tables(edges: list[Edge]) -> list[Table]:
     """The ruled tables drawn by ``edges``, their open sides closed (see :func:`close_open_ends`)."""
-    edges = _snapped(edges)
+    edges = snapped(edges)
     if not edges:
         return []
-    crossings = edges_to_intersections(edges, TOLERANCE, TOLERANCE)
-    closing = close_open_ends(edges, crossings)
+    crossings = crossings_of(edges)
+    closing = close_open_ends(crossings)
     if closing:
-        edges = _snapped(edges + closing)
-        crossings = edges_to_intersections(edges, TOLERANCE, TOLERANCE)
-    return [Table(group) for group in group_cells(cells_from_crossings(crossings))]
+        crossings = crossings_of(snapped(edges + closing))
+    return tables_from(crossings)

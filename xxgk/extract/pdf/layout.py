@@ -16,13 +16,13 @@ import pypdfium2 as pdfium
 from xxgk.extract.document import Block, Grid
 from xxgk.extract.pdf.cells import Placed, cell_chars, grid
 from xxgk.extract.pdf.geometry import Edge, straight_edge
-from xxgk.extract.pdf.lattice import TOLERANCE, Table, find_tables
-from xxgk.extract.pdf.pdfium import Char, page_chars, segments
-from xxgk.extract.pdf.repair import missing_rulings
+from xxgk.extract.pdf.lattice import TOLERANCE, Table, close_open_ends, crossings_of, lattices, snapped, tables_from
+from xxgk.extract.pdf.reader import Char, page_chars, segments
+from xxgk.extract.pdf.repair import dangling_ends, missing_rulings, row_line_gaps
 from xxgk.extract.pdf.text import page_lines
 
 MARGIN = 0.12  # the top and bottom 12% of a page hold its furniture (running heads, page numbers)
-MAX_REPAIRS = 4  # passes adding the row lines a table is missing (each pass can only add lines)
+MAX_REPAIRS = 4  # passes adding the row lines a table is missing (each pass only adds lines; most need one)
 
 
 @dataclass
@@ -66,12 +66,26 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
 
 
 def _tables(edges: list[Edge], placed: list[Placed]) -> list[tuple[Table, dict]]:
-    """The page's ruled tables with the chars of each cell, missing row lines added from the text."""
-    tables = find_tables(edges)
+    """The page's ruled tables with the chars of each cell: open sides closed, and the row lines they
+    are missing added from the text."""
+    edges = snapped(edges)
+    if not edges:
+        return []
+    crossings = crossings_of(edges)
+    closing = close_open_ends(crossings)
+    if closing:
+        edges = snapped(edges + closing)
+        crossings = crossings_of(edges)
     for _ in range(MAX_REPAIRS):
         found = []
+        for repair in (row_line_gaps, dangling_ends):  # in turn: a gap closed leaves no dangling end
+            added = repair(lattices(crossings), placed)
+            if added:
+                edges = snapped(edges + added)
+                crossings = crossings_of(edges)
+                found += added
         owned = []
-        for table in tables:
+        for table in tables_from(crossings):
             x0, top, x1, bottom = table.bbox
             # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
             inside = [one for one in placed if x0 <= one[1] <= x1 and top <= one[2] <= bottom]
@@ -79,10 +93,10 @@ def _tables(edges: list[Edge], placed: list[Placed]) -> list[tuple[Table, dict]]
             owned.append((table, chars))
             found += missing_rulings(table, chars)
         if not found:
-            return owned
-        edges = edges + found
-        tables = find_tables(edges)
-    return [(table, cell_chars(table, placed)) for table in tables]
+            break
+        edges = snapped(edges + found)
+        crossings = crossings_of(edges)
+    return owned
 
 
 def page_items(page: pdfium.PdfPage) -> Page:
@@ -92,13 +106,16 @@ def page_items(page: pdfium.PdfPage) -> Page:
     if not chars:
         return result
     placed = [(char, (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2) for char in chars]
-    taken: set[int] = set()  # ids of the chars inside a cell of any table
+    taken: set[int] = set()  # ids of the chars inside any table
     for table, owned in _tables(_edges(page, height), placed):
         rows = grid(table, owned)
         if rows:
             columns = (*sorted({cell[0] for cell in table.cells}), table.bbox[2])
             result.items.append(Item(table.bbox[1], Block(grid=rows), columns))
-        taken.update(id(char) for cell in owned.values() for char in cell)
+        # Chars inside the table but in no cell are left out: put after the table, a number whose cell
+        # was not found would be read as the last row's.
+        x0, top, x1, bottom = table.bbox
+        taken.update(id(char) for char, x, y in placed if x0 <= x <= x1 and top <= y <= bottom)
     rest: list[Char] = [char for char in chars if id(char) not in taken] if taken else chars
     if rest:
         result.items += [Item(top, Block(text=text)) for top, text in page_lines(rest)]
@@ -110,10 +127,15 @@ def _same_columns(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= TOLERANCE for x, y in zip(a, b, strict=True))
 
 
+def _texts(row: list[str | None]) -> list[str]:
+    return [cell for cell in row if cell]
+
+
 def _repeated_header(first: Grid, second: Grid) -> int:
-    """How many leading rows of ``second`` repeat the leading rows of ``first`` (never all of them)."""
+    """How many leading rows of ``second`` repeat the leading rows of ``first`` (never all of them):
+    the same texts in the same order, whatever cells the two parts' lattices make of them."""
     n = 0
-    while n < min(len(first), len(second) - 1) and first[n] == second[n]:
+    while n < min(len(first), len(second) - 1) and _texts(first[n]) == _texts(second[n]):
         n += 1
     return n
 

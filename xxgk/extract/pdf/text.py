@@ -15,7 +15,7 @@ from typing import Any
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.text import LIGATURES, chars_to_textmap
 
-from xxgk.extract.pdf.pdfium import Char
+from xxgk.extract.pdf.reader import Char
 
 TOLERANCE = 3  # points: pdfplumber's x and y tolerance for words and lines
 
@@ -40,7 +40,7 @@ def cluster(items: list[Any], key: Callable[[Any], float], *, in_order: bool = F
     return groups
 
 
-def _words(line: list[Char]) -> list[tuple[float, str]]:
+def words_of(line: list[Char]) -> list[tuple[float, str]]:
     """The words (top, text) of one line of chars: split at spaces and at gaps wider than the tolerance."""
     words: list[tuple[float, str]] = []
     word: list[str] = []
@@ -66,7 +66,7 @@ def text_lines(chars: list[Char], *, in_order: bool) -> list[tuple[float, str]] 
     for char in chars:
         if not char["upright"] or char["text"] in LIGATURES:
             return None
-    words = [word for line in cluster(chars, itemgetter("top")) for word in _words(line)]
+    words = [word for line in cluster(chars, itemgetter("top")) for word in words_of(line)]
     if len(words) == 1:  # as most table cells: one word, one line
         return words
     return [
