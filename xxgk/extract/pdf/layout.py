@@ -2,13 +2,14 @@
 
 On a page, every ruled table becomes a grid block and the chars in none of its cells become text lines;
 blocks are ordered by their top. A table that runs to the foot of a page and goes on at the head of the
-next (nothing but page furniture, such as the page number, between the two parts) is one table: a
+next (nothing but page numbers between the two parts) is one table: a
 header the continuation repeats is dropped, and where both parts have the same columns, the rows of the
 second are appended to the first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -21,7 +22,9 @@ from xxgk.extract.pdf.reader import Char, page_chars, segments
 from xxgk.extract.pdf.repair import dangling_ends, missing_rulings, row_line_gaps
 from xxgk.extract.pdf.text import page_lines
 
-MARGIN = 0.12  # the top and bottom 12% of a page hold its furniture (running heads, page numbers)
+MARGIN = 0.12  # the top and bottom 12% of a page hold its furniture
+# A page number as printed (3, - 3 -, 3/5, 第3页 共5页): furniture, unlike any heading or running head.
+PAGE_NUMBER = re.compile(r"^[\s\-—–－/|.,，·第页共]*\d[\s\d\-—–－/|.,，·第页共]*$")
 MAX_REPAIRS = 4  # passes adding the row lines a table is missing (each pass only adds lines; most need one)
 
 
@@ -40,7 +43,9 @@ class Page:
     height: float = 0.0
 
     def furniture(self, item: Item) -> bool:
-        return item.block.text is not None and not MARGIN < item.top / self.height < 1 - MARGIN
+        """A page number in the page's top or bottom margin."""
+        text = item.block.text
+        return text is not None and not MARGIN < item.top / self.height < 1 - MARGIN and bool(PAGE_NUMBER.match(text))
 
     def last_table(self) -> Item | None:
         """The page's last table if nothing but furniture follows it."""
