@@ -136,22 +136,23 @@ def _covered(x: float, y: float, across: list[Edge]) -> bool:
 
 def lattices(crossings: Crossings) -> list[list[Edge]]:
     """The edges of each lattice: edges crossing each other, directly or through other edges."""
-    parent: dict[int, int] = {}
+    parent: dict[int, int] = {}  # edge id → the id of an edge of the same lattice, up to a root
     edge_of: dict[int, Edge] = {}
 
     def root(i: int) -> int:
         while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
+            parent[i] = i = parent[parent[i]]
         return i
 
     for found in crossings.values():
-        ids = [id(e) for kind in found.values() for e in kind]
-        for e in (e for kind in found.values() for e in kind):
-            edge_of[id(e)] = e
-            parent.setdefault(id(e), id(e))
-        for i in ids[1:]:
-            parent[root(i)] = root(ids[0])
+        edges = found["v"] + found["h"]
+        for e in edges:
+            if id(e) not in parent:
+                parent[id(e)] = id(e)
+                edge_of[id(e)] = e
+        first = root(id(edges[0]))
+        for e in edges[1:]:
+            parent[root(id(e))] = first
     groups: dict[int, list[Edge]] = {}
     for i, e in edge_of.items():
         groups.setdefault(root(i), []).append(e)
@@ -173,13 +174,14 @@ def _closing(ends: list[Edge], end: str, across: list[Edge], extent: tuple[float
     return border if len(open_ends) >= 2 else None
 
 
-def close_open_ends(crossings: Crossings) -> list[Edge]:
+def close_open_ends(groups: list[list[Edge]], index: object = None) -> list[Edge]:
     """Borders a ruled table is missing at its outer sides: where two or more edges of a lattice end at
     its outermost line (its lowest, highest, leftmost or rightmost end) with nothing drawn across their
     ends, that line is drawn, along the whole lattice. A table cut by a page break has no bottom border
-    (its continuation no top border); some tables have no outer side borders."""
+    (its continuation no top border); some tables have no outer side borders. (``index``, the
+    page's chars, is not needed: the signature is that of the repairs that go by the text.)"""
     added: list[Edge] = []
-    for lattice in lattices(crossings):
+    for lattice in groups:  # see lattices()
         hs = [e for e in lattice if e["orientation"] == "h"]
         vs = [e for e in lattice if e["orientation"] == "v"]
         if not hs or not vs:
@@ -222,7 +224,7 @@ def find_tables(edges: list[Edge]) -> list[Table]:
     if not edges:
         return []
     crossings = crossings_of(edges)
-    closing = close_open_ends(crossings)
+    closing = close_open_ends(lattices(crossings))
     if closing:
         crossings = crossings_of(snapped(edges + closing))
     return tables_from(crossings)

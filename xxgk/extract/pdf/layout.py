@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 
 from xxgk.extract.document import Block, Grid
 from xxgk.extract.pdf.cells import Placed, cell_chars, grid
-from xxgk.extract.pdf.geometry import Edge, straight_edge
-from xxgk.extract.pdf.lattice import TOLERANCE, Table, close_open_ends, crossings_of, lattices, snapped, tables_from
+from xxgk.extract.pdf.geometry import Bbox, Edge, straight_edge
+from xxgk.extract.pdf.lattice import (
+    TOLERANCE,
+    Crossings,
+    Table,
+    close_open_ends,
+    crossings_of,
+    lattices,
+    snapped,
+    tables_from,
+)
 from xxgk.extract.pdf.reader import Char, page_chars, segments
-from xxgk.extract.pdf.repair import dangling_ends, missing_rulings, row_line_gaps
+from xxgk.extract.pdf.repair import CharIndex, dangling_ends, missing_rulings, row_line_gaps
 from xxgk.extract.pdf.text import page_lines
 
 MARGIN = 0.12  # the top and bottom 12% of a page hold its furniture
@@ -70,38 +80,50 @@ def _edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
     return [edge for p, q in segments(page) if (edge := straight_edge(p, q, height)) is not None]
 
 
-def _tables(edges: list[Edge], placed: list[Placed]) -> list[tuple[Table, dict]]:
+class ReadTable(NamedTuple):
+    table: Table
+    cells: dict[Bbox, list[Char]]  # the chars of each cell
+    inside: list[Placed]  # every char inside the table's box, in a cell or not
+
+
+def _read(crossings: Crossings, placed: list[Placed]) -> list[ReadTable]:
+    tables = []
+    for table in tables_from(crossings):
+        x0, top, x1, bottom = table.bbox
+        # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
+        inside = [one for one in placed if x0 <= one[1] <= x1 and top <= one[2] <= bottom]
+        tables.append(ReadTable(table, cell_chars(table, inside), inside))
+    return tables
+
+
+def _tables(edges: list[Edge], placed: list[Placed]) -> list[ReadTable]:
     """The page's ruled tables with the chars of each cell: open sides closed, and the row lines they
     are missing added from the text."""
     edges = snapped(edges)
     if not edges:
         return []
     crossings = crossings_of(edges)
-    closing = close_open_ends(crossings)
-    if closing:
-        edges = snapped(edges + closing)
-        crossings = crossings_of(edges)
+    index = CharIndex(placed)
+    groups = lattices(crossings)
     for _ in range(MAX_REPAIRS):
-        found = []
-        for repair in (row_line_gaps, dangling_ends):  # in turn: a gap closed leaves no dangling end
-            added = repair(lattices(crossings), placed)
-            if added:
-                edges = snapped(edges + added)
+        # In turn: a side closed makes row lines to judge, a gap closed leaves no dangling end.
+        added = []
+        for repair in (close_open_ends, row_line_gaps, dangling_ends):
+            found = repair(groups, index)
+            if found:
+                edges = snapped(edges + found)
                 crossings = crossings_of(edges)
-                found += added
-        owned = []
-        for table in tables_from(crossings):
-            x0, top, x1, bottom = table.bbox
-            # Inclusive bounds: a char sitting on a table's outer border belongs to the table.
-            inside = [one for one in placed if x0 <= one[1] <= x1 and top <= one[2] <= bottom]
-            chars = cell_chars(table, inside)
-            owned.append((table, chars))
-            found += missing_rulings(table, chars)
-        if not found:
-            break
-        edges = snapped(edges + found)
-        crossings = crossings_of(edges)
-    return owned
+                groups = lattices(crossings)
+                added += found
+        read = _read(crossings, placed)
+        cut = [edge for table, cells, _ in read for edge in missing_rulings(table, cells)]
+        if not cut and not added:
+            return read  # nothing more to find: a line added can show where the next one is missing
+        if cut:
+            edges = snapped(edges + cut)
+            crossings = crossings_of(edges)
+            groups = lattices(crossings)
+    return _read(crossings, placed)
 
 
 def page_items(page: pdfium.PdfPage) -> Page:
@@ -112,15 +134,14 @@ def page_items(page: pdfium.PdfPage) -> Page:
         return result
     placed = [(char, (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2) for char in chars]
     taken: set[int] = set()  # ids of the chars inside any table
-    for table, owned in _tables(_edges(page, height), placed):
-        rows = grid(table, owned)
+    for table, cells, inside in _tables(_edges(page, height), placed):
+        rows = grid(table, cells)
         if rows:
             columns = (*sorted({cell[0] for cell in table.cells}), table.bbox[2])
             result.items.append(Item(table.bbox[1], Block(grid=rows), columns))
         # Chars inside the table but in no cell are left out: put after the table, a number whose cell
         # was not found would be read as the last row's.
-        x0, top, x1, bottom = table.bbox
-        taken.update(id(char) for char, x, y in placed if x0 <= x <= x1 and top <= y <= bottom)
+        taken.update(id(char) for char, _, _ in inside)
     rest: list[Char] = [char for char in chars if id(char) not in taken] if taken else chars
     if rest:
         result.items += [Item(top, Block(text=text)) for top, text in page_lines(rest)]

@@ -10,7 +10,7 @@ was never printed. The text shows where the line should be:
   label printed top to bottom), and either the texts just above and just below it stand further apart
   than the lines of one paragraph; or only one side has text and it is a number or a blank marker, or
   the other side is a row of numbers (one row's value, the other row blank); or neither side has text
-  and the nearest texts above and below are numbers (two blank value cells); or, with text on one side
+  and the rows next to them hold numbers (two blank value cells); or, with text on one side
   at most, a column line ends at the gap where the row line goes on beyond it: an L-shaped corner,
   which rectangles never make inside a table;
 - in a row of cells, a gap between two text lines of a cell, one of them a number, wider than the gap
@@ -38,6 +38,7 @@ from xxgk.extract.pdf.reader import Char
 from xxgk.extract.pdf.text import cluster, words_of
 
 _VALUE = re.compile(r"^(?:[+-]?\d[\d,]*(?:\.\d+)?|[-/—–\\]+)$")  # a number or a null marker
+_MAYBE_VALUE = re.compile(r"[\d/—–\\-]")  # a char of one
 _STRADDLE = 1.0  # points a char may reach over a row line and still count as on one side
 APART = 0.6  # text runs further apart than this times their char height are in different rows
 
@@ -70,12 +71,15 @@ def _apart(above: list[Char], below: list[Char]) -> bool:
 
 
 def _multiline(chars: list[Char]) -> bool:
-    return bool(chars) and max(c["top"] for c in chars) - min(c["top"] for c in chars) > TOLERANCE
+    return len(chars) > 1 and max(c["top"] for c in chars) - min(c["top"] for c in chars) > TOLERANCE
 
 
 def _cut_row(cells: list[Bbox], chars: dict[Bbox, list[Char]]) -> Iterator[Edge]:
     """A row line missing across the cells that end on one line (see the module docstring)."""
-    lines = {cell: _lines(chars[cell]) for cell in cells if _multiline(chars[cell])}
+    multiline = [cell for cell in cells if _multiline(chars[cell])]
+    if not any(_MAYBE_VALUE.search(c["text"]) for cell in multiline for c in chars[cell]):
+        return  # no number on two lines of one cell: nothing to cut
+    lines = {cell: _lines(chars[cell]) for cell in multiline}
     everything = [c for cell in cells for c in chars[cell]]
     for cell, found in lines.items():
         for upper, lower in zip(found, found[1:], strict=False):
@@ -139,16 +143,6 @@ class CharIndex:
         lo, hi = bisect_left(self.ys, top), bisect_right(self.ys, bottom)
         return [char for char, x, _ in self.chars[lo:hi] if x0 <= x <= x1]
 
-    def nearest_line(self, x0: float, x1: float, y: float, *, up: bool) -> list[Char]:
-        """The chars of the first line above (or below) ``y`` with its centre between x0 and x1."""
-        at = bisect_left(self.ys, y)
-        steps = range(at - 1, -1, -1) if up else range(at, len(self.ys))
-        for i in steps:
-            char, x, cy = self.chars[i]
-            if x0 <= x <= x1:
-                return self.inside(x0, cy - TOLERANCE, x1, cy + TOLERANCE)
-        return []
-
 
 def _value_like(chars: list[Char]) -> bool:
     """Whether the chars are numbers and blank markers only (every word of every line)."""
@@ -160,30 +154,29 @@ def _gap_is_missing(
     index: CharIndex,
     stretch: tuple[float, float],
     width: tuple[float, float],
-    rows: tuple[float, float, float],
+    rows: tuple[float, float, float, float, float],
     cornered: bool,
 ) -> bool:
-    """Whether the undrawn part of the row line at ``y`` between two column lines (``stretch``) was left
-    out (see the module docstring). ``width``: the lattice's left and right; ``rows``: the row lines
-    before it, itself and after it; ``cornered``: a line drawn beside the stretch meets a column line
-    that ends there."""
+    """Whether the undrawn part of a row line between two column lines (``stretch``) was left out (see
+    the module docstring). ``width``: the lattice's left and right; ``rows``: the row line itself (in
+    the middle) and the two lines before and after it; ``cornered``: a line drawn beside the stretch
+    meets a column line that ends there."""
     x0, x1 = stretch
-    above, y, below = rows
+    above2, above, y, below, below2 = rows
     over, under = index.inside(x0, above, x1, y), index.inside(x0, y, x1, below)
-    near = over + under
-    if _crossed(near, y) or _vertical_text(near):
-        return False
     if over and under:
-        return _apart(over, under)
-    if over or under:
+        missing = _apart(over, under)
+    elif over or under:
         # One row's text, the other row blank: a number, or a blank in a row of numbers.
-        empty_band = (y, below) if over else (above, y)
-        beside = [c for c in index.inside(width[0], empty_band[0], width[1], empty_band[1]) if not x0 <= c["x0"] < x1]
-        return cornered or _value_like(near) or _value_like(beside)
-    return cornered or (
-        _value_like(index.nearest_line(x0, x1, above, up=True))
-        and _value_like(index.nearest_line(x0, x1, below, up=False))
-    )
+        top, bottom = (y, below) if over else (above, y)
+        beside = [c for c in index.inside(width[0], top, width[1], bottom) if not x0 <= c["x0"] < x1]
+        missing = cornered or _value_like(over + under) or _value_like(beside)
+    else:  # two blank cells: between numbers (the rows next to them)?
+        missing = cornered or (
+            _value_like(index.inside(x0, above2, x1, above)) and _value_like(index.inside(x0, below, x1, below2))
+        )
+    near = over + under
+    return missing and not _crossed(near, y) and not _vertical_text(near)
 
 
 def _drawn(spans: list[tuple[float, float]], x: float) -> bool:
@@ -200,12 +193,11 @@ def _uncovered(lo: float, hi: float, spans: list[tuple[float, float]]) -> list[t
     return gaps
 
 
-def row_line_gaps(lattices: list[list[Edge]], chars: list[tuple[Char, float, float]]) -> list[Edge]:
+def row_line_gaps(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
     """The stretches of the lattices' row lines that were left out (see the module docstring).
 
     A row line is judged between each two column lines crossing it (a cell's width): where part of
     that stretch is not drawn, the texts over and under the whole stretch decide."""
-    index = CharIndex(chars)
     found: list[Edge] = []
     for lattice in lattices:
         hs = [e for e in lattice if e["orientation"] == "h"]
@@ -217,8 +209,8 @@ def row_line_gaps(lattices: list[list[Edge]], chars: list[tuple[Char, float, flo
         for e in hs:
             lines.setdefault(e["top"], []).append((e["x0"], e["x1"]))
         ys = sorted(lines)
-        # Each row line with the lines before and after it; the outer lines have nothing outside them.
-        for above, y, below in zip([ys[0], *ys[:-1]], ys, [*ys[1:], ys[-1]], strict=True):
+        padded = [ys[0], ys[0], *ys, ys[-1], ys[-1]]  # the outer lines have nothing outside them
+        for k, y in enumerate(ys):
             gaps = _uncovered(lo, hi, lines[y])
             if not gaps:
                 continue
@@ -234,17 +226,16 @@ def row_line_gaps(lattices: list[list[Edge]], chars: list[tuple[Char, float, flo
                 cornered = (a not in through and a > lo and _drawn(lines[y], a - 2 * TOLERANCE)) or (
                     b not in through and b < hi and _drawn(lines[y], b + 2 * TOLERANCE)
                 )
-                if _gap_is_missing(index, (a, b), (lo, hi), (above, y, below), cornered):
+                if _gap_is_missing(index, (a, b), (lo, hi), tuple(padded[k : k + 5]), cornered):
                     found += (horizontal(g0, g1, y) for g0, g1 in parts)
     return found
 
 
-def dangling_ends(lattices: list[list[Edge]], chars: list[tuple[Char, float, float]]) -> list[Edge]:
+def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
     """Lines where a ruling line ends with nothing drawn across its end (see the module docstring): a
     column line ending so marks a missing row line, a row line ending so (between two other row lines
     of its lattice) a missing column line. Where a whole outer border is missing,
     :func:`~xxgk.extract.pdf.lattice.close_open_ends` draws it."""
-    index = CharIndex(chars)
     found: list[Edge] = []
     for lattice in lattices:
         hs = [e for e in lattice if e["orientation"] == "h"]
