@@ -25,7 +25,9 @@ from test_parse_tables import consistent, render
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
-from xxgk.extract import pdf as pdf_extract
+from xxgk.extract.pdf import lattice
+from xxgk.extract.pdf import reader as pdf_calls
+from xxgk.extract.pdf import text as pdf_text
 from xxgk.generate import generate
 from xxgk.generate import render as render_layout
 from xxgk.generate.pdf import tsv_pdf
@@ -337,9 +339,9 @@ def test_pdf_unchecked_calls_equal_the_bindings() -> None:
     page = pdf[0]
     kinds = set()
     for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
-        obj = pdf_extract._page_object(page.raw, i)
+        obj = pdf_calls.page_object(page.raw, i)
         assert ctypes.addressof(obj.contents) == ctypes.addressof(pdfium_c.FPDFPage_GetObject(page.raw, i).contents)
-        kind = pdf_extract._object_type(obj)
+        kind = pdf_calls.object_type(obj)
         assert kind == pdfium_c.FPDFPageObj_GetType(obj)
         kinds.add(kind)
     assert kinds == {pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH}
@@ -348,10 +350,10 @@ def test_pdf_unchecked_calls_equal_the_bindings() -> None:
     sides = attrgetter("left", "top", "right", "bottom")
     angles = set()
     for i in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
-        found = pdf_extract._loose_char_box(textpage.raw, i, ctypes.byref(box))
+        found = pdf_calls.loose_char_box(textpage.raw, i, ctypes.byref(box))
         assert found == pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, expected)
         assert sides(box) == sides(expected)
-        angle = pdf_extract._char_angle(textpage.raw, i)
+        angle = pdf_calls.char_angle(textpage.raw, i)
         assert angle == pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)
         angles.add(round(angle, 2))
     assert angles == {0.0, round(3 * math.pi / 2, 2)}  # PDFium measures clockwise
@@ -379,7 +381,7 @@ def test_pdf_cells_match_pdfplumber_lattice(seed: int) -> None:
             if rng.random() < 0.8
         ]
         crossings = edges_to_intersections(merge_edges(edges, 3, 3, 3, 3), 3, 3)
-        assert pdf_extract._cells(crossings) == intersections_to_cells(crossings)
+        assert lattice.cells_from_crossings(crossings) == intersections_to_cells(crossings)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -395,7 +397,7 @@ def test_pdf_tables_from_cells_match_pdfplumber(seed: int) -> None:
             if rng.random() < 0.3
         ]
         rng.shuffle(cells)
-        groups = pdf_extract._groups(cells)
+        groups = lattice.group_cells(cells)
         assert [sorted(group) for group in groups] == [sorted(group) for group in cells_to_tables(cells)]
 
 
@@ -423,9 +425,9 @@ def test_pdf_text_grouping_matches_pdfplumber(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(300):
         chars = _random_chars(rng)
-        assert pdf_extract._text(chars) == extract_text(chars)
+        assert pdf_text.cell_text(chars) == extract_text(chars)
         textmap = chars_to_textmap(chars, layout=False).extract_text_lines(strip=True, return_chars=False)
-        assert pdf_extract._page_lines(chars) == [(line["top"], line["text"]) for line in textmap if line["text"]]
+        assert pdf_text.page_lines(chars) == [(line["top"], line["text"]) for line in textmap if line["text"]]
 
 
 def test_docx_report_with_merged_cells() -> None:

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 from xxgk.extract.document import Document
 from xxgk.parse.normalize import normalize
+from xxgk.parse.sections import MAX_HEADING, heading_key
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
 )
 _CELL_SPACE = re.compile(r"[\t\r\n]+")
+# How a numbered section heading starts (一、 （一） 1.), full- or half-width.
+_NUMBERED = re.compile(
+    r"^\s*(?:第?[一二三四五六七八九十]+\s*[、.，,．:：)）]|[(（]\s*[一二三四五六七八九十]+\s*[)）]|\d{1,2}\s*[、.．)）])"
+)
 
 
 @dataclass(slots=True)
@@ -48,4 +53,30 @@ def document_lines(doc: Document) -> list[Line]:
             continue
         cells = [None if orig is None else cell for orig, cell in zip(row, norm.split("\t"), strict=True)]
         lines.append(Line(raw=raw, norm=norm, cells=cells))
-    return lines
+    return join_split_headings(lines)
+
+
+def _split_heading(first: Line, second: Line) -> bool:
+    """Whether two text lines are one numbered section heading broken in two (a PDF's line wrap)."""
+    if first.cells is not None or second.cells is not None or not _NUMBERED.match(first.norm):
+        return False
+    if len(first.norm) + len(second.norm) > MAX_HEADING * 3 or heading_key(first.norm) is not None:
+        return False
+    return heading_key(second.norm) is None and heading_key(first.norm + second.norm) is not None
+
+
+def join_split_headings(lines: list[Line]) -> list[Line]:
+    """Lines with every numbered section heading broken over two lines joined into one."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and _split_heading(lines[i], lines[i + 1]):
+            first, second = lines[i], lines[i + 1]
+            out.append(
+                Line(raw=first.raw.rstrip() + second.raw.strip(), norm=first.norm.rstrip() + second.norm.strip())
+            )
+            i += 2
+        else:
+            out.append(lines[i])
+            i += 1
+    return out

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from xxgk.parse.lines import Line
 from xxgk.parse.normalize import compact, fold
+
+if TYPE_CHECKING:  # lines.py asks this module whether a line split in two is a heading
+    from xxgk.parse.lines import Line
 
 _NUM = r"(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}[、.)])?"
 _TAIL = r"[.:。:]?$"
@@ -28,22 +31,33 @@ INFO_LINE = re.compile(r"^\s*(?:索引号|发布机构|成文日期|发布日期
 MIN_PREAMBLE = 10
 
 
+def heading_key(norm: str) -> str | None:
+    """The section key of a heading line (normalised text), None if the line is no heading."""
+    if len(norm) > MAX_HEADING * 3 or not _HEADING_HINT.search(norm):
+        return None
+    text = compact(fold(norm))
+    if not text or len(text) > MAX_HEADING:
+        return None
+    m = _ANY_HEADING.match(text)
+    return None if m is None else m.lastgroup
+
+
+def heading_text(line: Line) -> str:
+    """The text a line would be a heading with: a text line as it is, a table row only when it holds a
+    single cell of text (a heading printed as the first row of its table)."""
+    if line.cells is None:
+        return line.norm
+    filled = [cell for cell in line.cells if cell and cell.strip()]
+    return filled[0] if len(filled) == 1 else ""
+
+
 def find_headings(lines: list[Line]) -> dict[str, int]:
     """Line index of each section heading found, first occurrence, in document order."""
     found: dict[str, int] = {}
     last = -1
     for i, line in enumerate(lines):
-        norm = line.norm
-        if line.cells is not None or len(norm) > MAX_HEADING * 3 or not _HEADING_HINT.search(norm):
-            continue
-        text = compact(fold(norm))
-        if not text or len(text) > MAX_HEADING:
-            continue
-        m = _ANY_HEADING.match(text)
-        if m is None:
-            continue
-        key = m.lastgroup
-        if key not in found and i > last:
+        key = heading_key(heading_text(line))
+        if key is not None and key not in found and i > last:
             found[key] = i
             last = i
     return found

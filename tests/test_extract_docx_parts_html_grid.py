@@ -1,4 +1,5 @@
-"""The cheaper extraction paths: DOCX reads only the main document part and core properties; HTML grids."""
+"""DOCX package parts (only the main document part and core properties are read; broken or missing parts
+are clear errors) and the expansion of HTML tables into full grids."""
 
 from __future__ import annotations
 

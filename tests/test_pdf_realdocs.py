@@ -1,0 +1,75 @@
+"""The three real published PDFs read as completely as their pdftotext text: the same record, cell by cell.
+
+A crawl downloads the PDF, not our text: ``xxgk parse pdf-00N.pdf`` must give what ``pdf-00N.txt`` gives
+(every cell, the sections, the year, the failed checks, the problems) and what the hand-checked
+``pdf-00N.expected.json`` says.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from xxgk.parse import parse_document
+
+REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
+NAMES = ["pdf-002", "pdf-003", "pdf-004"]
+# Filled by the 2019-format mapping of the single old （六）其他处理 row (another change); until it lands,
+# these cells are absent from both records and rule 2 is computed without them.
+PENDING = "requests.other_2019"
+
+
+def _parse(name: str, suffix: str):
+    if not REALDOCS.is_dir():
+        pytest.skip(f"shared realdocs not found at {REALDOCS}")
+    path = REALDOCS / f"{name}{suffix}"
+    return parse_document(path.read_bytes(), filename=path.name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pdf_gives_the_record_of_its_text(name: str) -> None:
+    pdf, txt = _parse(name, ".pdf"), _parse(name, ".txt")
+    assert pdf.source_type == "pdf"
+    assert pdf.tables == txt.tables
+    assert pdf.cells_raw == txt.cells_raw
+    assert pdf.tables_raw == txt.tables_raw
+    assert list(pdf.sections) == list(txt.sections)
+    assert [(c.rule, c.cells) for c in pdf.checks] == [(c.rule, c.cells) for c in txt.checks]
+    assert pdf.problems == txt.problems
+    assert (pdf.title, pdf.agency, pdf.year, pdf.published, pdf.format) == (
+        txt.title,
+        txt.agency,
+        txt.year,
+        txt.published,
+        txt.format,
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pdf_matches_the_hand_checked_answer(name: str) -> None:
+    report = _parse(name, ".pdf")
+    expected = json.loads((REALDOCS / f"{name}.expected.json").read_text(encoding="utf-8"))
+    pending = PENDING not in report.tables
+    wrong = [
+        (f"{row}.{col}", want, report.tables.get(row, {}).get(col, "missing"))
+        for row, cols in expected["tables"].items()
+        if not (pending and row == PENDING)
+        for col, want in cols.items()
+        if report.tables.get(row, {}).get(col, "missing") != want
+        or (want is None) != (report.tables.get(row, {}).get(col) is None)
+    ]
+    assert wrong == []
+    assert list(report.sections) == expected["sections"]
+    assert report.year == expected["year"]
+    assert report.title == expected["title"]
+    assert sorted({c.rule for c in report.checks}) == expected["checks_failed"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pdf_sections_without_tables_hold_the_text_of_the_txt(name: str) -> None:
+    """Prose sections carry the same characters as from the text (line breaks and spacing aside)."""
+    pdf, txt = _parse(name, ".pdf"), _parse(name, ".txt")
+    for key in ("preamble", "overview", "problems", "other"):
+        assert "".join(pdf.sections[key].split()) == "".join(txt.sections[key].split()), key
