@@ -14,7 +14,7 @@ import re
 import sys
 from dataclasses import asdict
 
-from xxgk.commands.index import add_backend_arguments, open_from_args
+from xxgk.commands import options
 from xxgk.schema import SECTIONS
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="highlight matches (auto: in a terminal)"
     )
-    add_backend_arguments(parser)
+    options.add_db(parser)
+    options.add_backend(parser)
 
 
 def params(args: argparse.Namespace) -> dict[str, str]:
@@ -84,11 +85,11 @@ def run(args: argparse.Namespace) -> int:
     from indexer.query import Query, QueryError
 
     if args.backend == "embedded" and not args.db.exists():
-        log.error("no report store at %s (crawl or parse into it, then run xxgk index)", args.db)
+        log.error("no report store at %s (crawl or add reports into it, then run xxgk index)", args.db)
         return 2
     try:
         query = Query.from_params(params(args))
-        result = open_from_args(args).search(query)
+        result = options.open_backend(args).search(query)
     except QueryError as exc:
         log.error("%s: %s", OPTIONS.get(exc.param, f"--{exc.param}"), exc)
         return 2
