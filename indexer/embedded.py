@@ -288,7 +288,7 @@ class EmbeddedBackend:
     def search(self, query: Query) -> SearchResult:
         index = self._fresh_index()
         terms = query_terms(query.text)
-        if query.text.strip() and not terms:
+        if (query.text.strip() and not terms) or query.ids == frozenset():
             return SearchResult(total=0, facets={name: {} for name in query.facets})
         tq = self._build(query, terms)
         state = self._state() if query.facets and _unfiltered(query, terms) else None
@@ -318,6 +318,8 @@ class EmbeddedBackend:
             filters.append(TQ.range_query(SCHEMA, "failed", FieldType.Integer, 1, None))
         elif query.failed_checks is False:
             filters.append(TQ.term_query(SCHEMA, "failed", 0))
+        if query.ids is not None:
+            filters.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
         clauses += [(Occur.Must, TQ.const_score_query(f, 0.0)) for f in filters]
         if not clauses:
             return TQ.all_query()
@@ -403,7 +405,7 @@ class EmbeddedBackend:
 def _unfiltered(query: Query, terms: list) -> bool:
     """True for the unfiltered query (no words, no filters): its facets can be cached."""
     filters = (*RAW_FIELDS, "year_from", "year_to", "failed_checks")
-    return not terms and all(getattr(query, name) is None for name in filters)
+    return not terms and all(getattr(query, name) is None for name in (*filters, "ids"))
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:

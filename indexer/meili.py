@@ -109,6 +109,8 @@ def build_filter(query: Query, *, first_parts_only: bool = False) -> list[str]:
         if query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         parts.append(f"section = {quote(query.section)}")
+    if query.ids is not None:
+        parts.append(f"report_id IN [{', '.join(map(quote, sorted(query.ids)))}]")
     if first_parts_only:
         parts.append("part = 0")
     return parts

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from xxgk.model import Region, Report
 from xxgk.schema import AGENCY_LEVELS, FORMATS, SECTIONS
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
 
 FACETS = ("year", "province", "city", "county", "agency", "agency_level", "format", "failed_checks")
 Sort = Literal["relevance", "year", "-year", "published", "-published"]
@@ -31,7 +34,7 @@ LEVEL_NAMES = {
 REGION_FILTERS = ("province", "city", "county")
 TEXT_FILTERS = (*REGION_FILTERS, "agency")
 FILTERS = ("year", *TEXT_FILTERS, "agency_level", "format", "failed_checks", "section")
-PARAMS = ("q", *FILTERS, "sort", "offset", "limit", "facets", "facet_limit")
+PARAMS = ("q", *FILTERS, "where", "sort", "offset", "limit", "facets", "facet_limit")
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 MAX_FACET_LIMIT = 1000
@@ -73,9 +76,8 @@ class Query:
     format: str | None = None
     failed_checks: bool | None = None  # True: only reports with failed checks
     section: str | None = None  # search inside one section key only
-    # Numeric conditions on table cells (``where=requests.new.total>100``): the grammar lives in
-    # ``xxgk/data/where.py``; ``from_params`` will parse the ``where`` parameter into this tuple.
-    where: tuple[Any, ...] = ()
+    where: str | None = None  # a numeric condition on cells and metrics (``xxgk.data.where`` grammar)
+    ids: frozenset[str] | None = None  # only these reports: what ``where`` matched (see ``resolve_where``)
     facets: tuple[str, ...] = ()  # names from FACETS; failed_checks counts under "true"/"false"
     facet_limit: int | None = None  # most frequent values per facet; None: every value (top ones only for agency)
     sort: Sort = "relevance"  # "-" prefix: descending
@@ -118,6 +120,8 @@ class Query:
                 params[name] = getattr(self, name)
         if self.failed_checks is not None:
             params["failed_checks"] = "1" if self.failed_checks else "0"
+        if self.where is not None:
+            params["where"] = self.where
         if self.sort != "relevance":
             params["sort"] = self.sort
         if self.offset:
@@ -223,6 +227,26 @@ def _facets(value: str) -> tuple[str, ...]:
     return names
 
 
+def _where(value: str) -> str:
+    """A ``where`` condition, checked against the grammar (the error names the valid keys)."""
+    from xxgk.data.where import WhereError, parse_where
+
+    try:
+        parse_where(value)
+    except WhereError as exc:
+        raise QueryError("where", str(exc), f"数值条件有误：{exc}") from exc
+    return value
+
+
+def resolve_where(query: Query, store: Store) -> Query:
+    """``query`` restricted to the stored reports its ``where`` condition matches (unchanged without one)."""
+    if query.where is None:
+        return query
+    from xxgk.data.where import matching_ids, parse_where
+
+    return replace(query, ids=frozenset(matching_ids(store, parse_where(query.where))))
+
+
 def _region(level: str):
     return lambda v: {level: place_name(level, _text(level, v))}
 
@@ -236,6 +260,7 @@ _PARSERS = {
     "format": lambda v: {"format": _choice("format", v, FORMATS)},
     "failed_checks": lambda v: {"failed_checks": _flag(v)},
     "section": lambda v: {"section": _choice("section", v, SECTIONS)},
+    "where": lambda v: {"where": _where(v)},
     "sort": lambda v: {"sort": _choice("sort", v, SORTS)},
     "offset": lambda v: {"offset": parse_int("offset", v, 0, MAX_OFFSET)},
     "limit": lambda v: {"limit": parse_int("limit", v, 0, MAX_LIMIT)},

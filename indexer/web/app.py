@@ -29,7 +29,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.query import FACETS, LEVEL_LABELS, MAX_OFFSET, PARAMS, Backend, Hit, Query, QueryError, SearchResult
+from indexer.query import (
+    FACETS,
+    LEVEL_LABELS,
+    MAX_OFFSET,
+    PARAMS,
+    Backend,
+    Hit,
+    Query,
+    QueryError,
+    SearchResult,
+    resolve_where,
+)
 from indexer.web import data
 from indexer.web.tables import report_tables
 from xxgk.explain import RULE_NAMES, cell_label, disagreeing_cells, explain_check, explain_problem
@@ -277,7 +288,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
 
     async def api_search(request: Request) -> Response:
         try:
-            query = Query.from_params(request.query_params.multi_items())
+            query = await read(resolve_where, Query.from_params(request.query_params.multi_items()), store)
             result = await run_in_threadpool(backend.search, query)
         except QueryError as exc:
             return JSONResponse({"error": str(exc), "param": exc.param}, status_code=400)
@@ -305,6 +316,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
             query = replace(query, facets=names)
             if not query.text and "sort" not in filters:
                 query = replace(query, sort="-year")  # browsing without words: newest reports first
+            query = await read(resolve_where, query, store)
             result = await run_in_threadpool(backend.search, query)
         except QueryError as exc:
             return error_page(400, f"查询参数有误：{exc.chinese}。")

@@ -7,8 +7,8 @@ import csv
 import json
 import sys
 import unicodedata
-from pathlib import Path
 
+from xxgk.commands import options
 from xxgk.store import Store
 
 
@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--list", action="store_true", help="list the metrics and cell keys, then exit")
-    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
+    options.add_db(parser)
     filters.add_arguments(parser)
 
 

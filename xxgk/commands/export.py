@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from xxgk.commands import options
 from xxgk.store import Store
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     from xxgk.data import filters
 
-    parser.add_argument("--db", type=Path, default=Path("data/xxgk.db"), help="SQLite store (default: %(default)s)")
+    options.add_db(parser)
     parser.add_argument("--format", choices=["csv", "parquet", "xlsx", "jsonl"], default="jsonl")
     parser.add_argument(
         "--shape",

@@ -10,17 +10,9 @@ from xxgk.commands import options
 log = logging.getLogger(__name__)
 
 
-def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--db`` and the backend options (``xxgk search`` uses this until it calls ``options`` itself)."""
+def configure(parser: argparse.ArgumentParser) -> None:
     options.add_db(parser)
     options.add_backend(parser)
-
-
-open_from_args = options.open_backend
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    add_backend_arguments(parser)
     parser.add_argument(
         "--rebuild", action="store_true", help="build a fresh index from the whole store and swap it in"
     )

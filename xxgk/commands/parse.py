@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
+from xxgk.explain import explain_check, explain_problem
 from xxgk.fetch import FetchError, fetch
 from xxgk.model import Region, Report
 from xxgk.parse.kind import NOT_A_REPORT
@@ -80,8 +81,8 @@ def summary(report: Report) -> str:
     if report.tables_raw:
         lines.append(f"raw rows:  {', '.join(report.tables_raw)}")
     lines.append(f"checks:    {'all passed' if not report.checks else f'{len(report.checks)} failed'}")
-    lines += [f"  rule {c.rule}: {c.message}" for c in report.checks]
-    lines += [f"problem:   {p}" for p in report.problems]
+    lines += [f"  规则 {c.rule}：{explain_check(c, report)}" for c in report.checks]
+    lines += [f"problem:   {explain_problem(p)}" for p in report.problems]
     return "\n".join(lines)
 
 

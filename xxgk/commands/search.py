@@ -14,7 +14,7 @@ import re
 import sys
 from dataclasses import asdict
 
-from xxgk.commands.index import add_backend_arguments, open_from_args
+from xxgk.commands import options
 from xxgk.schema import SECTIONS
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--failed-checks", action="store_true", help="only reports failing a consistency check")
     parser.add_argument("--section", choices=tuple(SECTIONS), help="search inside this section only")
     parser.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="CONDITION",
+        help="numeric condition on cells or metrics, e.g. 'requests.new.total>=100 and review.corrected>0'"
+        " (repeatable: all must hold; `xxgk compare --list` lists the names)",
+    )
+    parser.add_argument(
         "--sort", choices=tuple(SORTS), default="relevance", help="year-desc (or --sort=-year): newest first"
     )
     parser.add_argument("--limit", type=int, default=10, help="hits to show (at most 100)")
@@ -54,7 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="highlight matches (auto: in a terminal)"
     )
-    add_backend_arguments(parser)
+    options.add_db(parser)
+    options.add_backend(parser)
 
 
 def params(args: argparse.Namespace) -> dict[str, str]:
@@ -72,6 +81,7 @@ def params(args: argparse.Namespace) -> dict[str, str]:
         "format": args.format,
         "failed_checks": "1" if args.failed_checks else None,
         "section": args.section,
+        "where": " and ".join(f"({w})" for w in args.where) if args.where else None,
         "sort": SORTS[args.sort],
         "offset": str(args.offset),
         "limit": str(args.limit),
@@ -81,14 +91,18 @@ def params(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from indexer.query import Query, QueryError
+    from indexer.query import Query, QueryError, resolve_where
+    from xxgk.store import Store
 
-    if args.backend == "embedded" and not args.db.exists():
-        log.error("no report store at %s (crawl or parse into it, then run xxgk index)", args.db)
+    if (args.backend == "embedded" or args.where) and not args.db.exists():
+        log.error("no report store at %s (crawl or add reports into it, then run xxgk index)", args.db)
         return 2
     try:
         query = Query.from_params(params(args))
-        result = open_from_args(args).search(query)
+        if query.where is not None:
+            with Store(args.db) as store:
+                query = resolve_where(query, store)
+        result = options.open_backend(args).search(query)
     except QueryError as exc:
         log.error("%s: %s", OPTIONS.get(exc.param, f"--{exc.param}"), exc)
         return 2

@@ -12,7 +12,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 # Declared charsets that Chinese sites use truthfully often enough to try first.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _MAX_RARE = 0.1
 _MIN_WIDE = 20  # bytes of non-ASCII text needed to judge
 _TRUSTED = {"utf-8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "utf-16"}
@@ -86,7 +86,7 @@ def clean_text(text: str, notes: list[str]) -> str:
     sample = text[:20000]
     if len(_BAD_CHARS.findall(sample)) > len(sample) * 0.05:
         raise UnreadableDocument("binary data, not a readable document")
-    cleaned, count = _CONTROL_CHARS.subn("", text)
+    cleaned, count = _CONTROL_CHARS.subn("", text.replace("\f", "\n"))  # a form feed is a page break
     if count:
         notes.append(f"{count} control characters (NUL and the like) removed")
     if not cleaned.strip():
