@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from xxgk.extract.document import Document
+from xxgk.parse.headings import MAX_HEADING, heading_key
 from xxgk.parse.normalize import normalize
-from xxgk.parse.sections import MAX_HEADING, heading_key
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
