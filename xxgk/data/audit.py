@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xxgk.explain import COLUMN_LABELS, cell_label
 from xxgk.schema import CELL_INDEX as INDEX
 from xxgk.schema import REQUEST_COLUMNS, REVIEW_GROUPS
 from xxgk.store import Store
@@ -66,7 +67,6 @@ def _num(value: float) -> str:
 
 def pair_checks(earlier: str, before: np.ndarray, later: str, after: np.ndarray) -> list[CrossCheck]:
     """Rules 7–9 for one pair of consecutive years (cells in ``CELLS`` order, NaN = blank)."""
-    from indexer.web.tables import COLUMN_LABELS, cell_label  # the Chinese labels (imported late: no cycle)
 
     def get(values: np.ndarray, key: str) -> float | None:
         value = values[INDEX[key]]
