@@ -143,7 +143,7 @@ def rule_2_report():
     tables["requests.granted"].update(natural_person=2, total=2)
     tables["requests.total"].update(natural_person=1, total=1)
     tables["requests.carried_forward"].update(natural_person=1, total=1)
-    checks = check_tables(tables, {}).checks
+    checks = check_tables(tables).checks
     assert [c.rule for c in checks] == [2, 2] and all(len(c.cells) == 22 for c in checks)
     return make_report(950, tables=tables, checks=checks, problems=["no section headings found"])
 
