@@ -1,10 +1,9 @@
 """Pages as blocks in reading order, and tables continued over a page break joined into one.
 
-On a page, every ruled table becomes a grid block and the chars in none of its cells become text lines;
-blocks are ordered by their top. A table that runs to the foot of a page and goes on at the head of the
-next (nothing but page numbers between the two parts) is one table: a
-header the continuation repeats is dropped, and where both parts have the same columns, the rows of the
-second are appended to the first.
+On a page, every ruled table becomes a grid block and the chars outside tables become text lines; blocks
+are ordered by their top. A table that runs to the foot of a page and goes on at the head of the next
+(nothing but page numbers between the two parts) is one table: a header the continuation repeats is
+dropped, and where both parts have the same columns, the rows of the second are appended to the first.
 """
 
 from __future__ import annotations
