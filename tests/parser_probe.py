@@ -25,6 +25,17 @@ def dies_on_marked(data: bytes, *, url: str, **kwargs: object) -> Report:
     return parse_document(data, url=url, **kwargs)
 
 
+def dies_on_die_urls(data: bytes, *, url: str, **_: object) -> Report:
+    """Kills its own process on a URL ending in ``/die`` (the environment of a fork server started earlier in
+    the same test session would not carry ``PROBE_DIE_URL``)."""
+    import os
+    import signal
+
+    if url.endswith("/die"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return Report(id=report_id(url), url=url, text=str(len(data)))
+
+
 def sleeps(data: bytes, *, url: str, **_: object) -> Report:
     """Sleeps ``data`` seconds (as text), then reports its process id."""
     import os
