@@ -175,7 +175,7 @@ def fetch(url: str, *, allow_private: bool = False, deadline: float | None = Non
         raise FetchError(f"TLS error with {urlsplit(url).netloc}: {exc.reason or exc}") from None
     except OSError as exc:
         clock.left()
-        raise FetchError(f"cannot fetch {url}: {exc.strerror or exc}") from None
+        raise FetchError(f"connection failed: {exc.strerror or exc}") from None
     finally:
         clock.timer.cancel()
         if clock.conn is not None:
