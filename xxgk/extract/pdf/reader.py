@@ -35,20 +35,6 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
         raise UnreadableDocument(f"corrupt PDF: {exc}") from exc
 
 
-def unchecked(function: Any) -> Any:
-    """The same PDFium function, called without ctypes converting each argument through its declared type,
-    which costs more than the C call itself. Callers pass exactly the C types: C ints as Python ints, raw
-    PDFium pointers and ``byref`` of an output structure (a structure itself would be passed by value)."""
-    return ctypes.CFUNCTYPE(function.restype)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-# Called once for every printed char and every page object.
-loose_char_box = unchecked(pdfium_c.FPDFText_GetLooseCharBox)
-char_angle = unchecked(pdfium_c.FPDFText_GetCharAngle)
-page_object = unchecked(pdfium_c.FPDFPage_GetObject)
-object_type = unchecked(pdfium_c.FPDFPageObj_GetType)
-
-
 def _codes(textpage: Any, count: int) -> list[int]:
     """The page's character codes: one call for the whole page, one call per character only if the page
     holds characters beyond the Basic Multilingual Plane (its UTF-16 text then no longer maps 1:1)."""
@@ -110,11 +96,11 @@ def page_chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 if chars and 0 < i < count - 1 and _latin(codes[i - 1]) and _latin(codes[i + 1]):
                     chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})  # on the line of its word
                 continue
-            if not loose_char_box(textpage, i, box_ref):
+            if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box_ref):
                 continue
             if box.top - box.bottom > SUSPECT_BOX:
                 _rescale_unscaled_box(textpage, i, box)
-            angle = char_angle(textpage, i)  # radians in [0, 2π), -1 if unknown
+            angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)  # radians in [0, 2π), -1 if unknown
             top = height - box.top
             chars.append(
                 {
@@ -143,10 +129,10 @@ def _path_objects(page: pdfium.PdfPage) -> Iterator[tuple[Any, Matrix]]:
     """Every path object of the page with its matrix to page space, including those inside forms."""
     stack: list[tuple[Any, Matrix, int]] = []
     for i in reversed(range(pdfium_c.FPDFPage_CountObjects(page))):
-        stack.append((page_object(page.raw, i), IDENTITY, 0))
+        stack.append((pdfium_c.FPDFPage_GetObject(page.raw, i), IDENTITY, 0))
     while stack:
         obj, outer, depth = stack.pop()
-        kind = object_type(obj)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             yield obj, compose(_matrix(obj), outer)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:

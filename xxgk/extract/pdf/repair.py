@@ -16,9 +16,10 @@ was never printed. The text shows where the line should be:
 - in a row of cells, a gap between two text lines of a cell, one of them a number, wider than the gap
   between the lines of a paragraph, where a line can be drawn through the whole row without crossing a
   char and parting the text of two or more cells, is a row line missing across the whole row;
-- a column line that ends inside a lattice where no row line is drawn (cells never end so) marks a row
-  line missing there, between the column lines that pass on either side, unless text stands across it;
-  a row line ending so between two other row lines marks a missing column line the same way.
+- a ruling line that ends where nothing is drawn across its end (cells never end so) marks a line
+  missing there, unless text stands across it: a column line ending so, the row line across its end
+  (between the column lines that pass on either side), a row line ending so, the rest of that row line
+  (up to the next column line it would meet).
 
 The lines found are returned as edges, to be added to the drawn ones. A genuinely merged cell (a label
 over several rows) has its text across or near the row lines inside it, or no number next to them, and
@@ -32,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from operator import itemgetter
 
-from xxgk.extract.pdf.geometry import Bbox, Edge, horizontal, vertical
+from xxgk.extract.pdf.geometry import Bbox, Edge, horizontal
 from xxgk.extract.pdf.lattice import TOLERANCE, Table
 from xxgk.extract.pdf.reader import Char
 from xxgk.extract.pdf.text import cluster, words_of
@@ -233,9 +234,9 @@ def row_line_gaps(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
 
 def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
     """Lines where a ruling line ends with nothing drawn across its end (see the module docstring): a
-    column line ending so marks a missing row line, a row line ending so (between two other row lines
-    of its lattice) a missing column line. Where a whole outer border is missing,
-    :func:`~xxgk.extract.pdf.lattice.close_open_ends` draws it."""
+    column line ending so marks a missing row line across it, a row line ending so the rest of that row
+    line. Where a whole outer border is missing, :func:`~xxgk.extract.pdf.lattice.close_open_ends`
+    draws it."""
     found: list[Edge] = []
     for lattice in lattices:
         hs = [e for e in lattice if e["orientation"] == "h"]
@@ -257,21 +258,17 @@ def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
                     found.append(horizontal(left, right, y))
         for h in hs:
             y = h["top"]
-            if y - top <= TOLERANCE or bottom - y <= TOLERANCE:
-                continue  # an outer row line: it may stick out
-            for x in (h["x0"], h["x1"]):
+            for x, outward in ((h["x0"], -1), (h["x1"], 1)):
                 if _covers(vs, x, y):
                     continue
-                passing = [e["top"] for e in hs if e["x0"] < x - TOLERANCE and e["x1"] > x + TOLERANCE]
-                above = max((p for p in passing if p < y - TOLERANCE), default=top)
-                below = min((p for p in passing if p > y + TOLERANCE), default=bottom)
-                if not _crossed_across(index.inside(x - 50, above, x + 50, below), x):
-                    found.append(vertical(x, above, below))
+                # Drawn on as far as the next column line it would meet, or the lattice's side.
+                passing = [e["x0"] for e in vs if e["top"] - TOLERANCE <= y <= e["bottom"] + TOLERANCE]
+                ahead = [p for p in passing if (p - x) * outward > TOLERANCE]
+                end = (max(ahead) if outward < 0 else min(ahead)) if ahead else (lo if outward < 0 else hi)
+                a, b = sorted((x, end))
+                if b - a > TOLERANCE and not _crossed(index.inside(a, y - 50, b, y + 50), y):
+                    found.append(horizontal(a, b, y))
     return found
-
-
-def _crossed_across(chars: list[Char], x: float) -> bool:
-    return any(c["x0"] < x - _STRADDLE and c["x1"] > x + _STRADDLE for c in chars)
 
 
 def _covers(edges: list[Edge], x: float, y: float) -> bool:
