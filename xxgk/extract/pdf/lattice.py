@@ -134,8 +134,9 @@ def _covered(x: float, y: float, across: list[Edge]) -> bool:
     return False
 
 
-def lattices(crossings: Crossings) -> list[list[Edge]]:
-    """The edges of each lattice: edges crossing each other, directly or through other edges."""
+def lattices(crossings: Crossings, edges: list[Edge] = ()) -> list[list[Edge]]:
+    """The edges of each lattice: edges crossing each other, directly or through other edges; each of
+    ``edges`` that crosses none makes a lattice of its own."""
     parent: dict[int, int] = {}  # edge id → the id of an edge of the same lattice, up to a root
     edge_of: dict[int, Edge] = {}
 
@@ -145,18 +146,34 @@ def lattices(crossings: Crossings) -> list[list[Edge]]:
         return i
 
     for found in crossings.values():
-        edges = found["v"] + found["h"]
-        for e in edges:
+        meeting = found["v"] + found["h"]
+        for e in meeting:
             if id(e) not in parent:
                 parent[id(e)] = id(e)
                 edge_of[id(e)] = e
-        first = root(id(edges[0]))
-        for e in edges[1:]:
+        first = root(id(meeting[0]))
+        for e in meeting[1:]:
             parent[root(id(e))] = first
     groups: dict[int, list[Edge]] = {}
     for i, e in edge_of.items():
         groups.setdefault(root(i), []).append(e)
-    return list(groups.values())
+    return [*groups.values(), *([e] for e in edges if id(e) not in parent)]
+
+
+def regions(lattices: list[list[Edge]]) -> list[list[Edge]]:
+    """Lattices that share a row line joined: a table whose rulings have gaps can fall apart into
+    lattices side by side (or leave stretches of row line crossing nothing), and the gaps between them
+    are what is to be judged."""
+    regions: list[tuple[set[float], list[Edge]]] = []
+    for lattice in lattices:
+        ys = {e["top"] for e in lattice if e["orientation"] == "h"}
+        edges = list(lattice)
+        for other in [r for r in regions if not r[0].isdisjoint(ys)]:
+            regions.remove(other)
+            ys |= other[0]
+            edges += other[1]
+        regions.append((ys, edges))
+    return [edges for _, edges in regions]
 
 
 def _closing(ends: list[Edge], end: str, across: list[Edge], extent: tuple[float, float]) -> Edge | None:
@@ -175,13 +192,14 @@ def _closing(ends: list[Edge], end: str, across: list[Edge], extent: tuple[float
 
 
 def close_open_ends(groups: list[list[Edge]], index: object = None) -> list[Edge]:
-    """Borders a ruled table is missing at its outer sides: where two or more edges of a lattice end at
-    its outermost line (its lowest, highest, leftmost or rightmost end) with nothing drawn across their
-    ends, that line is drawn, along the whole lattice. A table cut by a page break has no bottom border
-    (its continuation no top border); some tables have no outer side borders. (``index``, the
-    page's chars, is not needed: the signature is that of the repairs that go by the text.)"""
+    """Borders a ruled table is missing at its outer sides: where two or more edges of a table (lattices
+    sharing row lines, see :func:`regions`) end at its outermost line (its lowest, highest, leftmost or
+    rightmost end) with nothing drawn across their ends, that line is drawn along the whole table. A
+    table cut by a page break has no bottom border (its continuation no top border); some tables have no
+    outer side borders. (``index``, the page's chars, is not needed: the signature is that of the
+    repairs that go by the text.)"""
     added: list[Edge] = []
-    for lattice in groups:  # see lattices()
+    for lattice in regions(groups):
         hs = [e for e in lattice if e["orientation"] == "h"]
         vs = [e for e in lattice if e["orientation"] == "v"]
         if not hs or not vs:

@@ -103,7 +103,7 @@ def _tables(edges: list[Edge], placed: list[Placed]) -> list[ReadTable]:
         return []
     crossings = crossings_of(edges)
     index = CharIndex(placed)
-    groups = lattices(crossings)
+    groups = lattices(crossings, edges)
     for _ in range(MAX_REPAIRS):
         # In turn: a side closed makes row lines to judge, a gap closed leaves no dangling end.
         added = []
@@ -112,7 +112,7 @@ def _tables(edges: list[Edge], placed: list[Placed]) -> list[ReadTable]:
             if found:
                 edges = snapped(edges + found)
                 crossings = crossings_of(edges)
-                groups = lattices(crossings)
+                groups = lattices(crossings, edges)
                 added += found
         read = _read(crossings, placed)
         cut = [edge for table, cells, _ in read for edge in missing_rulings(table, cells)]
@@ -121,7 +121,7 @@ def _tables(edges: list[Edge], placed: list[Placed]) -> list[ReadTable]:
         if cut:
             edges = snapped(edges + cut)
             crossings = crossings_of(edges)
-            groups = lattices(crossings)
+            groups = lattices(crossings, edges)
     return _read(crossings, placed)
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 
 from xxgk.extract.pdf.geometry import Bbox, Edge, horizontal
-from xxgk.extract.pdf.lattice import TOLERANCE, Table
+from xxgk.extract.pdf.lattice import TOLERANCE, Table, regions
 from xxgk.extract.pdf.reader import Char
 from xxgk.extract.pdf.text import cluster, words_of
 
@@ -75,13 +75,14 @@ def _multiline(chars: list[Char]) -> bool:
     return len(chars) > 1 and max(c["top"] for c in chars) - min(c["top"] for c in chars) > TOLERANCE
 
 
-def _cut_row(cells: list[Bbox], chars: dict[Bbox, list[Char]]) -> Iterator[Edge]:
-    """A row line missing across the cells that end on one line (see the module docstring)."""
-    multiline = [cell for cell in cells if _multiline(chars[cell])]
+def _cut_row(cells: list[Bbox], chars: dict[Bbox, list[Char]], multiline: list[Bbox]) -> Iterator[Edge]:
+    """A row line missing across the ``cells`` that end on one line (see the module docstring); of
+    these, ``multiline`` hold text on two or more lines. The line crosses no char of theirs, nor of a
+    cell of the table starting on the same line as the cell whose lines show it (a label cell of the
+    same two rows may end lower)."""
     if not any(_MAYBE_VALUE.search(c["text"]) for cell in multiline for c in chars[cell]):
         return  # no number on two lines of one cell: nothing to cut
     lines = {cell: _lines(chars[cell]) for cell in multiline}
-    everything = [c for cell in cells for c in chars[cell]]
     for cell, found in lines.items():
         for upper, lower in zip(found, found[1:], strict=False):
             if not (_VALUE.match(upper[2]) or _VALUE.match(lower[2])):
@@ -89,7 +90,8 @@ def _cut_row(cells: list[Bbox], chars: dict[Bbox, list[Char]]) -> Iterator[Edge]
             low, high = upper[1], lower[0]
             if high - low <= APART * max(upper[1] - upper[0], lower[1] - lower[0]):
                 continue  # as close as the lines of one paragraph
-            free = _free(low, high, everything)
+            row = [c for other, found in chars.items() if abs(other[1] - cell[1]) <= TOLERANCE for c in found]
+            free = _free(low, high, [c for other in cells for c in chars.get(other, ())] + row)
             if not free:
                 continue
             a, b = max(free, key=lambda ab: ab[1] - ab[0])
@@ -123,13 +125,17 @@ def _has_text_on_both_sides(chars: list[Char], y: float) -> bool:
 
 def missing_rulings(table: Table, chars: dict[Bbox, list[Char]]) -> list[Edge]:
     """Row lines missing across whole rows of the table, from the chars of each cell."""
+    multiline = {cell for cell, found in chars.items() if _multiline(found)}
+    if not multiline:
+        return []
     found: list[Edge] = []
     rows: dict[float, list[Bbox]] = {}  # cells by the line they end on
     for cell in table.cells:
         rows.setdefault(cell[3], []).append(cell)
     for cells in rows.values():
-        if len(cells) > 1:
-            found += _cut_row(cells, {cell: chars.get(cell, []) for cell in cells})
+        split = [cell for cell in cells if cell in multiline]
+        if len(cells) > 1 and split:
+            found += _cut_row(cells, chars, split)
     return found
 
 
@@ -200,7 +206,7 @@ def row_line_gaps(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
     A row line is judged between each two column lines crossing it (a cell's width): where part of
     that stretch is not drawn, the texts over and under the whole stretch decide."""
     found: list[Edge] = []
-    for lattice in lattices:
+    for lattice in regions(lattices):
         hs = [e for e in lattice if e["orientation"] == "h"]
         vs = [e for e in lattice if e["orientation"] == "v"]
         if len(hs) < 2:
