@@ -123,7 +123,7 @@ def group_cells(cells: list[Bbox]) -> list[list[Bbox]]:
     return groups
 
 
-def _covered(x: float, y: float, across: list[Edge]) -> bool:
+def covered(x: float, y: float, across: list[Edge]) -> bool:
     """Whether one of the edges ``across`` (all of one orientation) passes through (x, y)."""
     for e in across:
         if e["orientation"] == "h":
@@ -181,11 +181,11 @@ def _closing(ends: list[Edge], end: str, across: list[Edge], extent: tuple[float
     line), if two or more of them end there with nothing drawn across; it runs over the lattice's whole
     ``extent`` the other way."""
     if end in ("top", "bottom"):
-        open_ends = [e for e in ends if not _covered(e["x0"], e[end], across)]
+        open_ends = [e for e in ends if not covered(e["x0"], e[end], across)]
         y = max(e[end] for e in ends) if end == "bottom" else min(e[end] for e in ends)
         border = horizontal(*extent, y)
     else:
-        open_ends = [e for e in ends if not _covered(e[end], e["top"], across)]
+        open_ends = [e for e in ends if not covered(e[end], e["top"], across)]
         x = min(e[end] for e in ends) if end == "x0" else max(e[end] for e in ends)
         border = vertical(x, *extent)
     return border if len(open_ends) >= 2 else None

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 
 from xxgk.extract.pdf.geometry import Bbox, Edge, horizontal
-from xxgk.extract.pdf.lattice import TOLERANCE, Table, regions
+from xxgk.extract.pdf.lattice import TOLERANCE, Table, covered, regions
 from xxgk.extract.pdf.reader import Char
 from xxgk.extract.pdf.text import cluster, words_of
 
@@ -255,7 +255,7 @@ def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
             x = v["x0"]
             for y in (v["top"], v["bottom"]):
                 outermost = y - top <= TOLERANCE or bottom - y <= TOLERANCE
-                if _covers(hs, x, y) or (outermost and not any(abs(e["top"] - y) <= TOLERANCE for e in hs)):
+                if covered(x, y, hs) or (outermost and not any(abs(e["top"] - y) <= TOLERANCE for e in hs)):
                     continue  # ends on a line, or where the whole border is missing (close_open_ends)
                 passing = [e["x0"] for e in vs if e["top"] < y - TOLERANCE and e["bottom"] > y + TOLERANCE]
                 left = max((p for p in passing if p < x - TOLERANCE), default=lo)
@@ -265,7 +265,7 @@ def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
         for h in hs:
             y = h["top"]
             for x, outward in ((h["x0"], -1), (h["x1"], 1)):
-                if _covers(vs, x, y):
+                if covered(x, y, vs):
                     continue
                 # Drawn on as far as the next column line it would meet, or the lattice's side.
                 passing = [e["x0"] for e in vs if e["top"] - TOLERANCE <= y <= e["bottom"] + TOLERANCE]
@@ -275,14 +275,3 @@ def dangling_ends(lattices: list[list[Edge]], index: CharIndex) -> list[Edge]:
                 if b - a > TOLERANCE and not _crossed(index.inside(a, y - 50, b, y + 50), y):
                     found.append(horizontal(a, b, y))
     return found
-
-
-def _covers(edges: list[Edge], x: float, y: float) -> bool:
-    """Whether one of the edges (all of one orientation) passes through (x, y) or ends there."""
-    for e in edges:
-        if e["orientation"] == "h":
-            if abs(e["top"] - y) <= TOLERANCE and e["x0"] - TOLERANCE <= x <= e["x1"] + TOLERANCE:
-                return True
-        elif abs(e["x0"] - x) <= TOLERANCE and e["top"] - TOLERANCE <= y <= e["bottom"] + TOLERANCE:
-            return True
-    return False
