@@ -114,6 +114,11 @@ def render(report: GeneratedReport, rng: random.Random) -> bytes:
         if key in TABLE_AFTER:
             i = TABLE_AFTER[key]
             story += [_table(tables[i], _WIDTHS[i], styles["cell"]), Spacer(1, 3 * mm)]
+    return _signed_document(report, story, styles)
+
+
+def _signed_document(report: GeneratedReport, story: list, styles: dict, *, on_page=None) -> bytes:
+    """The report's story closed by the agency and the date, built as an A4 PDF (``on_page`` draws on every page)."""
     story += [
         Paragraph(escape(report.agency), styles["right"]),
         Paragraph(chinese_date(report.published), styles["right"]),
@@ -130,7 +135,10 @@ def render(report: GeneratedReport, rng: random.Random) -> bytes:
         author=report.agency,
         invariant=1,
     )
-    doc.build(story)
+    if on_page is None:
+        doc.build(story)
+    else:
+        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
 
 
@@ -417,21 +425,4 @@ def render_damaged(report: GeneratedReport, layout: str, rng: random.Random) -> 
         else:
             story.append(ruled)
         story.append(Spacer(1, 3 * mm))
-    story += [
-        Paragraph(escape(report.agency), styles["right"]),
-        Paragraph(chinese_date(report.published), styles["right"]),
-    ]
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=report.title,
-        author=report.agency,
-        invariant=1,
-    )
-    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
-    return buf.getvalue()
+    return _signed_document(report, story, styles, on_page=_page_number)
