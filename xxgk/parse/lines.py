@@ -58,25 +58,28 @@ def document_lines(doc: Document) -> list[Line]:
 
 def _split_heading(first: Line, second: Line) -> bool:
     """Whether two text lines are one numbered section heading broken in two (a PDF's line wrap)."""
-    if first.cells is not None or second.cells is not None or not _NUMBERED.match(first.norm):
+    if first.cells is not None or second.cells is not None or len(second.norm) > MAX_HEADING:
         return False
-    if len(first.norm) + len(second.norm) > MAX_HEADING * 3 or heading_key(first.norm) is not None:
-        return False
-    return heading_key(second.norm) is None and heading_key(first.norm + second.norm) is not None
+    joined = first.norm + second.norm
+    return heading_key(joined) is not None and heading_key(first.norm) is None and heading_key(second.norm) is None
 
 
 def join_split_headings(lines: list[Line]) -> list[Line]:
     """Lines with every numbered section heading broken over two lines joined into one."""
+    starts = [
+        i
+        for i, line in enumerate(lines[:-1])
+        if len(line.norm) <= MAX_HEADING and _NUMBERED.match(line.norm) and _split_heading(line, lines[i + 1])
+    ]
+    if not starts:
+        return lines
     out: list[Line] = []
     i = 0
-    while i < len(lines):
-        if i + 1 < len(lines) and _split_heading(lines[i], lines[i + 1]):
-            first, second = lines[i], lines[i + 1]
-            out.append(
-                Line(raw=first.raw.rstrip() + second.raw.strip(), norm=first.norm.rstrip() + second.norm.strip())
-            )
-            i += 2
-        else:
-            out.append(lines[i])
-            i += 1
-    return out
+    for start in starts:
+        if start < i:
+            continue  # the second line of a heading just joined
+        out += lines[i:start]
+        first, second = lines[start], lines[start + 1]
+        out.append(Line(raw=first.raw.rstrip() + second.raw.strip(), norm=first.norm.rstrip() + second.norm.strip()))
+        i = start + 2
+    return out + lines[i:]
