@@ -52,8 +52,8 @@ class BackoffRetryMiddleware:
     delay before each retry: exponential, or what the server's ``Retry-After`` asks for.
 
     The retry request carries the earliest time it may go out; ``process_request`` waits for it on the
-    reactor (other requests proceed meanwhile).  Delay: ``RETRY_BACKOFF_BASE * 2**(n-1)`` seconds for the
-    n-th retry, at most ``RETRY_BACKOFF_MAX``; a longer ``Retry-After`` (seconds or an HTTP date) wins up to
+    reactor (other requests proceed meanwhile).  Delay: ``XXGK_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds for the
+    n-th retry, at most ``XXGK_RETRY_BACKOFF_MAX``; a longer ``Retry-After`` (seconds or an HTTP date) wins up to
     ``XXGK_RETRY_AFTER_MAX`` seconds.  Beyond that the document fails ("retry-after too long") instead of
     the site being asked again too soon.  A download cancelled at ``DOWNLOAD_MAXSIZE`` says so, and a broken
     response (a bad status line, a dropped connection) names its cause.
@@ -68,8 +68,8 @@ class BackoffRetryMiddleware:
         self.exceptions = tuple(
             load_object(e) if isinstance(e, str) else e for e in settings.getlist("RETRY_EXCEPTIONS")
         )
-        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.base = settings.getfloat("XXGK_RETRY_BACKOFF_BASE", 1.0)
+        self.cap = settings.getfloat("XXGK_RETRY_BACKOFF_MAX", 30.0)
         self.retry_after_max = settings.getfloat("XXGK_RETRY_AFTER_MAX")
         self.maxsize = settings.getint("DOWNLOAD_MAXSIZE")
 

@@ -21,7 +21,7 @@ from xxgk.model import report_id
 from xxgk.portal import DemoPortal
 from xxgk.store import Store
 
-FAST = {"RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
+FAST = {"XXGK_RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from xxgk.model import report_id
 from xxgk.portal import DemoPortal, placeholder
 from xxgk.store import RunSummary, Store
 
-FAST = {"RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
+FAST = {"XXGK_RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
 
 
 @dataclass

@@ -160,7 +160,7 @@ def faulty_crawl(tmp_path_factory):
     config = {"sites": [{"name": "faulty", "start_urls": [site.base + "/list.html"], "region": {"province": "甲省"}}]}
     overrides = {
         "RETRY_TIMES": RETRIES,
-        "RETRY_BACKOFF_BASE": BACKOFF,
+        "XXGK_RETRY_BACKOFF_BASE": BACKOFF,
         "DOWNLOAD_TIMEOUT": 1,
         "DOWNLOAD_MAXSIZE": MAXSIZE,
         "XXGK_RETRY_AFTER_MAX": RETRY_AFTER_MAX,
