@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.store import Store
@@ -31,25 +30,25 @@ def _list_page(n: int) -> bytes:
     return body.encode()
 
 
-def paged_site(seed: bytes) -> StaticSite:
+def paged_pages(seed: bytes) -> dict[str, tuple[str, bytes]]:
     pages = {"/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /xxgk/private/\n")}
     for n in range(PAGES):
         path = "/xxgk/ndbg/index.html" if n == 0 else f"/xxgk/ndbg/index_{n}.html"
         pages[path] = ("text/html; charset=utf-8", _list_page(n))
         pages[f"/xxgk/ndbg/r{n}.txt"] = ("text/plain; charset=utf-8", seed)
-    return StaticSite(pages)
+    return pages
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(static_site):
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
-    server = paged_site(SEED.read_bytes())
+    server = static_site(paged_pages(SEED.read_bytes()))
     yield server
     server.close()
 
 
-def _crawl(site: StaticSite, db: Path, max_pages: int) -> set[str]:
+def _crawl(site, db: Path, max_pages: int) -> set[str]:
     entry = {"name": "paged", "start_urls": [site.base + "/xxgk/ndbg/index.html"], "allow": ["/xxgk/"]}
     summary = crawl({"sites": [{**entry, "max_pages": max_pages}]}, db=db, throttle=False)
     assert summary.failures == []

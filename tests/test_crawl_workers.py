@@ -86,11 +86,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_parser_processes_do_not_load_the_crawler(tmp_path, monkeypatch):
+def test_parser_processes_do_not_load_the_crawler(tmp_path, parser_probe):
     """Parser processes are forked from a server that imported only the parser: not Scrapy, not Twisted."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])))
     with DemoPortal(seed=2, scale=1) as portal:
-        overrides = {"XXGK_PARSER": "parser_probe.modules_report", "XXGK_PARSE_WORKERS": 2}
+        overrides = {"XXGK_PARSER": f"{parser_probe}.modules_report", "XXGK_PARSE_WORKERS": 2}
         summary = crawl(portal.config(), db=tmp_path / "x.db", throttle=False, settings_overrides=overrides)
     assert summary.new > 0
     with Store(tmp_path / "x.db") as store:
@@ -98,14 +97,13 @@ def test_parser_processes_do_not_load_the_crawler(tmp_path, monkeypatch):
     assert set(texts) == {"lean"}  # (the crawl process itself has both loaded)
 
 
-def test_a_document_that_kills_its_parser_process_costs_only_itself(tmp_path, monkeypatch):
+def test_a_document_that_kills_its_parser_process_costs_only_itself(tmp_path, monkeypatch, parser_probe):
     """As when the OOM killer takes a parser process: that document fails with the reason, every other is stored."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")])))
     db = tmp_path / "x.db"
     with DemoPortal(seed=2, scale=1, faults=False) as portal:
         doomed = sorted(portal.truth)[len(portal.truth) // 2]
         monkeypatch.setenv("PROBE_DIE_URL", doomed)
-        overrides = {"XXGK_PARSER": "parser_probe.dies_on_marked", "XXGK_PARSE_WORKERS": 2}
+        overrides = {"XXGK_PARSER": f"{parser_probe}.dies_on_marked", "XXGK_PARSE_WORKERS": 2}
         summary = crawl(portal.config(), db=db, throttle=False, settings_overrides=overrides)
     broken_links = [(url, reason) for url, reason in summary.failures if reason.startswith("HTTP 404")]
     assert sorted(set(summary.failures) - set(broken_links)) == [(doomed, "parser process died: signal 9")]

@@ -17,7 +17,6 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
-from test_parse_tables import consistent, render
 
 from xxgk.errors import UnreadableDocument
 from xxgk.extract import extract, sniff
@@ -120,8 +119,8 @@ SPANS = {
 }
 
 
-def hand_made_page(charset: str = "utf-8", *, blank: str = "&nbsp;") -> str:
-    values = consistent()
+def hand_made_page(tsv, charset: str = "utf-8", *, blank: str = "&nbsp;") -> str:
+    values = tsv.consistent()
     values["requests.granted"][1] = ""  # a blank cell inside the grid
     rows = []
     for top, mid, low, key in REQUEST_LAYOUT:
@@ -143,8 +142,8 @@ def hand_made_page(charset: str = "utf-8", *, blank: str = "&nbsp;") -> str:
     return HAND_MADE.format(charset=charset, rows="\n".join(rows), review_head=head, review=review)
 
 
-def test_html_grid_expansion_and_metadata() -> None:
-    doc = extract(hand_made_page().encode("utf-8"), content_type="text/html")
+def test_html_grid_expansion_and_metadata(tsv) -> None:
+    doc = extract(hand_made_page(tsv).encode("utf-8"), content_type="text/html")
     assert doc.source_type == "html"
     assert doc.metadata["SiteIDCode"] == "4107810001"
     assert doc.metadata["发布机构"] == "卫辉市人民政府"
@@ -159,8 +158,8 @@ def test_html_grid_expansion_and_metadata() -> None:
     assert "首页" not in doc.text  # navigation removed by trafilatura
 
 
-def test_html_report() -> None:
-    report = parse_document(hand_made_page().encode("utf-8"), url="http://127.0.0.1/a.html")
+def test_html_report(tsv) -> None:
+    report = parse_document(hand_made_page(tsv).encode("utf-8"), url="http://127.0.0.1/a.html")
     assert report.source_type == "html"
     assert report.title == "某某县人民政府2024年政府信息公开工作年度报告"
     assert report.agency == "某某县人民政府" and report.agency_level == "county"
@@ -180,8 +179,8 @@ def test_html_report() -> None:
 
 
 @pytest.mark.parametrize("declared", ["utf-8", None, "iso-8859-1"])
-def test_gbk_page_with_wrong_or_missing_charset(declared: str | None) -> None:
-    page = hand_made_page(declared or "utf-8")
+def test_gbk_page_with_wrong_or_missing_charset(tsv, declared: str | None) -> None:
+    page = hand_made_page(tsv, declared or "utf-8")
     if declared is None:
         page = page.replace('<meta charset="utf-8">', "")
     report = parse_document(page.encode("gbk"))
@@ -191,8 +190,8 @@ def test_gbk_page_with_wrong_or_missing_charset(declared: str | None) -> None:
         assert any("declared charset utf-8 is wrong" in p for p in report.problems)
 
 
-def test_truncated_html_reports_missing_rows() -> None:
-    page = hand_made_page().encode("utf-8")
+def test_truncated_html_reports_missing_rows(tsv) -> None:
+    page = hand_made_page(tsv).encode("utf-8")
     cut = page[: page.index("2.没有现成信息".encode())]
     report = parse_document(cut, content_type="text/html")
     assert report.tables["requests.granted"]["natural_person"] == 5
@@ -229,17 +228,17 @@ def test_unreadable_inputs(data: bytes, reason: str) -> None:
     assert "\n" not in str(err.value)
 
 
-def test_twenty_megabyte_page_is_refused_clearly() -> None:
-    page = hand_made_page().encode("utf-8")
+def test_twenty_megabyte_page_is_refused_clearly(tsv) -> None:
+    page = hand_made_page(tsv).encode("utf-8")
     big = page + b"<!--" + b"x" * (20 << 20) + b"-->"
     with pytest.raises(UnreadableDocument, match="too large"):
         parse_document(big)
 
 
-def test_pdf_report() -> None:
-    values = consistent()
+def test_pdf_report(tsv) -> None:
+    values = tsv.consistent()
     values["requests.granted"][1] = "/"
-    report = parse_document(tsv_pdf(render(values)), filename="report.pdf")
+    report = parse_document(tsv_pdf(tsv.render(values)), filename="report.pdf")
     assert report.source_type == "pdf"
     assert report.title == "某某县人民政府2024年政府信息公开工作年度报告"
     assert report.tables["requests.new"]["total"] == 7
@@ -250,8 +249,8 @@ def test_pdf_report() -> None:
     assert list(report.sections)[:2] == ["overview", "proactive"]
 
 
-def test_encrypted_pdf() -> None:
-    data = tsv_pdf(render(consistent()), encrypt=StandardEncryption("secret", ownerPassword="owner"))
+def test_encrypted_pdf(tsv) -> None:
+    data = tsv_pdf(tsv.render(tsv.consistent()), encrypt=StandardEncryption("secret", ownerPassword="owner"))
     with pytest.raises(UnreadableDocument, match="encrypted"):
         parse_document(data)
 
@@ -408,10 +407,10 @@ def test_pdf_text_grouping_matches_pdfplumber(seed: int) -> None:
         assert pdf_text.page_lines(chars) == [(line["top"], line["text"]) for line in textmap if line["text"]]
 
 
-def test_docx_report_with_merged_cells() -> None:
+def test_docx_report_with_merged_cells(tsv) -> None:
     document = docx.Document()
-    values = consistent()
-    text = render(values)
+    values = tsv.consistent()
+    text = tsv.render(values)
     table_lines: list[list[str]] = []
 
     def flush() -> None:

@@ -8,8 +8,6 @@ import random
 from pathlib import Path
 
 import pytest
-from test_parse_tables import consistent
-from test_parse_tables import render as render_rows
 
 from xxgk.cli import main
 from xxgk.generate import GeneratedReport, generate, render
@@ -146,49 +144,35 @@ def test_cli_summary_of_a_2019_report_counts_its_own_table_1(tmp_path, capsys):
 # -- numbers that are not numbers --------------------------------------------------------------------
 
 
-def with_new_total(text: str) -> str:
-    """A consistent tab-separated report with its Table 2 new-requests total printed as ``text``."""
-    rows = consistent()
-    rows["requests.new"][-1] = text
-    return render_rows(rows)
-
-
-def strict_json(text: str) -> dict:
-    def refuse(name: str) -> None:
-        raise ValueError(f"not JSON: {name}")
-
-    return json.loads(text, parse_constant=refuse)
-
-
 @pytest.mark.parametrize("digits", [13, 40, 400])
-def test_huge_cell_is_null_with_raw_text_and_a_problem(digits, tmp_path, capsys):
+def test_huge_cell_is_null_with_raw_text_and_a_problem(tsv, digits, tmp_path, capsys):
     huge = "9" * digits
-    report = parse_text(with_new_total(huge))
+    report = parse_text(tsv.with_new_total(huge))
     assert report.tables["requests.new"]["total"] is None
     assert report.cells_raw["requests.new.total"] == huge
     (problem,) = [p for p in report.problems if p.startswith("requests.new.total:")]
     assert f"more than {MAX_VALUE:,}" in problem and len(problem) < 120
-    assert strict_json(report.to_json())["tables"]["requests.new"]["total"] is None
+    assert tsv.strict_json(report.to_json())["tables"]["requests.new"]["total"] is None
     path = tmp_path / "huge.txt"
-    path.write_text(with_new_total(huge), encoding="utf-8")
+    path.write_text(tsv.with_new_total(huge), encoding="utf-8")
     assert main(["parse", str(path), "--json"]) == 0
-    assert strict_json(capsys.readouterr().out)["cells_raw"]["requests.new.total"] == huge
+    assert tsv.strict_json(capsys.readouterr().out)["cells_raw"]["requests.new.total"] == huge
 
 
-def test_largest_allowed_value_is_kept_exactly():
-    report = parse_text(with_new_total(str(MAX_VALUE)))
+def test_largest_allowed_value_is_kept_exactly(tsv):
+    report = parse_text(tsv.with_new_total(str(MAX_VALUE)))
     assert report.tables["requests.new"]["total"] == MAX_VALUE
 
 
-def test_record_json_refuses_nan_and_infinity():
-    report = parse_text(with_new_total("7"))
+def test_record_json_refuses_nan_and_infinity(tsv):
+    report = parse_text(tsv.with_new_total("7"))
     report.tables["requests.new"]["total"] = float("inf")
     with pytest.raises(ValueError):
         report.to_json()
 
 
-def test_negative_count_fails_rule_5_naming_the_cell():
-    report = parse_text(with_new_total("-3"))
+def test_negative_count_fails_rule_5_naming_the_cell(tsv):
+    report = parse_text(tsv.with_new_total("-3"))
     (check,) = [c for c in report.checks if c.rule == 5]
     assert check.cells == ["requests.new.total"]
     assert "negative" in check.message and "requests.new.total" in check.message

@@ -10,61 +10,10 @@ from xxgk.parse.labels import match_label
 from xxgk.parse.region import agency_level, find_region
 from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REQUEST_ROWS, TABLE_ROWS
 
-NUMBERED = {
-    "requests.new": "一、本年新收政府信息公开申请数量",
-    "requests.carried_over": "二、上年结转政府信息公开申请数量",
-    "requests.granted": "（一）予以公开",
-    "requests.partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "requests.total": "（七）总计",
-    "requests.carried_forward": "四、结转下年度继续办理",
-}
 
 
-def consistent() -> dict[str, list[str]]:
-    """A consistent report: 5 requests from natural persons, 2 from companies, all granted."""
-    rows: dict[str, list[str]] = {row: ["0"] * len(cols) for row, cols in TABLE_ROWS.items()}
-    rows["proactive.regulations"] = ["1", "0", "4"]
-    rows["proactive.fees"] = ["1.5"]
-    for row in ("requests.new", "requests.granted", "requests.total"):
-        rows[row] = ["5", "2", "0", "0", "0", "0", "7"]
-    rows["review"] = ["1", "0", "0", "0", "1"]
-    return rows
-
-
-def render(rows: dict[str, list[str]], *, prose: str = "", title_year: int = 2024, text_year: int = 2024) -> str:
-    """A tab-separated report like those portals publish."""
-    out = [
-        f"某某县人民政府{title_year}年政府信息公开工作年度报告",
-        "一、总体情况",
-        f"{text_year}年，我县持续推进政务公开。{prose}",
-        "二、主动公开政府信息情况",
-        "第二十条第（一）项",
-        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
-    ]
-    for row, label in PROACTIVE_LABELS.items():
-        out.append("\t".join([label, *rows[row]]))
-    out += [
-        "三、收到和处理政府信息公开申请情况",
-        "\t\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
-    ]
-    for row in REQUEST_ROWS:
-        if row in rows:
-            out.append("\t".join([NUMBERED.get(row, REQUEST_LABELS[row]), *rows[row]]))
-    out += [
-        "四、政府信息公开行政复议、行政诉讼情况",
-        "行政复议\t行政诉讼",
-        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
-        "\t".join(rows["review"] + rows["litigation_direct"] + rows["litigation_after_review"]),
-        "五、存在的主要问题及改进情况",
-        "问题不少。",
-        "六、其他需要报告的事项",
-        "无。",
-    ]
-    return "\n".join(out)
-
-
-def test_consistent_report_parses_clean() -> None:
-    report = parse_text(render(consistent()))
+def test_consistent_report_parses_clean(tsv) -> None:
+    report = parse_text(tsv.render(tsv.consistent()))
     assert report.checks == [] and report.problems == []
     assert report.tables["requests.new"] == dict(
         natural_person=5, commercial=2, research=0, social=0, legal=0, other_org=0, total=7
@@ -74,10 +23,10 @@ def test_consistent_report_parses_clean() -> None:
 
 
 @pytest.mark.parametrize("marker", ["", "/", "—", "-", "无", "／"])
-def test_blank_and_dash_are_none_never_zero(marker: str) -> None:
-    rows = consistent()
+def test_blank_and_dash_are_none_never_zero(tsv, marker: str) -> None:
+    rows = tsv.consistent()
     rows["requests.granted"][1] = marker
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert report.tables["requests.granted"]["commercial"] is None
     assert report.cells_raw["requests.granted.commercial"] == marker
     # Rules touching the blank cell are skipped and said to be unchecked, not failed.
@@ -86,66 +35,49 @@ def test_blank_and_dash_are_none_never_zero(marker: str) -> None:
 
 
 @pytest.mark.parametrize(("printed", "value"), [("1,234", 1234), ("０", 0), ("７件", 7), ("12", 12)])
-def test_numbers_with_separators_units_fullwidth(printed: str, value: int) -> None:
-    rows = consistent()
+def test_numbers_with_separators_units_fullwidth(tsv, printed: str, value: int) -> None:
+    rows = tsv.consistent()
     rows["proactive.licensing"] = [printed]
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert report.tables["proactive.licensing"]["decisions"] == value
     assert ("proactive.licensing.decisions" in report.cells_raw) == (printed != "12")
 
 
-def test_fee_in_yuan_kept_as_printed_and_reported() -> None:
-    rows = consistent()
+def test_fee_in_yuan_kept_as_printed_and_reported(tsv) -> None:
+    rows = tsv.consistent()
     rows["proactive.fees"] = ["251000元"]
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert report.tables["proactive.fees"]["amount_10k_yuan"] == 251000.0
     assert report.cells_raw["proactive.fees.amount_10k_yuan"] == "251000元"
     assert any("251000元" in p for p in report.problems)
 
 
-def test_extra_value_resolved_by_rule3() -> None:
-    rows = consistent()
+def test_extra_value_resolved_by_rule3(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.new"] = ["", "9", "5", "2", "0", "0", "0", "0", "7"]  # stray leading value
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert report.tables["requests.new"]["natural_person"] == 5
     assert report.tables["requests.new"]["total"] == 7
 
 
-def test_unresolvable_row_reported_not_guessed() -> None:
-    rows = consistent()
+def test_unresolvable_row_reported_not_guessed(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.new"] = ["5", "2", "0", "0", "0", "0", "7", "8"]  # only the first window satisfies rule 3
     rows["requests.granted"] = ["1", "1", "0", "0", "0", "0", "1", "0"]  # neither window satisfies rule 3
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert report.tables["requests.new"]["total"] == 7
     assert set(report.tables["requests.granted"].values()) == {None}
     assert any(p.startswith("requests.granted: 8 values for 7 columns") for p in report.problems)
 
 
-def test_short_row_reported() -> None:
-    rows = consistent()
+def test_short_row_reported(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.carried_over"] = ["0", "0", "0"]
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert set(report.tables["requests.carried_over"].values()) == {None}
     assert "requests.carried_over: 3 values for 7 columns" in report.problems
 
 
-GROUP_LEADS = {
-    "requests.denied.state_secret": "（三）不予公开",
-    "requests.unavailable.not_held": "（四）无法提供",
-    "requests.not_processed.petition": "（五）不予处理",
-    "requests.other.no_correction": "（六）其他处理",
-}
-
-
-def grid_label_cells(row: str, number: int) -> list[str]:
-    """The three label columns of a Table 2 row as a full grid prints them (spanned positions empty)."""
-    if row in ("requests.new", "requests.carried_over", "requests.carried_forward"):
-        return [NUMBERED[row], "", ""]
-    if row == "requests.granted":
-        return ["三、本年度办理结果", NUMBERED[row], ""]
-    if row in NUMBERED:
-        return ["", NUMBERED[row], ""]
-    return ["", GROUP_LEADS.get(row, ""), f"{number}.{REQUEST_LABELS[row]}"]
 
 
 def replace_table(text: str, start: str, end: str, lines: list[str]) -> str:
@@ -155,30 +87,17 @@ def replace_table(text: str, start: str, end: str, lines: list[str]) -> str:
     return head + start + "\n" + "\n".join(lines) + "\n" + end + tail
 
 
-def grid_requests(rows: dict[str, list[str]]) -> list[str]:
-    """Table 2 as one tab-separated line per grid row, every line ten fields wide (a spreadsheet export)."""
-    out = [
-        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t\t申请人情况" + "\t" * 6,
-        "\t\t\t自然人\t法人或其他组织\t\t\t\t\t总计",
-        "\t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t",
-    ]
-    number = 0
-    for row in REQUEST_ROWS:
-        number = 1 if row in GROUP_LEADS else number + 1
-        out.append("\t".join(grid_label_cells(row, number) + rows[row]))
-    return out
 
-
-def test_grid_lines_keep_empty_fields_as_blank_cells() -> None:
-    rows = consistent()
+def test_grid_lines_keep_empty_fields_as_blank_cells(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.new"] = ["", "2", "0", "0", "0", "0", "7"]  # label spans three columns
     rows["requests.granted"] = ["", "2", "0", "0", "0", "0", "7"]  # label spans two columns
     rows["requests.denied.query_matters"] = [""] * 7  # an all-blank row before a row with empty lead fields
     rows["requests.unavailable.needs_creation"] = ["", "0", "0", "0", "0", "0", "0"]
     rows["requests.total"] = ["5", "2", "0", "0", "0", "0", ""]
-    lines = grid_requests(rows)
+    lines = tsv.grid_requests(rows)
     assert "\t\t2.没有现成信息需要另行制作\t\t0\t0\t0\t0\t0\t0" in lines
-    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    text = replace_table(tsv.render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
     report = parse_text(text)
     assert not any("values for" in p for p in report.problems), report.problems
     assert report.tables["requests.new"] == dict(
@@ -195,11 +114,11 @@ def test_grid_lines_keep_empty_fields_as_blank_cells() -> None:
     assert report.checks == []  # every broken-looking sum involves a blank: unchecked, not failed
 
 
-def test_grid_line_blank_cell_does_not_hide_a_broken_rule() -> None:
-    rows = consistent()
+def test_grid_line_blank_cell_does_not_hide_a_broken_rule(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.unavailable.needs_creation"] = ["", "1", "0", "0", "0", "0", "0"]  # rule 2: results 3 ≠ total 2
     text = replace_table(
-        render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", grid_requests(rows)
+        tsv.render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", tsv.grid_requests(rows)
     )
     report = parse_text(text)
     assert report.tables["requests.unavailable.needs_creation"]["commercial"] == 1
@@ -207,8 +126,8 @@ def test_grid_line_blank_cell_does_not_hide_a_broken_rule() -> None:
     assert "requests.unavailable.needs_creation.commercial" in report.checks[0].cells
 
 
-def test_review_values_line_with_empty_fields() -> None:
-    rows = consistent()
+def test_review_values_line_with_empty_fields(tsv) -> None:
+    rows = tsv.consistent()
     values = "\t无\t无\t\t无\t0\t0\t2\t2\t4\t3\t0\t3\t1\t7"
     lines = [
         "行政复议" + "\t" * 5 + "行政诉讼" + "\t" * 9,
@@ -216,7 +135,7 @@ def test_review_values_line_with_empty_fields() -> None:
         "\t" * 5 + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2),
         values,
     ]
-    report = parse_text(replace_table(render(rows), "四、政府信息公开行政复议、行政诉讼情况", "五、", lines))
+    report = parse_text(replace_table(tsv.render(rows), "四、政府信息公开行政复议、行政诉讼情况", "五、", lines))
     assert not any("Table 3" in p for p in report.problems), report.problems
     assert set(report.tables["review"].values()) == {None}
     assert report.cells_raw["review.upheld"] == "" and report.cells_raw["review.corrected"] == "无"
@@ -224,8 +143,8 @@ def test_review_values_line_with_empty_fields() -> None:
     assert report.tables["litigation_after_review"] == dict(upheld=3, corrected=0, other=3, pending=1, total=7)
 
 
-def test_one_cell_per_line_keeps_tab_only_lines_as_blank_cells() -> None:
-    rows = consistent()
+def test_one_cell_per_line_keeps_tab_only_lines_as_blank_cells(tsv) -> None:
+    rows = tsv.consistent()
     rows["requests.new"] = ["5", "", "0", "0", "0", "0", "7"]
     rows["requests.granted"] = ["", "", "", "", "", "", ""]
     blocks = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"]]
@@ -233,11 +152,11 @@ def test_one_cell_per_line_keeps_tab_only_lines_as_blank_cells() -> None:
     blocks.append(["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""])
     number = 0
     for row in REQUEST_ROWS:
-        number = 1 if row in GROUP_LEADS else number + 1
-        labels = [cell for cell in grid_label_cells(row, number) if cell] or [""]
+        number = 1 if row in tsv.GROUP_LEADS else number + 1
+        labels = [cell for cell in tsv.grid_label_cells(row, number) if cell] or [""]
         blocks.append(labels + rows[row])
     lines = "\n\n".join("\n".join(f"\t{cell}" for cell in block) for block in blocks).split("\n")
-    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    text = replace_table(tsv.render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
     report = parse_text(text)
     assert not any("values for" in p for p in report.problems), report.problems
     assert report.tables["requests.new"]["commercial"] is None
@@ -247,13 +166,13 @@ def test_one_cell_per_line_keeps_tab_only_lines_as_blank_cells() -> None:
     assert report.tables["requests.total"]["total"] == 7
 
 
-def test_misaligned_grid_lines_are_not_read_by_column() -> None:
+def test_misaligned_grid_lines_are_not_read_by_column(tsv) -> None:
     """Rows whose values start in different columns give no column layout: empty fields are not placed."""
-    rows = consistent()
-    lines = [f"{NUMBERED.get(r, REQUEST_LABELS[r])}\t\t" + "\t".join(rows[r]) + "\t" for r in REQUEST_ROWS]
-    lines[0] = f"{NUMBERED['requests.new']}\t\t\t" + "\t".join(rows["requests.new"])  # shifted one column
-    lines[1] = f"{NUMBERED['requests.carried_over']}\t\t\t\t0\t0\t0\t0\t0\t0\t"  # empty field: where?
-    text = replace_table(render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
+    rows = tsv.consistent()
+    lines = [f"{tsv.NUMBERED.get(r, REQUEST_LABELS[r])}\t\t" + "\t".join(rows[r]) + "\t" for r in REQUEST_ROWS]
+    lines[0] = f"{tsv.NUMBERED['requests.new']}\t\t\t" + "\t".join(rows["requests.new"])  # shifted one column
+    lines[1] = f"{tsv.NUMBERED['requests.carried_over']}\t\t\t\t0\t0\t0\t0\t0\t0\t"  # empty field: where?
+    text = replace_table(tsv.render(rows), "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", lines)
     report = parse_text(text)
     assert report.tables["requests.new"]["natural_person"] == 5
     assert report.tables["requests.new"]["total"] == 7
@@ -271,31 +190,31 @@ def test_misaligned_grid_lines_are_not_read_by_column() -> None:
         (5, ("proactive.penalty", 0, "-1")),
     ],
 )
-def test_each_rule_detected(rule: int, change: tuple[str, int, str]) -> None:
-    rows = consistent()
+def test_each_rule_detected(tsv, rule: int, change: tuple[str, int, str]) -> None:
+    rows = tsv.consistent()
     row, i, printed = change
     rows[row][i] = printed
-    report = parse_text(render(rows))
+    report = parse_text(tsv.render(rows))
     assert rule in {c.rule for c in report.checks}
     failing = next(c for c in report.checks if c.rule == rule)
     assert any(cell.startswith(row) for cell in failing.cells)
 
 
-def test_rule6_and_rule7() -> None:
-    report = parse_text(render(consistent(), title_year=2024, text_year=2023))
+def test_rule6_and_rule7(tsv) -> None:
+    report = parse_text(tsv.render(tsv.consistent(), title_year=2024, text_year=2023))
     assert [c.rule for c in report.checks] == [6]
-    report = parse_text(render(consistent(), prose="全年共受理政府信息公开申请9件。"))
+    report = parse_text(tsv.render(tsv.consistent(), prose="全年共受理政府信息公开申请9件。"))
     assert [c.rule for c in report.checks] == [7]
     assert "prose vs table" in report.checks[0].message
-    report = parse_text(render(consistent(), prose="全年共受理政府信息公开申请7件。"))
+    report = parse_text(tsv.render(tsv.consistent(), prose="全年共受理政府信息公开申请7件。"))
     assert report.checks == []
 
 
-def test_hybrid_single_other_row() -> None:
-    rows = consistent()
+def test_hybrid_single_other_row(tsv) -> None:
+    rows = tsv.consistent()
     for row in ("requests.other.no_correction", "requests.other.no_fee", "requests.other.other"):
         del rows[row]
-    text = render(rows).replace("（七）总计", "（六）其他处理\t1\t0\t0\t0\t0\t0\t1\n（七）总计")
+    text = tsv.render(rows).replace("（七）总计", "（六）其他处理\t1\t0\t0\t0\t0\t0\t1\n（七）总计")
     report = parse_text(text)
     assert report.format == "2021"
     assert report.tables_raw == {"（六）其他处理": [1, 0, 0, 0, 0, 0, 1]}

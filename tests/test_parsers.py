@@ -5,25 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import threading
 import time
-from pathlib import Path
-
-import pytest
 
 from xxgk.parsers import Job, Limits, ParseFailed, ParserPool
-
-TESTS = str(Path(__file__).resolve().parent)
-
-
-@pytest.fixture(autouse=True)
-def probe_importable(monkeypatch):
-    """Parser processes must import ``parser_probe`` (they inherit the environment, not ``sys.path``)."""
-    monkeypatch.syspath_prepend(TESTS)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])))
-    if "parser_probe" not in sys.modules:
-        import parser_probe  # noqa: F401
 
 
 def parse_all(pool: ParserPool, jobs: list[Job]) -> list[object]:
@@ -39,8 +24,8 @@ def parse_all(pool: ParserPool, jobs: list[Job]) -> list[object]:
     return asyncio.run(every())
 
 
-def test_a_document_that_kills_its_worker_fails_alone_and_the_pool_goes_on():
-    pool = ParserPool(2, "parser_probe.dies_on_die_urls")
+def test_a_document_that_kills_its_worker_fails_alone_and_the_pool_goes_on(parser_probe):
+    pool = ParserPool(2, f"{parser_probe}.dies_on_die_urls")
     try:
         text = b"a report"
         jobs = [Job(text, url=f"http://x/{n}") for n in range(6)]
@@ -57,8 +42,8 @@ def test_a_document_that_kills_its_worker_fails_alone_and_the_pool_goes_on():
         pool.close()
 
 
-def test_a_worker_killed_from_outside_is_replaced_and_its_document_retried():
-    pool = ParserPool(2, "parser_probe.sleeps")
+def test_a_worker_killed_from_outside_is_replaced_and_its_document_retried(parser_probe):
+    pool = ParserPool(2, f"{parser_probe}.sleeps")
     try:
         deadline = time.monotonic() + 60
         while len(pool.pids()) < 2 and time.monotonic() < deadline:
@@ -81,8 +66,8 @@ def test_a_worker_killed_from_outside_is_replaced_and_its_document_retried():
         pool.close()
 
 
-def test_memory_ceiling_ends_one_document_with_a_reason():
-    pool = ParserPool(1, "parser_probe.grabs_memory", limits=Limits(memory=768 << 20))
+def test_memory_ceiling_ends_one_document_with_a_reason(parser_probe):
+    pool = ParserPool(1, f"{parser_probe}.grabs_memory", limits=Limits(memory=768 << 20))
     try:
         small, huge = parse_all(pool, [Job(b"16", url="http://x/small"), Job(b"2048", url="http://x/huge")])
         assert small.text == str(16 << 20)
@@ -91,8 +76,8 @@ def test_memory_ceiling_ends_one_document_with_a_reason():
         pool.close()
 
 
-def test_cpu_limit_per_document_kills_a_runaway_parse_once():
-    pool = ParserPool(1, "parser_probe.spins", limits=Limits(cpu=1))
+def test_cpu_limit_per_document_kills_a_runaway_parse_once(parser_probe):
+    pool = ParserPool(1, f"{parser_probe}.spins", limits=Limits(cpu=1))
     try:
         started = time.monotonic()
         (result,) = parse_all(pool, [Job(b"", url="http://x/spin")])
@@ -104,8 +89,8 @@ def test_cpu_limit_per_document_kills_a_runaway_parse_once():
         pool.close()
 
 
-def test_a_parser_bug_is_a_reason_not_a_crash():
-    pool = ParserPool(1, "parser_probe.crashes")
+def test_a_parser_bug_is_a_reason_not_a_crash(parser_probe):
+    pool = ParserPool(1, f"{parser_probe}.crashes")
     try:
         (result,) = parse_all(pool, [Job(b"x", url="http://x/bug")])
         assert str(result) == "parser error: RuntimeError: a parser bug"

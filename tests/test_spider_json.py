@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.store import Store
@@ -26,12 +25,12 @@ def answer(rows: list[dict]) -> tuple[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(static_site):
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
     seed = SEED.read_text(encoding="utf-8")
     api = "/trs/search?channel=ndbg&page="
-    server = StaticSite(
+    server = static_site(
         {
             "/robots.txt": ("text/plain", b"User-agent: *\nDisallow: /xxgk/private/\n"),
             api + "1": answer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.portal.docs import pdf_bytes
@@ -26,12 +25,12 @@ def urlset(base: str, paths: list[str]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(static_site):
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
     seed = SEED.read_text(encoding="utf-8")
     pages: dict[str, tuple[str, bytes]] = {}
-    server = StaticSite(pages)  # serves the dict it is given: filled below, once the port is known
+    server = static_site(pages)  # serves the dict it is given: filled below, once the port is known
     listed = ["/xxgk/r1.html", "/xxgk/guide.html", "/xxgk/f2.pdf", "/xxgk/private/r3.html", "/other/r4.html"]
     pages.update(
         {

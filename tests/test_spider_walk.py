@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from static_site import StaticSite
 
 from crawler.run import crawl
 from xxgk.portal.docs import docx_bytes, pdf_bytes
@@ -88,15 +87,15 @@ def site_pages(seed: str) -> dict[str, tuple[str, bytes]]:
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(static_site):
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
-    server = StaticSite(site_pages(SEED.read_text(encoding="utf-8")))
+    server = static_site(site_pages(SEED.read_text(encoding="utf-8")))
     yield server
     server.close()
 
 
-def _crawl(site: StaticSite, db: Path, **extra) -> set[str]:
+def _crawl(site, db: Path, **extra) -> set[str]:
     """Crawl; the paths of the stored reports (every fetched document parses, nothing fails)."""
     entry = {"name": "walk", "start_urls": [site.base + "/xxgk/t1.html"], "allow": ["/xxgk/"], **extra}
     summary = crawl({"sites": [entry]}, db=db, throttle=False)

@@ -56,40 +56,6 @@ def site(tmp_path_factory):
     store.close()
 
 
-class Cells(HTMLParser):
-    """Collects table data cells (data-cell, class, title, text) and every tag name seen."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells: dict[str, dict[str, str]] = {}
-        self.tags: list[str] = []
-        self.rows = 0
-        self._current: dict[str, str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        attrs = dict(attrs)
-        if tag == "tr":
-            self.rows += 1
-        if tag == "td" and "data-cell" in attrs:
-            self._current = {"class": attrs.get("class") or "", "title": attrs.get("title") or "", "text": ""}
-            self.cells[attrs["data-cell"]] = self._current
-
-    def handle_endtag(self, tag):
-        if tag == "td":
-            self._current = None
-
-    def handle_data(self, data):
-        if self._current is not None:
-            self._current["text"] += data
-
-
-def parse(body: str) -> Cells:
-    parser = Cells()
-    parser.feed(body)
-    return parser
-
-
 # -- JSON API -----------------------------------------------------------------------------
 
 

@@ -46,12 +46,6 @@ def seed_reports() -> list[tuple[Report, dict]]:
     return found
 
 
-def shown(value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.12g}" if isinstance(value, float) else str(value)
-
-
 def test_seed_report_pages_show_all_200_cells_as_checked_by_hand(tmp_path):
     seeds = seed_reports()
     assert len(seeds) == 5

@@ -1,4 +1,4 @@
-"""Shared by the xxgk.data tests: one crawl of the demo portal, and a store of generated reports."""
+"""The demo portal crawled once per test run, a store of generated reports, and a pivot computed by hand."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from xxgk.model import report_id
 from xxgk.portal import DemoPortal
 from xxgk.store import Store
 
-FAST = {"XXGK_RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
+FAST = {"XXGK_RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}  # crawl settings for loopback portals
 
 
 @dataclass

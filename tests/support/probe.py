@@ -1,4 +1,4 @@
-"""A stand-in parser for tests: its report says which crawl-side modules the parsing process has loaded."""
+"""Stand-in parsers for tests, loaded by name in parser processes: each shows what that process did or had."""
 
 from __future__ import annotations
 
