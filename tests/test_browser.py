@@ -10,15 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from test_web_fixtures import (
-    ListBackend,
-    failing_report,
-    fill_store,
-    make_report,
-    planted_report,
-    sample_reports,
-    zero_tables,
-)
 
 from indexer.web import BackgroundServer, create_app
 from xxgk.parse.checks import check_tables
@@ -40,10 +31,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(fill_store, sample_reports, list_backend, tmp_path_factory):
     reports = sample_reports()
     store = fill_store(tmp_path_factory.mktemp("browser") / "store.db", reports)
-    with BackgroundServer(create_app(store, ListBackend(reports))) as running:
+    with BackgroundServer(create_app(store, list_backend(reports))) as running:
         yield running
     store.close()
 
@@ -101,7 +92,7 @@ def test_search_then_narrow_by_facet(page, server, tmp_path):
     assert total(page) == 25
 
 
-def test_open_report_and_see_its_tables(page, server, tmp_path):
+def test_open_report_and_see_its_tables(failing_report, page, server, tmp_path):
     report = failing_report()
     page.goto(server.url + "/")
     page.fill("input[name=q]", "抚远镇")
@@ -124,7 +115,7 @@ def test_open_report_and_see_its_tables(page, server, tmp_path):
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
 
 
-def test_planted_script_never_runs(page, server):
+def test_planted_script_never_runs(planted_report, page, server):
     report = planted_report()
     for path in (f"/reports/{report.id}", "/?q=%E6%81%B6%E6%84%8F"):
         page.goto(server.url + path)
@@ -136,7 +127,8 @@ def test_planted_script_never_runs(page, server):
     assert "<script>" in page.locator("h1").inner_text()  # shown as text
 
 
-def rule_2_report():
+@pytest.fixture
+def rule_2_report(make_report, zero_tables):
     """Table 2 says 1 request in total from natural persons, but 2 were granted: rule 2 fails twice."""
     tables = zero_tables()
     tables["requests.new"].update(natural_person=2, total=2)
@@ -156,10 +148,12 @@ def red_pixels(png: bytes) -> int:
     return sum(1 for pixel in pixels if all(abs(a - b) < 40 for a, b in zip(pixel, BAD_LINE, strict=True)))
 
 
-def test_screenshot_of_a_rule_2_failure_boxes_only_the_disagreeing_cells(page, tmp_path):
-    report = rule_2_report()
+def test_screenshot_of_a_rule_2_failure_boxes_only_the_disagreeing_cells(
+    rule_2_report, fill_store, list_backend, page, tmp_path
+):
+    report = rule_2_report
     store = fill_store(tmp_path / "store.db", [report])
-    with BackgroundServer(create_app(store, ListBackend([report]))) as server:
+    with BackgroundServer(create_app(store, list_backend([report]))) as server:
         page.goto(f"{server.url}/reports/{report.id}")
         page.wait_for_load_state("load")
         shot = tmp_path / "rule2-report.png"

@@ -15,9 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from data_fixtures import brute_pivot, crawl_demo
 from lxml import html
-from test_web_fixtures import ListBackend
 
 from indexer.web import BackgroundServer, create_app
 from xxgk.data import audit, facts
@@ -34,11 +32,11 @@ VIEWS = [
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    crawled = crawl_demo(tmp_path_factory)
+def demo(demo_crawl, list_backend):
+    crawled = demo_crawl
     store = Store(crawled.db)
     reports = list(store.reports())
-    yield crawled, store, create_app(store, ListBackend(reports))
+    yield crawled, store, create_app(store, list_backend(reports))
     store.close()
 
 
@@ -75,7 +73,7 @@ def client(server):
     return Client(server.url)
 
 
-def expected(db, view: dict) -> dict[tuple[str, int], float | int | None]:
+def expected(brute_pivot, db, view: dict) -> dict[tuple[str, int], float | int | None]:
     stat = {"sum": 0, "median": 1, "count": 2}[view["stat"]]
     value = "disclosure_rate" if view["value"] == "公开率" else view["value"]
     return {key: stats[stat] for key, stats in brute_pivot(db, value, view["by"]).items()}
@@ -100,9 +98,9 @@ def assert_same(got: dict, want: dict) -> None:
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: f"{v['value']}-{v['by']}")
-def test_data_page_csv_and_api_show_the_pivot_of_the_store(demo, client, view):
+def test_data_page_csv_and_api_show_the_pivot_of_the_store(demo, client, brute_pivot, view):
     crawled = demo[0]
-    want = expected(crawled.db, view)
+    want = expected(brute_pivot, crawled.db, view)
     response = client.get("/data?" + urlencode(view))
     assert response.status_code == 200
     assert "script-src 'none'" in response.headers["content-security-policy"]
@@ -192,7 +190,7 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: f"{v['value']}-{v['by']}")
-def test_data_page_in_chromium_shows_the_pivot(demo, browser, server, shots, view):
+def test_data_page_in_chromium_shows_the_pivot(demo, browser, server, shots, brute_pivot, view):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []
@@ -210,7 +208,7 @@ def test_data_page_in_chromium_shows_the_pivot(demo, browser, server, shots, vie
         " +c.dataset.year, c.dataset.value === undefined ? null : +c.dataset.value, c.innerText.trim()])"
     )
     got = {(group, year): value for group, year, value, _ in cells}
-    assert_same(got, expected(demo[0].db, view))
+    assert_same(got, expected(brute_pivot, demo[0].db, view))
     shown = [text for _, _, value, text in cells if value is not None and float(value).is_integer()]
     assert all(re.fullmatch(r"[\d,]+", text) for text in shown)
     page.screenshot(path=str(shots / f"data-{view['by']}-{view['stat']}.png"), full_page=True)

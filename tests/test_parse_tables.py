@@ -8,8 +8,7 @@ from xxgk.model import Region
 from xxgk.parse import parse_text
 from xxgk.parse.labels import match_label
 from xxgk.parse.region import agency_level, find_region
-from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REQUEST_ROWS, TABLE_ROWS
-
+from xxgk.schema import REQUEST_LABELS, REQUEST_ROWS
 
 
 def test_consistent_report_parses_clean(tsv) -> None:
@@ -78,14 +77,11 @@ def test_short_row_reported(tsv) -> None:
     assert "requests.carried_over: 3 values for 7 columns" in report.problems
 
 
-
-
 def replace_table(text: str, start: str, end: str, lines: list[str]) -> str:
     """``text`` with the lines between the headings ``start`` and ``end`` replaced."""
     head, rest = text.split(start + "\n")
     _, tail = rest.split(end)
     return head + start + "\n" + "\n".join(lines) + "\n" + end + tail
-
 
 
 def test_grid_lines_keep_empty_fields_as_blank_cells(tsv) -> None:

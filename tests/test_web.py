@@ -12,9 +12,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_web_fixtures import XSS, XSS_IMG, ListBackend, failing_report, fill_store, planted_report, sample_reports
 
-from indexer.query import PARAMS, Query, QueryError
+from indexer.query import PARAMS, Backend, Query, QueryError
 from indexer.web import BackgroundServer, create_app
 from indexer.web.app import safe_href, safe_snippet
 from xxgk.explain import cell_label
@@ -35,7 +34,7 @@ class Response:
 @dataclass
 class Site:
     url: str
-    backend: ListBackend
+    backend: Backend
     reports: list[Report] = field(default_factory=list)
 
     def get(self, path: str) -> Response:
@@ -47,10 +46,10 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(fill_store, sample_reports, list_backend, tmp_path_factory):
     reports = sample_reports()
     store = fill_store(tmp_path_factory.mktemp("web") / "store.db", reports)
-    backend = ListBackend(reports)
+    backend = list_backend(reports)
     with BackgroundServer(create_app(store, backend)) as server:
         yield Site(server.url, backend, reports)
     store.close()
@@ -114,7 +113,7 @@ def test_every_filter_reaches_the_backend(site):
     )
 
 
-def test_single_year_and_no_failed_checks(site):
+def test_single_year_and_no_failed_checks(failing_report, site):
     data = site.get("/api/search?year=2024&failed_checks=0&facets=failed_checks").json()
     query = site.backend.queries[-1]
     assert (query.year_from, query.year_to, query.failed_checks) == (2024, 2024, False)
@@ -187,7 +186,7 @@ def test_limit_is_capped_at_100_but_100_is_fine(site):
     assert site.get("/api/search?limit=1000").status == 400
 
 
-def test_report_api_returns_the_stored_record(site):
+def test_report_api_returns_the_stored_record(failing_report, site):
     report = failing_report()
     r = site.get(f"/api/reports/{report.id}")
     assert r.status == 200
@@ -227,7 +226,7 @@ def test_search_page_shows_hits_facets_and_highlights(site):
     assert site.backend.queries[-1].facets == ("year", "province", "agency_level", "format", "failed_checks")
 
 
-def test_browsing_without_words_shows_newest_first(site):
+def test_browsing_without_words_shows_newest_first(sample_reports, failing_report, site):
     body = site.get("/").body
     assert site.backend.queries[-1].sort == "-year"
     assert '<option value="-year" selected>' in body
@@ -296,11 +295,11 @@ def test_search_page_rejects_bad_parameters_with_html_400(site):
     assert r.status == 400 and "机构层级应为省级、市级、县级、乡镇（街道）、部门之一" in r.body
 
 
-def test_report_page_tables_rows_and_failed_cells(site):
+def test_report_page_tables_rows_and_failed_cells(failing_report, page_cells, site):
     report = failing_report()
     r = site.get(f"/reports/{report.id}")
     assert r.status == 200
-    page = parse(r.body)
+    page = page_cells(r.body)
     expected_cells = {f"{row}.{c}" for row, cols in PROACTIVE_ROWS.items() for c in cols}
     expected_cells |= {f"{row}.{c}" for row in (*REQUEST_ROWS, *REVIEW_GROUPS) for c in report.tables[row]}
     assert set(page.cells) == expected_cells  # all 200 cells, each once
@@ -334,42 +333,42 @@ def test_report_page_tables_rows_and_failed_cells(site):
     assert "<h2>总体情况</h2>" in r.body and "<h2>收到和处理政府信息公开申请情况</h2>" in r.body
 
 
-def test_report_page_counts_earlier_versions(tmp_path):
+def test_report_page_counts_earlier_versions(fill_store, failing_report, list_backend, tmp_path):
     report = failing_report()
     store = fill_store(tmp_path / "s.db", [report])
     report.title = report.title + "（修订）"
     report.content_hash = "changed"
     store.save(report)
-    with BackgroundServer(create_app(store, ListBackend([report]))) as server:
-        body = Site(server.url, ListBackend()).get(f"/reports/{report.id}").body
+    with BackgroundServer(create_app(store, list_backend([report]))) as server:
+        body = Site(server.url, list_backend()).get(f"/reports/{report.id}").body
     store.close()
     assert "1 个早期版本" in body and "（修订）" in body
 
 
-def test_planted_markup_is_inert_everywhere(site):
+def test_planted_markup_is_inert_everywhere(planted_report, xss, page_cells, site):
     report = planted_report()
     bodies = [
         site.get(f"/reports/{report.id}").body,
         site.get("/?q=" + quote("恶意")).body,
-        site.get("/?" + urlencode({"province": "黑龙江省", "city": f"市{XSS}"})).body,
+        site.get("/?" + urlencode({"province": "黑龙江省", "city": f"市{xss}"})).body,
     ]
     for body in bodies:
-        tags = set(parse(body).tags)
+        tags = set(page_cells(body).tags)
         assert "script" not in tags and "img" not in tags
         assert "<script" not in body.lower() and "<img" not in body.lower()
         assert "&lt;script&gt;" in body
-    page = parse(bodies[0])
+    page = page_cells(bodies[0])
     assert page.cells["requests.new.total"]["title"].startswith("原文：<script>")  # shown as text in the tooltip
     assert 'href="javascript:' not in bodies[0]
     assert "https://evil.example.cn/report.html" in bodies[0]
 
 
-def test_only_http_links_become_hrefs(tmp_path):
+def test_only_http_links_become_hrefs(fill_store, failing_report, list_backend, tmp_path):
     report = failing_report()
     report.url = "javascript:alert(1)//x"
     store = fill_store(tmp_path / "s.db", [report])
-    with BackgroundServer(create_app(store, ListBackend([report]))) as server:
-        body = Site(server.url, ListBackend()).get(f"/reports/{report.id}").body
+    with BackgroundServer(create_app(store, list_backend([report]))) as server:
+        body = Site(server.url, list_backend()).get(f"/reports/{report.id}").body
     store.close()
     assert 'href="javascript' not in body
     assert "javascript:alert(1)//x" in body  # still shown, as text
@@ -386,12 +385,12 @@ def test_cell_labels():
     assert cell_label("requests.nowhere.total") == "requests.nowhere.total"
 
 
-def test_snippets_keep_only_mark():
+def test_snippets_keep_only_mark(xss, xss_img):
     assert safe_snippet("a &lt;b&gt; <mark>公开</mark> c") == "a &lt;b&gt; <mark>公开</mark> c"
-    assert safe_snippet(f"x{XSS}<mark>y</mark>") == (
+    assert safe_snippet(f"x{xss}<mark>y</mark>") == (
         'x&lt;script&gt;window.__xss = 1; alert("xss")&lt;/script&gt;<mark>y</mark>'
     )
-    assert "<img" not in safe_snippet(XSS_IMG)
+    assert "<img" not in safe_snippet(xss_img)
     assert safe_snippet("&amp;") == "&amp;"  # already escaped text is not escaped twice
 
 
@@ -403,12 +402,11 @@ def test_security_headers_on_every_response(site, path):
     assert headers["x-content-type-options"] == "nosniff"
 
 
-class Exploding(ListBackend):
-    def search(self, query):
-        raise RuntimeError("index went away")
+def test_security_headers_on_a_500_too(fill_store, sample_reports, list_backend, tmp_path):
+    class Exploding(list_backend):
+        def search(self, query):
+            raise RuntimeError("index went away")
 
-
-def test_security_headers_on_a_500_too(tmp_path):
     store = fill_store(tmp_path / "store.db", sample_reports()[:1])
     with BackgroundServer(create_app(store, Exploding())) as server:
         site = Site(server.url, Exploding())

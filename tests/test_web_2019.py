@@ -5,12 +5,6 @@ from __future__ import annotations
 import io
 import random
 import urllib.request
-from pathlib import Path
-
-from test_parse_kind import strict_json, with_new_total
-from test_web import parse
-from test_web_fixtures import fill_store
-from test_web_seeds import shown
 
 from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
@@ -20,10 +14,8 @@ from xxgk.generate import generate, render
 from xxgk.parse import parse_document, parse_text
 from xxgk.schema import DECISIONS_2021, OTHER_2019, TABLE_ROWS_2019
 
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
-
-def _records():
+def _records(tsv, realdocs):
     rng = random.Random(19)
     old = [generate(rng, table_format="2019", violate=v) for v in (None, 2, 5)]
     found = [
@@ -31,15 +23,15 @@ def _records():
         for i, r in enumerate(old)
     ]
     # A 400-digit cell: null on the page, and the API still answers strict JSON.
-    found.append(parse_text(with_new_total("9" * 400), url="https://huge.example.cn/cell.html"))
-    hybrid = REALDOCS / "pdf-003.txt"
+    found.append(parse_text(tsv.with_new_total("9" * 400), url="https://huge.example.cn/cell.html"))
+    hybrid = realdocs / "pdf-003.txt"
     if hybrid.is_file():
         found.append(parse_text(hybrid.read_text(encoding="utf-8"), url="https://hzq.example.cn/2023.html"))
     return found
 
 
-def test_2019_and_hybrid_records_on_the_report_page(tmp_path):
-    records = _records()
+def test_2019_and_hybrid_records_on_the_report_page(shown, fill_store, page_cells, tsv, realdocs, tmp_path):
+    records = _records(tsv, realdocs)
     assert [r.format for r in records[:3]] == ["2019"] * 3
     db = tmp_path / "old.db"
     store = fill_store(db, records)
@@ -48,7 +40,7 @@ def test_2019_and_hybrid_records_on_the_report_page(tmp_path):
     with BackgroundServer(create_app(store, backend)) as server:
         for report in records:
             with urllib.request.urlopen(f"{server.url}/reports/{report.id}", timeout=10) as r:
-                page = parse(body := r.read().decode())
+                page = page_cells(body := r.read().decode())
             # Every cell is shown once; a 2019 report's decisions appear in its own Table 1 only.
             want = {f"{row}.{col}" for row, cols in report.tables.items() for col in cols}
             if report.format == "2019":
@@ -63,10 +55,10 @@ def test_2019_and_hybrid_records_on_the_report_page(tmp_path):
             if report.format == "2019":
                 assert "本年增/减" in body and "其他对外管理服务事项" in body and "政府集中采购" in body
             with urllib.request.urlopen(f"{server.url}/api/reports/{report.id}", timeout=10) as r:
-                assert strict_json(r.read().decode())["tables"] == report.tables
+                assert tsv.strict_json(r.read().decode())["tables"] == report.tables
     out = io.StringIO()
     assert export_jsonl(store, out) == len(records)
-    exported = [strict_json(line) for line in out.getvalue().splitlines()]
+    exported = [tsv.strict_json(line) for line in out.getvalue().splitlines()]
     assert sum(OTHER_2019 in e["tables"] for e in exported) == len(records) - 1
     assert sum(set(e["tables"]) == set(TABLE_ROWS_2019) for e in exported) == 3
     store.close()

@@ -13,7 +13,6 @@ from collections import Counter
 from urllib.parse import quote, urlencode
 
 import pytest
-from test_web_fixtures import XSS, failing_report, fill_store, planted_report, sample_reports
 
 from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
@@ -31,7 +30,7 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory):
+def indexed(fill_store, sample_reports, tmp_path_factory):
     db = tmp_path_factory.mktemp("embedded") / "store.db"
     reports = sample_reports()
     store = fill_store(db, reports)
@@ -62,7 +61,7 @@ def test_api_over_tantivy_counts_like_the_store(url, indexed):
     assert {h["id"] for h in data["hits"]} == {r.id for r in reports}
 
 
-def test_page_over_tantivy_filters_and_highlights(url):
+def test_page_over_tantivy_filters_and_highlights(failing_report, url):
     status, body = fetch(url + "/?" + urlencode({"q": "抚远镇", "year": "2024"}))
     assert status == 200
     assert '<strong class="total" id="total">1</strong>' in body
@@ -72,21 +71,15 @@ def test_page_over_tantivy_filters_and_highlights(url):
     assert '<strong class="total" id="total">8</strong>' in body and "<h2>区县</h2>" in body
 
 
-def test_planted_markup_from_the_real_index_is_inert(url):
+def test_planted_markup_from_the_real_index_is_inert(planted_report, xss, url):
     status, body = fetch(url + "/?q=" + quote("恶意"))
     assert status == 200
     assert f'href="/reports/{planted_report().id}"' in body
     assert "<script" not in body.lower() and "&lt;script&gt;" in body
-    assert XSS not in body
+    assert xss not in body
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_serve_command_serves_the_store(indexed, tmp_path):
+def test_serve_command_serves_the_store(free_port, failing_report, indexed, tmp_path):
     db, reports = indexed
     port = free_port()
     cmd = [sys.executable, "-m", "xxgk.cli", "serve", "--db", str(db), "--port", str(port)]
@@ -130,13 +123,11 @@ def _serve_two_workers(db, port):
     serve(lambda: create_app(Store(db), open_backend("embedded", db=db)), port=port, workers=2, log_level="warning")
 
 
-def test_worker_processes_share_the_port_and_stop_together(indexed):
+def test_worker_processes_share_the_port_and_stop_together(free_port, indexed):
     import multiprocessing
 
     db, reports = indexed
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = multiprocessing.get_context("fork").Process(target=_serve_two_workers, args=(db, port))
     server.start()
     try:

@@ -8,13 +8,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_web import parse
-from test_web_fixtures import ListBackend, fill_store
 
 from indexer import open_backend, sync
 from indexer.web import BackgroundServer, create_app
 from xxgk.explain import disagreeing_cells
-from xxgk.model import Region, Report, content_hash, report_id
+from xxgk.generate import store_record
+from xxgk.model import Region, Report
 from xxgk.parse import parse_text
 from xxgk.schema import CELL_COUNT, cells
 
@@ -29,9 +28,8 @@ def seed_reports() -> list[tuple[Report, dict]]:
         expected = json.loads(path.read_text(encoding="utf-8"))
         text = path.with_name(path.name.replace(".expected.json", ".txt")).read_text(encoding="utf-8")
         url = f"https://seed.example.cn/{path.name.split('.')[0]}.html"
-        report = Report(
-            id=report_id(url),
-            url=url,
+        report = store_record(
+            url,
             title=expected["title"],
             agency=expected["agency"],
             year=expected["year"],
@@ -40,21 +38,20 @@ def seed_reports() -> list[tuple[Report, dict]]:
             format="2021",
             tables=expected["tables"],
             text=text,
-            content_hash=content_hash(text.encode()),
         )
         found.append((report, expected))
     return found
 
 
-def test_seed_report_pages_show_all_200_cells_as_checked_by_hand(tmp_path):
+def test_seed_report_pages_show_all_200_cells_as_checked_by_hand(list_backend, shown, fill_store, page_cells, tmp_path):
     seeds = seed_reports()
     assert len(seeds) == 5
     store = fill_store(tmp_path / "seeds.db", [r for r, _ in seeds])
-    with BackgroundServer(create_app(store, ListBackend(r for r, _ in seeds))) as server:
+    with BackgroundServer(create_app(store, list_backend(r for r, _ in seeds))) as server:
         for report, expected in seeds:
             with urllib.request.urlopen(f"{server.url}/reports/{report.id}", timeout=10) as r:
                 body = r.read().decode()
-            page = parse(body)
+            page = page_cells(body)
             assert len(page.cells) == CELL_COUNT
             for key in cells():
                 row, col = key.rsplit(".", 1)
@@ -64,7 +61,7 @@ def test_seed_report_pages_show_all_200_cells_as_checked_by_hand(tmp_path):
     store.close()
 
 
-def test_parsed_seeds_through_index_and_pages(tmp_path):
+def test_parsed_seeds_through_index_and_pages(shown, fill_store, page_cells, tmp_path):
     """End to end: the real parser, the store, the embedded index, the page shows what the parser found."""
     seeds = seed_reports()
     parsed = []
@@ -78,7 +75,7 @@ def test_parsed_seeds_through_index_and_pages(tmp_path):
     with BackgroundServer(create_app(store, backend)) as server:
         for report, expected in parsed:
             with urllib.request.urlopen(f"{server.url}/reports/{report.id}", timeout=10) as r:
-                page = parse(body := r.read().decode())
+                page = page_cells(body := r.read().decode())
             for key in cells():
                 row, col = key.rsplit(".", 1)
                 assert page.cells[key]["text"] == shown(report.tables.get(row, {}).get(col)), (report.url, key)

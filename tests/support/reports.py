@@ -30,7 +30,10 @@ def make_report(n: int, **fields: object) -> Report:
         "region": Region("黑龙江省", "佳木斯市", "抚远市", "230883"),
         "published": "2024-01-20",
         "format": "2021",
-        "sections": {"overview": f"第{n}号单位总体情况：依申请公开工作稳步推进。", "problems": "存在的问题：培训不足。"},
+        "sections": {
+            "overview": f"第{n}号单位总体情况：依申请公开工作稳步推进。",
+            "problems": "存在的问题：培训不足。",
+        },
         "tables": zero_tables(),
         "text": body,
         "source_type": "html",

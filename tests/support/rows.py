@@ -65,6 +65,7 @@ def render(rows: dict[str, list[str]], *, prose: str = "", title_year: int = 202
     ]
     return "\n".join(out)
 
+
 def grid_label_cells(row: str, number: int) -> list[str]:
     """The three label columns of a Table 2 row as a full grid prints them (spanned positions empty)."""
     if row in ("requests.new", "requests.carried_over", "requests.carried_forward"):
@@ -102,4 +103,3 @@ def strict_json(text: str) -> dict:
         raise ValueError(f"not JSON: {name}")
 
     return json.loads(text, parse_constant=refuse)
-
