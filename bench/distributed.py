@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from redis_server import RedisServer  # noqa: E402
+from support.servers import RedisServer  # noqa: E402
 
 from crawler.distributed.frontier import RunKeys  # noqa: E402
 from xxgk.portal.process import portal_process  # noqa: E402

@@ -15,8 +15,6 @@ from xxgk.model import report_id
 from xxgk.portal import DemoPortal, placeholder
 from xxgk.store import RunSummary, Store
 
-FAST = {"XXGK_RETRY_BACKOFF_BASE": 0.05, "DOWNLOAD_TIMEOUT": 10}
-
 
 @dataclass
 class Runs:
@@ -42,17 +40,17 @@ def _document_requests(portal: DemoPortal, log: list) -> list:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> Runs:
+def runs(fast_settings, tmp_path_factory) -> Runs:
     db = tmp_path_factory.mktemp("e2e") / "xxgk.db"
     with DemoPortal(seed=0, scale=1) as portal:
         config = portal.config()
-        first = crawl(config, db=db, throttle=False, settings_overrides=FAST)
+        first = crawl(config, db=db, throttle=False, settings_overrides=fast_settings)
         log_first = portal.request_log
-        second = crawl(config, db=db, throttle=False, settings_overrides=FAST)
+        second = crawl(config, db=db, throttle=False, settings_overrides=fast_settings)
         log_second = portal.request_log[len(log_first) :]
         edited_url = sorted(portal.truth)[len(portal.truth) // 2]
         portal.edit(edited_url)
-        third = crawl(config, db=db, throttle=False, settings_overrides=FAST)
+        third = crawl(config, db=db, throttle=False, settings_overrides=fast_settings)
         yield Runs(portal, db, first, second, third, edited_url, log_first, log_second)
 
 

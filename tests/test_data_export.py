@@ -9,17 +9,11 @@ import json
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from data_fixtures import brute_pivot, crawl_demo
 
 from xxgk.cli import main
 from xxgk.data import audit, facts
 from xxgk.data.compare import GROUPS
 from xxgk.store import Store
-
-
-@pytest.fixture(scope="module")
-def demo_crawl(tmp_path_factory):
-    return crawl_demo(tmp_path_factory)
 
 
 def stored(db) -> dict[str, dict]:
@@ -122,7 +116,7 @@ def test_rules_7_and_8_find_every_planted_break_and_nothing_else(demo_crawl):
 
 @pytest.mark.parametrize("value", ["requests.new.total", "disclosure_rate", "review.corrected"])
 @pytest.mark.parametrize("by", GROUPS)
-def test_compare_equals_a_brute_force_pivot(demo_crawl, capsys, value, by):
+def test_compare_equals_a_brute_force_pivot(brute_pivot, demo_crawl, capsys, value, by):
     assert main(["compare", value, "--by", by, "--db", str(demo_crawl.db), "--format", "json"]) == 0
     got = json.loads(capsys.readouterr().out)
     table = {

@@ -7,7 +7,6 @@ import operator
 import re
 
 import pytest
-from data_fixtures import generated_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,7 +56,7 @@ def meili_matches(tokens: list[str], doc: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(generated_store, tmp_path_factory):
     with Store(generated_store(tmp_path_factory.mktemp("meili") / "gen.db", 150, seed=9)) as opened:
         facts.sync(opened)
         yield opened

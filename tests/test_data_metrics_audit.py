@@ -8,7 +8,6 @@ import random
 
 import numpy as np
 import pytest
-from data_fixtures import generated_store
 
 from xxgk.data import audit, facts
 from xxgk.data.metrics import METRICS, metric
@@ -36,7 +35,7 @@ def test_metric_formulas_on_hand_made_cells():
     assert all(m.label and m.formula for m in METRICS.values())
 
 
-def test_matrix_and_single_report_metrics_agree(tmp_path):
+def test_matrix_and_single_report_metrics_agree(generated_store, tmp_path):
     with Store(generated_store(tmp_path / "m.db", 120)) as store:
         loaded = facts.load(store)
         by_id = {r.id: facts.flat(r.tables) for r in store.reports()}
@@ -151,7 +150,7 @@ def test_anomaly_flag_needs_ten_times_and_both_values_at_least_twenty():
     assert flagged({key: None}, {key: 500}) == []
 
 
-def test_sync_is_incremental(tmp_path):
+def test_sync_is_incremental(generated_store, tmp_path):
     with Store(generated_store(tmp_path / "c.db", 30)) as store:
         assert facts.sync(store) == 30
         assert facts.sync(store) == 0

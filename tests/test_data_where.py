@@ -5,7 +5,6 @@ from __future__ import annotations
 import operator
 
 import pytest
-from data_fixtures import generated_store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,7 @@ OPS |= {"==": operator.eq, "!=": operator.ne}
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(generated_store, tmp_path_factory):
     with Store(generated_store(tmp_path_factory.mktemp("where") / "gen.db", 160)) as opened:
         facts.sync(opened)
         yield opened

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read()
 
 
-def test_demo_serve_keeps_the_portal_up(tmp_path):
+def test_demo_serve_keeps_the_portal_up(free_port, tmp_path):
     port, db = free_port(), tmp_path / "demo.db"
     command = [sys.executable, "-m", "xxgk.cli", "demo", "--serve", "--port", str(port), "--db", str(db)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

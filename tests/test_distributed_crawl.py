@@ -20,7 +20,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from redis_server import SKIP_REASON, RedisServer, redis_server_binary
 
 from crawler.distributed.connection import connect
 from crawler.distributed.frontier import Frontier, RunKeys
@@ -73,18 +72,10 @@ def baseline(portal, tmp_path_factory):
     return records, failures(db)
 
 
-@pytest.fixture
-def redis_server(tmp_path):
-    if redis_server_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with RedisServer(tmp_path / "redis") as server:
-        yield server
-
-
 class Run:
     """Workers (child processes) and one in-process ingester of one run on one Redis."""
 
-    def __init__(self, server: RedisServer, config: Path, tmp: Path, run_name: str = "t"):
+    def __init__(self, server, config: Path, tmp: Path, run_name: str = "t"):
         self.server, self.config, self.tmp, self.run_name = server, config, tmp, run_name
         self.db = tmp / "distributed.db"
         self.workers: list[subprocess.Popen[bytes]] = []

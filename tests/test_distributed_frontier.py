@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from redis_server import SKIP_REASON, RedisServer, redis_server_binary
 
 from crawler.distributed.codec import dump_item, dumps, load_item, loads
 from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
@@ -14,10 +13,8 @@ from xxgk.model import Region
 
 
 @pytest.fixture(scope="module")
-def server():
-    if redis_server_binary() is None:
-        pytest.skip(SKIP_REASON)
-    with RedisServer() as srv:
+def server(redis_class):
+    with redis_class() as srv:
         yield srv
 
 

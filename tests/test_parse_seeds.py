@@ -11,7 +11,6 @@ from xxgk.parse import parse_text
 from xxgk.schema import CELL_COUNT, TABLE_ROWS
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 SEED_NAMES = sorted(p.stem for p in SEEDS.glob("*.txt"))
 REAL_NAMES = ["pdf-002", "pdf-003", "pdf-004"]
 
@@ -69,11 +68,9 @@ def test_seed_003_rule6_names_both_years() -> None:
 
 
 @pytest.mark.parametrize("name", REAL_NAMES)
-def test_realdoc(name: str) -> None:
-    if not REALDOCS.is_dir():
-        pytest.skip(f"shared realdocs not found at {REALDOCS}")
-    expected = json.loads((REALDOCS / f"{name}.expected.json").read_text(encoding="utf-8"))
-    report = parse_text((REALDOCS / f"{name}.txt").read_text(encoding="utf-8"))
+def test_realdoc(realdocs, name: str) -> None:
+    expected = json.loads((realdocs / f"{name}.expected.json").read_text(encoding="utf-8"))
+    report = parse_text((realdocs / f"{name}.txt").read_text(encoding="utf-8"))
     assert _mismatches(report, expected["tables"]) == []
     # Hybrid layouts have no requests.other.* rows; their single row is kept raw.
     assert set(report.tables) == set(expected["tables"])
@@ -87,19 +84,15 @@ def test_realdoc(name: str) -> None:
     assert list(report.sections) == expected["sections"]
 
 
-def test_realdoc_fee_is_decimal() -> None:
-    if not REALDOCS.is_dir():
-        pytest.skip(f"shared realdocs not found at {REALDOCS}")
-    report = parse_text((REALDOCS / "pdf-002.txt").read_text(encoding="utf-8"))
+def test_realdoc_fee_is_decimal(realdocs) -> None:
+    report = parse_text((realdocs / "pdf-002.txt").read_text(encoding="utf-8"))
     fee = report.tables["proactive.fees"]["amount_10k_yuan"]
     assert isinstance(fee, float) and fee == 96171.6
     assert isinstance(report.tables["requests.new"]["total"], int)
     assert report.region.city == "淮安市" and report.region.code == "320800"
 
 
-def test_realdoc_rule4_cells() -> None:
-    if not REALDOCS.is_dir():
-        pytest.skip(f"shared realdocs not found at {REALDOCS}")
-    report = parse_text((REALDOCS / "pdf-003.txt").read_text(encoding="utf-8"))
+def test_realdoc_rule4_cells(realdocs) -> None:
+    report = parse_text((realdocs / "pdf-003.txt").read_text(encoding="utf-8"))
     failed = {c.cells[0] for c in report.checks if c.rule == 4}
     assert failed == {"review.total", "litigation_after_review.total"}

@@ -8,7 +8,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from data_fixtures import generated_store
 
 from indexer.embedded import EmbeddedBackend
 from indexer.query import Query, QueryError, resolve_where
@@ -27,7 +26,7 @@ CONDITIONS = (
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory):
+def indexed(generated_store, tmp_path_factory):
     db = generated_store(tmp_path_factory.mktemp("where") / "xxgk.db", 60)
     with Store(db) as store:
         sync(store, EmbeddedBackend(db.with_name("xxgk.db.index")), rebuild=True)

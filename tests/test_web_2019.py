@@ -15,7 +15,7 @@ from xxgk.parse import parse_document, parse_text
 from xxgk.schema import DECISIONS_2021, OTHER_2019, TABLE_ROWS_2019
 
 
-def _records(tsv, realdocs):
+def _records(tsv, shared_dir):
     rng = random.Random(19)
     old = [generate(rng, table_format="2019", violate=v) for v in (None, 2, 5)]
     found = [
@@ -24,14 +24,14 @@ def _records(tsv, realdocs):
     ]
     # A 400-digit cell: null on the page, and the API still answers strict JSON.
     found.append(parse_text(tsv.with_new_total("9" * 400), url="https://huge.example.cn/cell.html"))
-    hybrid = realdocs / "pdf-003.txt"
+    hybrid = shared_dir / "realdocs" / "pdf-003.txt"
     if hybrid.is_file():
         found.append(parse_text(hybrid.read_text(encoding="utf-8"), url="https://hzq.example.cn/2023.html"))
     return found
 
 
-def test_2019_and_hybrid_records_on_the_report_page(shown, fill_store, page_cells, tsv, realdocs, tmp_path):
-    records = _records(tsv, realdocs)
+def test_2019_and_hybrid_records_on_the_report_page(shown, fill_store, page_cells, tsv, shared_dir, tmp_path):
+    records = _records(tsv, shared_dir)
     assert [r.format for r in records[:3]] == ["2019"] * 3
     db = tmp_path / "old.db"
     store = fill_store(db, records)
