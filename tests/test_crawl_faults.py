@@ -5,11 +5,10 @@ from __future__ import annotations
 import random
 import socket
 import struct
-import threading
 import time
 from collections import defaultdict
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -51,31 +50,17 @@ MAXSIZE = 1 << 20
 class FaultySite:
     """Each path misbehaves in one way; every request is logged with its arrival time."""
 
-    def __init__(self, hostile: FaultySite | None = None) -> None:
+    def __init__(self, http_site, hostile: FaultySite | None = None) -> None:
         self.hostile = hostile
         self.hits: dict[str, list[float]] = defaultdict(list)
         self.seed = SEED.read_bytes()
         self.page = render(generate(random.Random(3)), "html_grid")
-        site = self
+        self.server = http_site(self.logged, protocol="HTTP/1.1")
+        self.base = self.server.base
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
-                site.hits[self.path].append(time.monotonic())
-                site.answer(self)
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass  # the crawler hanging up on the slow page is expected
-
-        self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def logged(self, h: BaseHTTPRequestHandler) -> None:
+        self.hits[h.path].append(time.monotonic())
+        self.answer(h)
 
     def answer(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path
@@ -146,16 +131,15 @@ class FaultySite:
         h.wfile.write(body)
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 @pytest.fixture(scope="module")
-def faulty_crawl(tmp_path_factory):
+def faulty_crawl(http_site, tmp_path_factory):
     if not SEED.exists():
         pytest.skip(f"seed fixture {SEED} is missing")
-    hostile = FaultySite()
-    site = FaultySite(hostile)
+    hostile = FaultySite(http_site)
+    site = FaultySite(http_site, hostile)
     db = tmp_path_factory.mktemp("faults") / "x.db"
     config = {"sites": [{"name": "faulty", "start_urls": [site.base + "/list.html"], "region": {"province": "甲省"}}]}
     overrides = {

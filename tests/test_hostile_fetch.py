@@ -3,12 +3,9 @@ request to link-local, metadata or private addresses unless ``--allow-private`` 
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import socketserver
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,39 +15,6 @@ from xxgk.cli import main
 from xxgk.fetch import FetchError, fetch
 
 SEED = Path(__file__).parent / "fixtures" / "seeds" / "003_6e18e055b7681b91.txt"
-
-
-class RawServer:
-    """A TCP server on 127.0.0.1 whose every connection is answered by ``answer(socket)``."""
-
-    def __init__(self, answer: Callable[[socket.socket], None]):
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                self.request.recv(65536)  # the request head
-                with contextlib.suppress(OSError):  # the client hung up
-                    answer(self.request)
-
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Callable[[socket.socket], None]], str]]:
-    servers: list[RawServer] = []
-
-    def start(answer: Callable[[socket.socket], None]) -> str:
-        servers.append(RawServer(answer))
-        return servers[-1].url
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def _ok(body: bytes, ctype: str = "text/plain; charset=utf-8") -> Callable[[socket.socket], None]:
@@ -71,24 +35,24 @@ def _drip_head(sock: socket.socket) -> None:
         time.sleep(0.5)
 
 
-def test_a_good_url_is_parsed(serve, capsys) -> None:
-    url = serve(_ok(SEED.read_bytes()))
+def test_a_good_url_is_parsed(raw_server, capsys) -> None:
+    url = raw_server(_ok(SEED.read_bytes()))
     assert main(["parse", url + "/report.txt"]) == 0
     assert "agency:    牛屯镇" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("answer", [_drip, _drip_head], ids=["body", "head"])
-def test_one_byte_a_second_ends_at_the_deadline(serve, answer) -> None:
-    url = serve(answer)
+def test_one_byte_a_second_ends_at_the_deadline(raw_server, answer) -> None:
+    url = raw_server(answer)
     started = time.monotonic()
     with pytest.raises(FetchError, match=r"timed out: no complete answer within 2 s"):
         fetch(url + "/r.txt", deadline=2)
     assert time.monotonic() - started < 4
 
 
-def test_the_cli_has_a_deadline(serve, capsys, monkeypatch) -> None:
+def test_the_cli_has_a_deadline(raw_server, capsys, monkeypatch) -> None:
     monkeypatch.setattr(fetch_module, "DEADLINE", 1.5)
-    url = serve(_drip)
+    url = raw_server(_drip)
     started = time.monotonic()
     assert main(["parse", url + "/r.txt"]) == 1
     assert time.monotonic() - started < 4
@@ -107,8 +71,8 @@ def test_the_cli_has_a_deadline(serve, capsys, monkeypatch) -> None:
     ],
     ids=["bad-status-line", "hang-up", "short-body", "404", "too-large", "redirect-to-metadata"],
 )
-def test_bad_answers_are_one_line_errors(serve, capsys, answer, reason) -> None:
-    url = serve(answer)
+def test_bad_answers_are_one_line_errors(raw_server, capsys, answer, reason) -> None:
+    url = raw_server(answer)
     assert main(["parse", url + "/r.html"]) == 1
     err = capsys.readouterr().err
     assert reason in err and err.count("\n") == 1 and "Traceback" not in err

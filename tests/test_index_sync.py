@@ -7,16 +7,16 @@ import pytest
 from indexer import index_dir, open_backend, sync
 from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query
-from xxgk.model import Region, Report, content_hash, report_id
+from xxgk.generate import store_record
+from xxgk.model import Region, Report
 from xxgk.store import Store
 
 
 def report(i: int, text: str = "") -> Report:
     url = f"https://sync.example/{i}.html"
     body = text or f"第{i}号报告：依申请公开办理情况，卫滨区平原镇在建工程。"
-    return Report(
-        id=report_id(url),
-        url=url,
+    return store_record(
+        url,
         title=f"第{i}号年度报告",
         agency=f"第{i % 3}局",
         year=2020 + i % 4,
@@ -24,7 +24,6 @@ def report(i: int, text: str = "") -> Report:
         format="html",
         sections={"overview": body},
         text=body,
-        content_hash=content_hash(body.encode()),
     )
 
 

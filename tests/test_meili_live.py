@@ -13,7 +13,8 @@ import pytest
 from indexer import sync
 from indexer.meili import MeiliBackend, MeiliTaskError
 from indexer.query import Query
-from xxgk.model import Check, Region, Report, content_hash, report_id
+from xxgk.generate import store_record
+from xxgk.model import Check, Region, Report
 from xxgk.store import Store
 
 pytestmark = pytest.mark.live
@@ -46,9 +47,8 @@ def report(i: int) -> Report:
         "problems": "存在问题：<script>alert(1)</script>" if i == 7 else "公开不够及时",
     }
     text = "\n".join(sections.values())
-    return Report(
-        id=report_id(url),
-        url=url,
+    return store_record(
+        url,
         title=f"{county}{2020 + i % 4}年政府信息公开工作年度报告",
         agency=f"{county}人民政府",
         agency_level="county",
@@ -59,7 +59,6 @@ def report(i: int) -> Report:
         sections=sections,
         checks=[Check(1, "x")] if i % 4 == 0 else [],
         text=text,
-        content_hash=content_hash(text.encode()),
     )
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -59,27 +57,10 @@ def test_missing_file_and_bad_hint(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "bad --region-hint" in capsys.readouterr().err
 
 
-def test_url_input(capsys: pytest.CaptureFixture[str]) -> None:
-    body = SEED.read_bytes()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path != "/report.txt":
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def test_url_input(static_site, capsys: pytest.CaptureFixture[str]) -> None:
+    server = static_site({"/report.txt": ("text/plain; charset=utf-8", SEED.read_bytes())})
     try:
-        base = f"http://127.0.0.1:{server.server_port}"
+        base = server.base
         assert main(["parse", f"{base}/report.txt", "--json"]) == 0
         record = json.loads(capsys.readouterr().out)
         assert record["url"] == f"{base}/report.txt" and record["title"].startswith("牛屯镇")
@@ -87,5 +68,4 @@ def test_url_input(capsys: pytest.CaptureFixture[str]) -> None:
         err = capsys.readouterr().err
         assert "cannot fetch" in err and err.count("\n") == 1
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()

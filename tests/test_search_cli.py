@@ -7,7 +7,8 @@ import json
 import pytest
 
 from xxgk.cli import main
-from xxgk.model import Check, Region, Report, content_hash, report_id
+from xxgk.generate import store_record
+from xxgk.model import Check, Region, Report
 from xxgk.store import Store
 
 
@@ -15,9 +16,8 @@ def report(
     url: str, title: str, year: int, county: str, body: str, failed: bool = False, region: Region | None = None
 ) -> Report:
     tables = {"requests.new": {"natural_person": 5, "commercial": 2, "total": 9}}
-    return Report(
-        id=report_id(url),
-        url=url,
+    return store_record(
+        url,
         title=title,
         agency=f"{county}人民政府",
         agency_level="county",
@@ -30,7 +30,6 @@ def report(
         if failed
         else [],
         text=body,
-        content_hash=content_hash(body.encode()),
     )
 
 

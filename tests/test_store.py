@@ -5,14 +5,14 @@ import sqlite3
 
 import pytest
 
+from xxgk.generate import store_record
 from xxgk.model import Check, Region, Report, report_id
 from xxgk.store import MIGRATIONS, Store
 
 
 def make(url: str, body: str, year: int = 2024) -> Report:
-    return Report(
-        id=report_id(url),
-        url=url,
+    return store_record(
+        url,
         title=f"{body}政府信息公开工作年度报告",
         agency="抚远镇人民政府",
         year=year,
@@ -20,15 +20,8 @@ def make(url: str, body: str, year: int = 2024) -> Report:
         tables={"requests.new": {"total": 3, "natural_person": None}},
         checks=[Check(1, "unbalanced", ["requests.new.total"])],
         text=body,
-        content_hash=f"hash-{body}",
         site="demo",
     )
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "x.db") as s:
-        yield s
 
 
 def test_save_is_idempotent_and_keeps_versions(store):
