@@ -121,6 +121,19 @@ def _column(key: str) -> str:
     return COLUMN_LABELS.get(key.rpartition(".")[2], key)
 
 
+def _row(key: str) -> str:
+    row = key.rpartition(".")[0]
+    return ROW_LABELS.get(row, row)
+
+
+def _total_against(place: str, report: Report, total: str, parts: list[str], parts_name: str, total_name: str) -> str:
+    """“<place>：<total_name>为 T 件，而<parts_name>之和为 S 件”: a total that is not the sum of its parts."""
+    return (
+        f"{place}：{total_name}为 {_number(_value(report, total))} 件，"
+        f"而{parts_name}之和为 {_number(_sum(report, parts))} 件"
+    )
+
+
 def _rule1(check: Check, report: Report) -> str | None:
     if len(check.cells) != 4:
         return None
@@ -136,39 +149,25 @@ def _rule1(check: Check, report: Report) -> str | None:
 def _rule2(check: Check, report: Report) -> str | None:
     if not check.cells:
         return None
-    total, *parts = check.cells
-    results = _sum(report, parts)  # requests.other_2019 is among the parts where the report prints it
-    named = [
-        f"{ROW_LABELS.get(k.rpartition('.')[0], k)} {_number(_value(report, k))} 件" for k in parts if _value(report, k)
-    ]
+    total, *parts = check.cells  # requests.other_2019 is among the parts where the report prints it
+    named = [f"{_row(k)} {_number(_value(report, k))} 件" for k in parts if _value(report, k)]
     detail = f"（{'、'.join(named)}）" if named else ""
-    return (
-        f"表二“{_column(total)}”列：办理结果总计为 {_number(_value(report, total))} 件，"
-        f"而各项办理结果之和为 {_number(results)} 件{detail}"
-    )
+    return _total_against(f"表二“{_column(total)}”列", report, total, parts, "各项办理结果", "办理结果总计") + detail
 
 
 def _rule3(check: Check, report: Report) -> str | None:
     if not check.cells:
         return None
     total, *parts = check.cells
-    row = total.rpartition(".")[0]
-    return (
-        f"表二“{ROW_LABELS.get(row, row)}”行：总计为 {_number(_value(report, total))} 件，"
-        f"而各类申请人之和为 {_number(_sum(report, parts))} 件"
-    )
+    return _total_against(f"表二“{_row(total)}”行", report, total, parts, "各类申请人", "总计")
 
 
 def _rule4(check: Check, report: Report) -> str | None:
     if not check.cells:
         return None
     total, *parts = check.cells
-    row = total.rpartition(".")[0]
     names = "、".join(_column(k) for k in parts)
-    return (
-        f"表三“{ROW_LABELS.get(row, row)}”：总计为 {_number(_value(report, total))} 件，"
-        f"而{names}之和为 {_number(_sum(report, parts))} 件"
-    )
+    return _total_against(f"表三“{_row(total)}”", report, total, parts, names, "总计")
 
 
 def _rule5(check: Check, report: Report) -> str | None:
