@@ -1,7 +1,5 @@
 """Scrapy settings of the xxgk crawler (``scrapy.cfg`` points here; the CLI starts from the same module)."""
 
-import os
-
 from xxgk import parsers
 
 BOT_NAME = "xxgk"
@@ -60,7 +58,7 @@ XXGK_MAX_PAGES = 500  # default list-page budget per site
 XXGK_PARSER = parsers.PARSER
 # Parser processes (0: parse inline), one per usable core: the crawl process needs less than a core of its own
 # (measured on 2 cores: 2 workers crawl the demo portal ~20% faster than 1).
-XXGK_PARSE_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+XXGK_PARSE_WORKERS = parsers.WORKERS
 XXGK_PARSE_PRELOAD = list(parsers.PRELOAD)
 # Ceilings of each parser process, enforced by the OS (see xxgk.parsers): address space, CPU seconds per document.
 XXGK_PARSE_MEMORY = parsers.MEMORY_LIMIT

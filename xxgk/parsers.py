@@ -16,6 +16,7 @@ import contextlib
 import importlib
 import logging
 import multiprocessing
+import os
 import queue
 import resource
 import signal
@@ -37,6 +38,8 @@ PARSER = "xxgk.parse.parse_document"
 PRELOAD = ("xxgk.extract.pdf", "xxgk.extract.html", "xxgk.extract.docx")
 MEMORY_LIMIT = 1 << 30  # bytes of address space per parser process (RLIMIT_AS)
 CPU_LIMIT = 60  # CPU seconds per document (RLIMIT_CPU, raised before each document)
+# Parser processes by default: one per usable core.
+WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class ParseFailed(Exception):

@@ -66,6 +66,15 @@ REQUEST_LABELS: dict[str, str] = {
     "requests.carried_forward": "结转下年度继续办理",
 }
 REQUEST_ROWS = tuple(REQUEST_LABELS)
+# Table 2's printed numbering of its lead rows (2021 layout); the other rows are numbered 1., 2., … in their group.
+REQUEST_NUMBERS = {
+    "requests.new": "一、",
+    "requests.carried_over": "二、",
+    "requests.granted": "（一）",
+    "requests.partially_granted": "（二）",
+    "requests.total": "（七）",
+    "requests.carried_forward": "四、",
+}
 # Result rows: granted … other.other (rule 2 sums these into requests.total).
 RESULT_ROWS = REQUEST_ROWS[REQUEST_ROWS.index("requests.granted") : REQUEST_ROWS.index("requests.total")]
 

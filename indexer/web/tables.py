@@ -18,6 +18,7 @@ from xxgk.schema import (
     PROACTIVE_2019_ROWS,
     PROACTIVE_ROWS,
     REQUEST_LABELS,
+    REQUEST_NUMBERS,
     REQUEST_ROWS,
     REQUEST_ROWS_2019,
     REVIEW_COLUMNS,
@@ -25,15 +26,7 @@ from xxgk.schema import (
 )
 
 # Printed numbering of Table 2 (国办公开办函〔2021〕30号 layout).
-REQUEST_PREFIX = {
-    "requests.new": "一、",
-    "requests.carried_over": "二、",
-    "requests.granted": "（一）",
-    "requests.partially_granted": "（二）",
-    "requests.total": "（七）",
-    "requests.carried_forward": "四、",
-    OTHER_2019: "（六）",
-}
+REQUEST_PREFIX = {**REQUEST_NUMBERS, OTHER_2019: "（六）"}
 REQUEST_GROUPS = {
     "denied": "（三）不予公开",
     "unavailable": "（四）无法提供",

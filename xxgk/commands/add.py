@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from xxgk import parsers
 from xxgk.commands import options
 
 SUFFIXES = frozenset({".pdf", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".txt", ".text", ".tsv", ".md"})
@@ -34,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--parse-workers",
         type=int,
-        default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+        default=parsers.WORKERS,
         help="parser processes (default: one per core; 0 parses inline)",
     )
 

@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from xxgk.generate.grid import Style, format_value
 from xxgk.generate.report import HEADINGS, GeneratedReport
 from xxgk.generate.text import chinese_date
-from xxgk.schema import PROACTIVE_LABELS, REQUEST_COLUMNS, REQUEST_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS
+from xxgk.schema import (
+    PROACTIVE_LABELS,
+    REQUEST_COLUMNS,
+    REQUEST_LABELS,
+    REQUEST_NUMBERS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+)
 
 DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled")
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
@@ -42,14 +49,6 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("（六）其他处理", tuple(k for k in REQUEST_LABELS if k.startswith("requests.other."))),
     ("", ("requests.total", "requests.carried_forward")),
 )
-_TOP_LABELS = {
-    "requests.new": "一、",
-    "requests.carried_over": "二、",
-    "requests.granted": "（一）",
-    "requests.partially_granted": "（二）",
-    "requests.total": "（七）",
-    "requests.carried_forward": "四、",
-}
 _CHROME_TOP = (
     "首页 > 政务公开 > 法定主动公开内容 > 政府信息公开年报",
     "首页 > 信息公开 > 政府信息公开工作年度报告",
@@ -80,7 +79,7 @@ def printed_rows(report: GeneratedReport, style: Style, rng: random.Random) -> l
     for lead, keys in _GROUPS:
         rows = []
         for i, key in enumerate(keys):
-            label = _TOP_LABELS.get(key, f"{i + 1}.") + REQUEST_LABELS[key]
+            label = REQUEST_NUMBERS.get(key, f"{i + 1}.") + REQUEST_LABELS[key]
             if key == "requests.partially_granted":
                 label += "（区分处理的，只计这一情形，不计其他情形）"
             cells = report.tables[key]
