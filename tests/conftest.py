@@ -132,9 +132,9 @@ def brute_pivot():
     return demo.brute_pivot
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fast_settings() -> dict:
-    """Crawl settings for loopback sites: short retry backoff and download timeout."""
+    """Crawl settings for loopback sites: short retry backoff and download timeout (do not change them)."""
     return dict(demo.FAST)
 
 
