@@ -1,4 +1,5 @@
-"""The project's import graph (every import statement, at module level or inside a function) has no cycle."""
+"""The project's import graph (every import statement, at module level or inside a function): no cycle, and no
+stage of the pipeline imports a later one."""
 
 from __future__ import annotations
 
@@ -71,3 +72,42 @@ def test_the_import_graph_has_no_cycle():
     graph = {name: imports(name, path, set(files)) for name, path in files.items()}
     assert "crawler.distributed.worker" in graph["xxgk.commands.crawl"]  # the graph sees imports inside functions
     assert cycle(graph) is None
+
+
+# The stages in order; a module may import its own stage and earlier ones. Its stage: the longest prefix that matches.
+STAGES = (
+    ("base", ("xxgk.model", "xxgk.schema", "xxgk.errors", "xxgk.simplified", "xxgk.explain")),
+    ("extract", ("xxgk.extract", "xxgk.fetch")),
+    ("parse", ("xxgk.parse",)),
+    ("store", ("xxgk.store",)),
+    ("ingest", ("xxgk.ingest", "xxgk.parsers")),
+    ("crawl", ("crawler",)),
+    ("index & data", ("indexer", "xxgk.data")),
+    ("web", ("indexer.web",)),
+    ("demo kit", ("xxgk.generate", "xxgk.portal")),
+    ("commands", ("xxgk.commands", "xxgk.cli", "xxgk")),
+)
+# The command-line options are declared once for every main, the crawler's and the Redis worker's included.
+MAINS = {("crawler.run", "xxgk.commands.options"), ("crawler.distributed.worker", "xxgk.commands.options")}
+
+
+def stage(module: str) -> int:
+    matches = [
+        (len(p), rank)
+        for rank, (_, prefixes) in enumerate(STAGES)
+        for p in prefixes
+        if module == p or module.startswith(p + ".")
+    ]
+    assert matches, f"{module} is in no stage"
+    return max(matches)[1]
+
+
+def test_no_stage_imports_a_later_one():
+    files = module_files()
+    later = [
+        f"{name} ({STAGES[stage(name)][0]}) imports {target} ({STAGES[stage(target)][0]})"
+        for name, path in files.items()
+        for target in sorted(imports(name, path, set(files)))
+        if stage(target) > stage(name) and (name, target) not in MAINS
+    ]
+    assert later == []
