@@ -111,3 +111,15 @@ def test_no_stage_imports_a_later_one():
         if stage(target) > stage(name) and (name, target) not in MAINS
     ]
     assert later == []
+
+
+def test_test_modules_import_nothing_from_tests():
+    """What tests share comes from ``conftest.py`` fixtures; a test module imports no other module of ``tests/``."""
+    local = {p.stem for p in (ROOT / "tests").glob("*.py")} | {p.name for p in (ROOT / "tests").iterdir() if p.is_dir()}
+    found = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.name}: {name}" for name in names if name.split(".")[0] in local]
+    assert "support" in local and found == []
