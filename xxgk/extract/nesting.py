@@ -2,16 +2,16 @@
 
 libxml2 stops at 255 levels (2,048 with XML_PARSE_HUGE) and drops everything below without a word;
 Word exports nest thousands of unclosed ``<font>``/``<span>``, and hostile pages as many ``<div>``.
-Inline formatting tags get a small share of the depth (``INLINE_NESTING`` open at once), so that a page
-under thousands of them keeps its structure.
 :func:`flatten` walks the page's tags once (linear time: no pattern scans past the next ``<``), keeps
 a model of the open elements, and leaves out the tags that would open an element deeper than ``depth``
-— with their end tags.  A block tag left out becomes a ``<br>``, so lines stay lines; table tags
-(table, rows, cells) are kept beyond it, ``table_nesting`` of them open at once, so that a table inside the
-nesting keeps its grid; only beyond that are they left out too (counted: their cells' text is kept as lines).
-Text is never dropped.  The model closes elements as HTML does for cells, rows, paragraphs and list
-items, and ignores end tags as libxml2 does; where it differs from libxml2 it overestimates the depth,
-which only leaves out more tags.
+— with their end tags.  Inline formatting tags get a small share of that depth (``INLINE_NESTING``
+open at once), so a page under thousands of them keeps its structure.  A block tag left out becomes
+a ``<br>``, so lines stay lines; table tags (table, rows, cells) are kept beyond ``depth``,
+``table_nesting`` of them open at once, so that a table inside the nesting keeps its grid; only
+beyond that are they left out too (counted: their cells' text is kept as lines).  Text is never
+dropped.  The model closes elements as libxml2 does for cells, rows, paragraphs and list items, and
+ignores end tags as it does; where it differs from libxml2 it overestimates the depth, which only
+leaves out more tags.
 """
 
 from __future__ import annotations
@@ -23,90 +23,20 @@ DEPTH = 180  # open elements kept: deeper non-table tags are left out
 INLINE_NESTING = 20  # inline formatting tags (<font>, <span>, …) kept open at once: the depth is for structure
 TABLE_NESTING = 60  # table tags kept beyond DEPTH; more open at once are left out (180 + 60 < libxml2's 255)
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)(?:\"[^\"<]*\"|'[^'<]*'|[^<>\"'])*>")
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "basefont",
-        "br",
-        "col",
-        "embed",
-        "frame",
-        "hr",
-        "img",
-        "input",
-        "isindex",
-        "keygen",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-_RAW = frozenset(("script", "style", "textarea", "title", "xmp", "noscript", "iframe", "noembed", "plaintext"))
-_INLINE = frozenset(
-    [
-        "font",
-        "span",
-        "o:p",
-        "b",
-        "i",
-        "u",
-        "em",
-        "strong",
-        "small",
-        "big",
-        "s",
-        "strike",
-        "ins",
-        "sub",
-        "sup",
-        "a",
-        "abbr",
-        "code",
-    ]
-)
-_TABLE = frozenset(("table", "caption", "colgroup", "thead", "tbody", "tfoot", "tr", "td", "th"))
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_VOID = _names("area base basefont br col embed frame hr img input isindex keygen link meta param source track wbr")
+_RAW = _names("script style textarea title xmp noscript iframe noembed plaintext")
+_INLINE = _names("font span o:p b i u em strong small big s strike ins sub sup a abbr code")
+_TABLE = _names("table caption colgroup thead tbody tfoot tr td th")
 _BLOCK = (
-    frozenset(
-        [
-            "address",
-            "article",
-            "aside",
-            "blockquote",
-            "center",
-            "dd",
-            "details",
-            "dir",
-            "div",
-            "dl",
-            "dt",
-            "fieldset",
-            "figcaption",
-            "figure",
-            "footer",
-            "form",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "header",
-            "hr",
-            "li",
-            "main",
-            "menu",
-            "nav",
-            "ol",
-            "p",
-            "pre",
-            "section",
-            "summary",
-            "ul",
-        ]
+    _names(
+        "address article aside blockquote center dd details dir div dl dt fieldset figcaption figure footer form "
+        "h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section summary ul"
     )
     | _TABLE
 )
@@ -176,7 +106,8 @@ class _Open:
         if at < 0 or name in _IGNORED_ENDS:
             return -1
         mine = _PRIORITY.get(name, 100)
-        return at if all(_PRIORITY.get(n, 100) <= mine for n in self.names[at + 1 :]) else -1
+        above = (self.where[n][-1] for n, rank in _PRIORITY.items() if rank > mine and self.where.get(n))
+        return -1 if max(above, default=-1) > at else at
 
     def close(self, at: int) -> bool:
         """Close the element at ``at`` and everything inside it; whether it was kept."""
