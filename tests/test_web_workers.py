@@ -170,3 +170,14 @@ def test_workers_option_is_checked(tmp_path) -> None:
     Store(db).close()
     assert main(["serve", "--db", str(db), "--workers", "0"]) == 2
     assert default_workers() == len(os.sched_getaffinity(0))
+
+
+def test_a_taken_port_is_a_one_line_error(tmp_path, caplog) -> None:
+    db = tmp_path / "store.db"
+    Store(db).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["serve", "--db", str(db), "--port", str(port), "--workers", "2", "--no-sync"]) == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in caplog.text

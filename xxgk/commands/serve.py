@@ -66,5 +66,9 @@ def run(args: argparse.Namespace) -> int:
         return create_app(Store(args.db), options.open_backend(args))
 
     log.info("serving %d reports on http://%s:%d/ (%d worker(s))", count, args.host, args.port, args.workers)
-    serve(make_app, args.host, args.port, workers=args.workers)
+    try:
+        serve(make_app, args.host, args.port, workers=args.workers)
+    except OSError as exc:  # the port taken, the address not this machine's
+        log.error("cannot listen on %s:%d: %s", args.host, args.port, exc.strerror or exc)
+        return 1
     return 0
