@@ -2,6 +2,7 @@
 
     python bench/web.py                          # 20,000 reports, 2,000 requests per level, 2 workers
     python bench/web.py --n 100000 --requests 5000 --workers 1
+    python bench/web.py --n 100000 --keep /tmp/xxgk-web   # reuse the store and index built last time
 
 Generated reports go into a store and its embedded index; the server (``indexer.web.serve``)
 runs in its own process(es) on 127.0.0.1, the client is one asyncio process with keep-alive
@@ -36,11 +37,13 @@ FACETS = "year,province,agency_level,format,failed_checks"
 
 
 def build(db: Path, n: int) -> list[str]:
-    """Store and index ``n`` reports; returns the request paths of the mix."""
+    """Store and index ``n`` reports (a store that already holds them is reused); the request paths of the mix."""
     provinces: set[str] = set()
     with Store(db) as store:
-        for report in stream(n):
-            store.save(report)
+        fresh = store.count() != n
+        for report in stream(n if fresh else min(n, 5000)):  # a kept store: its first reports name the provinces
+            if fresh:
+                store.save(report)
             if report.region.province:
                 provinces.add(report.region.province)
         sync(store, open_backend("embedded", db=db))
@@ -104,9 +107,11 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20_000, help="generated reports in the store (default: %(default)s)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
     parser.add_argument("--workers", type=int, default=2, help="server processes (default: %(default)s, one a core)")
+    parser.add_argument("--keep", type=Path, help="keep the store and index in this folder and reuse them next time")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="xxgk-web-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-web-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         start = time.perf_counter()
         paths = build(work / "store.db", args.n)
@@ -135,7 +140,8 @@ def main() -> int:
             server.terminate()
             server.join(10)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

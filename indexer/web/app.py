@@ -280,6 +280,19 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
 
         return await run_in_threadpool(locked)
 
+    async def search(query: Query) -> tuple[Query, SearchResult]:
+        """``query`` with its ``where`` resolved against the store (if it has one), and its result: one trip
+        to the thread pool, and the store lock taken only for a ``where``."""
+
+        def run() -> tuple[Query, SearchResult]:
+            resolved = query
+            if query.where is not None:
+                with store_lock:
+                    resolved = resolve_where(query, store)
+            return resolved, backend.search(resolved)
+
+        return await run_in_threadpool(run)
+
     def render(name: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**context), status_code=code)
 
@@ -288,8 +301,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
 
     async def api_search(request: Request) -> Response:
         try:
-            query = await read(resolve_where, Query.from_params(request.query_params.multi_items()), store)
-            result = await run_in_threadpool(backend.search, query)
+            _, result = await search(Query.from_params(request.query_params.multi_items()))
         except QueryError as exc:
             return JSONResponse({"error": str(exc), "param": exc.param}, status_code=400)
         return JSONResponse(
@@ -316,8 +328,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
             query = replace(query, facets=names)
             if not query.text and "sort" not in filters:
                 query = replace(query, sort="-year")  # browsing without words: newest reports first
-            query = await read(resolve_where, query, store)
-            result = await run_in_threadpool(backend.search, query)
+            query, result = await search(query)
         except QueryError as exc:
             return error_page(400, f"查询参数有误：{exc.chinese}。")
         return render(

@@ -1,5 +1,5 @@
 """Run the app under uvicorn: in a background thread (tests, ``xxgk demo``), or in several
-worker processes sharing one listening socket (``serve``).
+worker processes listening on one port (``serve``).
 
 In one process, searches already run side by side in the thread pool (tantivy searchers
 are thread-safe); worker processes add what one interpreter's lock cannot: a second core
@@ -60,25 +60,42 @@ class BackgroundServer:
         self.stop()
 
 
+def _listener(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def serve(
     make_app: Callable[[], ASGIApp], host: str = "127.0.0.1", port: int = 8000, *, workers: int = 1, log_level="info"
 ) -> None:
-    """Serve until interrupted; ``make_app`` runs in each worker, so each opens its own store and index."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    """Serve until interrupted; ``make_app`` runs in each worker, so each opens its own store and index.
+
+    Each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections over the
+    workers (one shared socket lets whichever worker wakes first accept a whole burst of them).  The
+    parent holds the port (bound, never listening) for as long as a worker runs.
+    """
     config = dict(log_level=log_level, access_log=False, lifespan="off")
     if workers <= 1:
+        sock = _listener(host, port)
+        sock.listen(2048)
         uvicorn.Server(uvicorn.Config(make_app(), **config)).run(sockets=[sock])
         return
+    held = _listener(host, port, reuse_port=True)
+    port = held.getsockname()[1]
     children = []
     for _ in range(workers):
         pid = os.fork()
-        if pid == 0:  # a worker: its own app, the shared socket
+        if pid == 0:  # a worker: its own app, its own socket on the port
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
+                held.close()
+                sock = _listener(host, port, reuse_port=True)
+                sock.listen(2048)
                 uvicorn.Server(uvicorn.Config(make_app(), **config)).run(sockets=[sock])
             finally:
                 os._exit(0)
@@ -96,4 +113,4 @@ def serve(
                 os.waitpid(pid, 0)
             except (ChildProcessError, ProcessLookupError):
                 pass  # already gone
-        sock.close()
+        held.close()

@@ -7,7 +7,7 @@ as well: trafilatura's text is kept when it covers every line of that container,
 text is used.  The info block (索引号/发布机构/成文日期…) is read as metadata and removed from the body.
 
 Bounds: at most ``MAX_ELEMENTS`` elements; a page nested deeper than libxml2's limit (which drops the rest
-without a word) is read again without its inline formatting tags; the grid slots of all tables are budgeted.
+without a word) is flattened (``nesting.flatten``) and read again; the grid slots of all tables are budgeted.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from xxgk.errors import UnreadableDocument
 from xxgk.extract.document import Block, Document, Grid
 from xxgk.extract.encoding import clean_text, decode
 from xxgk.extract.grid import Budget, expand
+from xxgk.extract.nesting import DEPTH, TABLE_NESTING, flatten
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ _COUNT_ELEMENTS = etree.XPath("count(//*)")
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.I)
 _TAIL = 64 << 10  # where the closing tags are looked for: the page's last 64 K characters
 _MAX_DEPTH = 255  # libxml2's nesting limit without XML_PARSE_HUGE
-_INLINE_TAGS = re.compile(r"</?(?:font|span|o:p|b|i|u|em|strong|small|big|s|strike|ins)(?:\s[^>]*)?/?>", re.I)
 _MARKER = "XXGKTABLE{}"
 _MARKER_LINE = re.compile(r"^XXGKTABLE(\d+)$")
 _BLOCK_TAGS = frozenset(
@@ -333,18 +333,28 @@ def _too_deep() -> bool:
 
 
 def _parse(text: str, notes: list[str]) -> etree._Element:
-    """The page's tree, whole: a page nested deeper than libxml2 allows (hundreds of unclosed <font>/<span> in
-    Word exports) is parsed again without its inline formatting tags, which hold no structure."""
+    """The page's tree, whole: a page nested deeper than libxml2 allows (thousands of unclosed <font>/<span> in
+    Word exports) is flattened first, its deepest tags left out and counted in a problem line."""
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
         if _too_deep():
-            root = lxml.html.document_fromstring(_INLINE_TAGS.sub("", text), parser=_PARSER)
+            flat = flatten(text)
+            root = lxml.html.document_fromstring(flat.html, parser=_PARSER)
             if _too_deep():
                 raise UnreadableDocument(
-                    f"HTML nests deeper than {_MAX_DEPTH} elements even without its inline formatting tags: "
+                    f"HTML nests deeper than {_MAX_DEPTH} elements even with its tags below depth {DEPTH} left out: "
                     "the content below that depth cannot be read"
                 )
-            notes.append(f"page nested deeper than {_MAX_DEPTH} elements: read without its inline formatting tags")
+            note = (
+                f"page nested deeper than {_MAX_DEPTH} elements: {flat.tags_left_out} tags left out to keep it within "
+                f"{DEPTH} levels (their text kept)"
+            )
+            if flat.table_tags_left_out:
+                note += (
+                    f", {flat.table_tags_left_out} of them table, row or cell tags (more than {TABLE_NESTING} open at "
+                    "once; those cells read as lines of text)"
+                )
+            notes.append(note)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML cannot be parsed: {exc}") from exc
     return root

@@ -159,14 +159,19 @@ def cases() -> Iterator[tuple[Case, Callable[[], bytes]]]:
     yield Case("clean.txt", "clean.txt", "text/plain", "report"), lambda: text
 
     # Silent loss: deep nesting, a NUL byte, a wrong charset, a wrong Content-Type, a cut-off transfer.
-    for tag in ("font", "span"):
+    for tag, depth in (("font", 400), ("span", 400), ("font", 3000), ("span", 3000)):
         yield (
-            Case(f"deep-{tag}.html", "r.html", "text/html", "report", "nested deeper than", "clean.html"),
-            lambda tag=tag: _html_page(f'<{tag} face="宋体">' * 400 + body).encode(),
+            Case(f"deep-{tag}-{depth}.html", "r.html", "text/html", "report", "nested deeper than", "clean.html"),
+            lambda tag=tag, depth=depth: _html_page(f'<{tag} face="宋体">' * depth + body).encode(),
+        )
+    for depth in (3000, 100_000):
+        yield (
+            Case(f"deep-div-{depth}.html", "r.html", "text/html", "report", "nested deeper than", "clean.html"),
+            lambda depth=depth: _html_page("<div>" * depth + body + "</div>" * depth).encode(),
         )
     yield (
-        Case("deep-div.html", "r.html", "text/html", "error", "nests deeper than 255 elements"),
-        lambda: _html_page("<div>" * 3000 + body).encode(),
+        Case("deep-tables.html", "r.html", "text/html", "report", "table, row or cell tags", "clean.html"),
+        lambda: _html_page(body + "<table><tr><td>" * 3000 + "深" + "</td></tr></table>" * 3000).encode(),
     )
     yield (
         Case("nul-byte.html", "r.html", "text/html", "report", "control characters", "clean.html"),
