@@ -17,25 +17,33 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import sys
 import crawler.settings
-crawler.settings.XXGK_PARSER = "parser_probe.dies_on_marked"
+crawler.settings.XXGK_PARSER = sys.argv.pop(1)
 crawler.settings.XXGK_PARSE_WORKERS = 2
 from xxgk.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_cli_crawl_loses_only_the_killing_document_and_exits_1(tmp_path) -> None:
+def test_cli_crawl_loses_only_the_killing_document_and_exits_1(tmp_path, parser_probe) -> None:
     db = tmp_path / "x.db"
     with DemoPortal(seed=2, scale=1, faults=False) as portal:
         doomed = sorted(portal.truth)[len(portal.truth) // 3]
         config = tmp_path / "sites.json"
         config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
-            "PROBE_DIE_URL": doomed,
-        }
-        command = [sys.executable, "-c", CHILD, "crawl", "--config", str(config), "--db", str(db), "--no-throttle"]
+        env = {**os.environ, "PROBE_DIE_URL": doomed}
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])
+        command = [
+            sys.executable,
+            "-c",
+            CHILD,
+            f"{parser_probe}.dies_on_marked",
+            "crawl",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "--no-throttle",
+        ]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -19,7 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_web_fixtures import fill_store, make_report, sample_reports
 
 from indexer import open_backend, sync
 from xxgk.cli import main
@@ -27,12 +26,6 @@ from xxgk.commands.serve import default_workers
 from xxgk.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:
@@ -65,7 +58,7 @@ def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, sample_reports, fill_store, free_port):
     """``xxgk serve --workers 2`` over a small store: (db, port, the worker pids, the reports)."""
     db = tmp_path / "store.db"
     reports = sample_reports()
@@ -114,7 +107,7 @@ def test_every_worker_answers(served) -> None:
         conn.close()
 
 
-def test_workers_share_the_store_while_it_is_written(served) -> None:
+def test_workers_share_the_store_while_it_is_written(served, make_report) -> None:
     """Readers in both workers run side by side with a writer adding reports: every answer a 200, the
     new reports seen by every worker, the store intact."""
     db, port, workers, reports = served
