@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from xxgk.cli import main
+from xxgk.generate import generate, render
 
 SEED = Path(__file__).parent / "fixtures" / "seeds" / "003_6e18e055b7681b91.txt"
 
@@ -69,3 +71,26 @@ def test_url_input(static_site, capsys: pytest.CaptureFixture[str]) -> None:
         assert "cannot fetch" in err and err.count("\n") == 1
     finally:
         server.close()
+
+
+def test_summary_counts_unchecked_rules_in_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real reports often leave zero cells blank: the summary says once per rule how many checks could not
+    run, instead of a line for every row (``--json`` keeps each one)."""
+    path = tmp_path / "blanks.txt"
+    report = next(r for seed in range(50) if not (r := generate(random.Random(seed), blanks=True)).violated)
+    path.write_bytes(render(report, "tsv"))
+    assert main(["parse", str(path), "--json"]) == 0
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    per_rule: dict[str, int] = {}
+    for p in problems:
+        if " not checked: blank " in p:
+            rule = p.split()[1]
+            per_rule[rule] = per_rule.get(rule, 0) + 1
+    assert per_rule, "the generated report has blank cells"
+    assert main(["parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "未能校验：" not in out
+    shown = [line for line in out.splitlines() if line.startswith("unchecked:")]
+    assert shown == [
+        f"unchecked: 规则 {r} 有 {n} 处因单元格空白未能校验（--json 列出每一处）" for r, n in sorted(per_rule.items())
+    ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
@@ -56,6 +58,9 @@ def read_source(source: str, allow_private: bool = False) -> tuple[bytes, str | 
     return Path(source).read_bytes(), None, None, Path(source).name
 
 
+_UNCHECKED = re.compile(r"rule (\d+) \(.*\) not checked: blank ")
+
+
 def summary(report: Report) -> str:
     """A few lines for people: metadata, table cell counts, failed checks and problems."""
     region = " / ".join(x for x in (report.region.province, report.region.city, report.region.county) if x)
@@ -82,7 +87,16 @@ def summary(report: Report) -> str:
         lines.append(f"raw rows:  {', '.join(report.tables_raw)}")
     lines.append(f"checks:    {'all passed' if not report.checks else f'{len(report.checks)} failed'}")
     lines += [f"  规则 {c.rule}：{explain_check(c, report)}" for c in report.checks]
-    lines += [f"problem:   {explain_problem(p)}" for p in report.problems]
+    unchecked: Counter[str] = Counter()
+    for problem in report.problems:
+        if m := _UNCHECKED.match(problem):
+            unchecked[m[1]] += 1
+        else:
+            lines.append(f"problem:   {explain_problem(problem)}")
+    lines += [
+        f"unchecked: 规则 {rule} 有 {n} 处因单元格空白未能校验（--json 列出每一处）"
+        for rule, n in sorted(unchecked.items())
+    ]
     return "\n".join(lines)
 
 
