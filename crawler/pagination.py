@@ -39,7 +39,12 @@ def _is_page_link(base_url: str, url: str) -> bool:
     base, target = urlsplit(base_url), urlsplit(url)
     if (base.netloc, base.path) != (target.netloc, target.path):
         return False
-    return any(k.lower() in _PAGE_PARAMS and v.isdigit() for k, v in parse_qsl(target.query))
+    return any(_param_name(k) in _PAGE_PARAMS and v.isdigit() for k, v in parse_qsl(target.query))
+
+
+def _param_name(name: str) -> str:
+    """``cur_page``, ``page-no`` and ``PageNo`` are the same parameter."""
+    return name.lower().replace("_", "").replace("-", "")
 
 
 def _same_directory(base_url: str, url: str) -> bool:

@@ -194,6 +194,16 @@ def test_next_links_and_page_parameters():
     ]
 
 
+def test_page_parameters_spelled_with_underscores_or_dashes():
+    html = """<a href="iList.jsp?node_id=GK&cat_id=15971&cur_page=2">第2页</a>
+      <a href="iList.jsp?node_id=GK&cat_id=15971&page_no=3">第3页</a><a href="iList.jsp?cat_id=9&sort_no=4">x</a>"""
+    got = page_urls("http://x.gov.cn/info/iList.jsp?node_id=GK&cat_id=15971&cur_page=1", Selector(text=html))
+    assert got == [
+        "http://x.gov.cn/info/iList.jsp?node_id=GK&cat_id=15971&cur_page=2",
+        "http://x.gov.cn/info/iList.jsp?node_id=GK&cat_id=15971&page_no=3",
+    ]
+
+
 def test_next_page_hint():
     html = '<div id="pager"><span><a href="p2.html">&gt;&gt;</a></span></div>'
     got = page_urls("http://x.gov.cn/c/p1.html", Selector(text=html), next_hint="#pager span")
