@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -10,8 +11,8 @@ from xxgk.simplified import t2s
 
 # Every pattern is in Simplified script: text is matched after the parser's own OpenCC
 # Traditional → Simplified conversion (``xxgk.simplified``), so 政府信息公開 and 年度報告 match too.
-# An annual report names itself a 年度报告/年报 of 政府信息公开/政务公开/信息公开 work.
-_REPORT = re.compile(r"年度报告|年报")
+# An annual report names itself a 年度报告/年报 (or a 公开工作报告 of a year) of 政府信息公开/政务公开/信息公开 work.
+_REPORT = re.compile(r"年度报告|年报|公开工作报告")
 _TOPIC = re.compile(r"政府信息公开|政务公开|信息公开")
 # Titles that share the words but are something else: guides, budgets, notices, company reports,
 # and the interpretation of a report (《…年度报告》解读, 图解, 一图读懂).
@@ -81,8 +82,8 @@ def _headings(text: str) -> int:
 
 
 def _matching(text: str | None) -> str:
-    """Link or title text in Simplified script, without whitespace."""
-    return t2s(re.sub(r"\s+", "", text or ""))
+    """Link or title text in Simplified script, full-width forms folded (２０２３ → 2023), without whitespace."""
+    return t2s(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")))
 
 
 _DISPOSITION_NAME = re.compile(r"filename\*=(?:UTF-8|utf-8)''([^;]+)|filename=\"?([^\";]+)\"?")

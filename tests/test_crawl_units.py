@@ -58,6 +58,8 @@ def test_query_without_tracking_parameters_is_left_byte_for_byte():
         "2020年 政府信息 公开年报",
         "撫遠市人民政府2023年政府信息公開工作年度報告",
         "2022年度政務公開工作年報",
+        "2023年度政府信息公开工作报告",
+        "２０２３年政府信息公开工作年度报告",
     ],
 )
 def test_report_titles(title):
@@ -79,6 +81,8 @@ def test_report_titles(title):
         "一图读懂2023年政务公开工作年度报告",
         "《2023年政府信息公開工作年度報告》解讀",
         "撫遠市2024年部門預算",
+        "2023年政府工作报告",
+        "２０２３年政府信息公开指南",
     ],
 )
 def test_non_report_titles(title):
