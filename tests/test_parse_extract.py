@@ -216,7 +216,7 @@ def test_html_without_tables() -> None:
         (b"", "empty document"),
         (b"   \n\t ", "empty document"),
         (bytes(range(256)) * 40, "binary data"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "legacy .doc not supported"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "corrupt .doc"),
         (b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n%%garbage" + b"\x00\xff" * 50, "corrupt PDF"),
         (b"PK\x03\x04not really a zip", "corrupt DOCX"),
     ],

@@ -14,6 +14,7 @@ _EXTENSIONS = {
     ".pdf": "pdf",
     ".docx": "docx",
     ".doc": "doc",
+    ".wps": "doc",
     ".txt": "text",
 }
 _CONTENT_TYPES = (
@@ -77,7 +78,9 @@ def extract(data: bytes, *, content_type: str | None = None, filename: str | Non
 
         return extract_docx(data)
     if kind == "doc":
-        raise UnreadableDocument("legacy .doc not supported (convert to .docx or PDF)")
+        from xxgk.extract.doc import extract_doc
+
+        return extract_doc(data)
     if kind == "html":
         from xxgk.extract.html import extract_html
 
