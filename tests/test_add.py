@@ -100,3 +100,18 @@ def test_a_folder_without_documents_is_an_error_not_an_empty_run(tmp_path, capsy
     assert main(["add", str(tmp_path / "empty"), "--db", str(tmp_path / "x.db")]) == 2
     assert "no PDF, HTML, DOCX or text file in" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_folder_of_legacy_word_files_is_taken(tmp_path, capsys):
+    """.doc and .wps files below a folder are added like any document (a WPS file saved in Word's format)."""
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "doc"
+    folder = tmp_path / "word"
+    folder.mkdir()
+    shutil.copy(fixtures / "r2021.doc", folder / "a.doc")
+    shutil.copy(fixtures / "r2019.doc", folder / "b.wps")
+    db = tmp_path / "x.db"
+    assert main(["add", str(folder), "--db", str(db)]) == 0
+    assert capsys.readouterr().out.count("new ") == 2
+    stored = records(db)
+    assert sorted(Path(u).name for u in stored) == ["a.doc", "b.wps"]
+    assert {r["source_type"] for r in stored.values()} == {"doc"}

@@ -16,7 +16,9 @@ from pathlib import Path
 from xxgk import parsers
 from xxgk.commands import options
 
-SUFFIXES = frozenset({".pdf", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".txt", ".text", ".tsv", ".md"})
+SUFFIXES = frozenset(
+    {".pdf", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".doc", ".wps", ".txt", ".text", ".tsv", ".md"}
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
