@@ -48,6 +48,8 @@ def _split(text: str) -> list[str]:
         # One-cell-per-line exports prefix each cell with a tab; that tab separates nothing.
         return parts[1:] if len(parts) == 2 and not parts[0] else parts
     stripped = text.strip().replace("｜", "|")
+    if stripped == "|":
+        return [""]  # a cell-per-line export's empty cell
     if "|" in stripped and (stripped.endswith("|") or stripped.startswith("|")):
         parts = stripped.split("|")
         if stripped.startswith("|"):
@@ -58,6 +60,14 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
+def _row_end(text: str) -> bool:
+    """An empty line, or a line of two or more bars alone: a cell-per-line export pads each row with such a
+    line (one bar per column that a span covers), so it ends a row and holds no cell; one bar alone is an
+    empty cell."""
+    bare = text.strip()
+    return ("\t" not in text and not bare) or (len(bare) >= 2 and not bare.replace("｜", "|").strip("|"))
+
+
 def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) -> Iterator[Token]:
     for i in range(start, end):
         if i in headings:
@@ -66,7 +76,7 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
         line = lines[i]
         if line.cells is not None:
             cells, raws = line.cells, line.raw.split("\t")
-        elif not line.norm.strip() and "\t" not in line.norm:
+        elif _row_end(line.norm):
             yield Token(EMPTY, "", "", i)
             continue
         else:
