@@ -95,3 +95,14 @@ def test_a_report_with_template_headings_has_every_section(seed: int) -> None:
     parsed = parse_document(text.encode("utf-8"), filename="r.txt")
     assert {"review_litigation", "problems"} <= set(parsed.sections)
     assert _cells(parsed.tables) == _cells(report.tables)
+
+
+def test_a_report_before_2019_says_its_forms_are_not_mapped() -> None:
+    text = (
+        "某市人民政府2017年政府信息公开工作年度报告\n一、概述\n2017年，我市认真贯彻《条例》。\n"
+        "二、主动公开政府信息情况\n全年主动公开政府信息5928条。\n三、依申请公开政府信息情况\n全年受理申请120件。\n"
+        "六、政府信息公开工作存在的主要问题及改进措施\n一是公开内容有待深化。\n"
+    )
+    report = parse_document(text.encode("utf-8"), filename="r.txt")
+    assert report.year == 2017 and report.tables == {}
+    assert "a 2017 report: the forms before 2019 are not mapped (no canonical tables)" in report.problems

@@ -215,6 +215,10 @@ _PROBLEMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"no section headings found"), lambda m: "没有找到报告的章节标题"),
     (re.compile(r"no disclosure tables found"), lambda m: "没有找到政府信息公开情况统计表"),
     (re.compile(r"reporting year not found"), lambda m: "未能确定报告年度"),
+    (
+        re.compile(r"a (\d{4}) report: the forms before (\d{4}) are not mapped .*"),
+        lambda m: f"{m[1]} 年度报告：{m[2]} 年以前的报告采用旧版表格，未映射为标准单元格",
+    ),
     (re.compile(r"([a-z_.]+): row not found"), lambda m: f"表格中没有找到“{ROW_LABELS.get(m[1], m[1])}”一行"),
     (
         re.compile(r"([a-z_.]+): printed as '(.*)' in a 万元 column; value kept as printed"),

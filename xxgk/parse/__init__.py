@@ -70,9 +70,16 @@ def parse_extracted(
         report.checks.append(year_check)
     if report.year is None:
         problems.append("reporting year not found")
+    elif report.year < FIRST_FORM_YEAR and not tables.tables:
+        problems.append(
+            f"a {report.year} report: the forms before {FIRST_FORM_YEAR} are not mapped (no canonical tables)"
+        )
     report.checks.sort(key=lambda c: c.rule)
     report.problems = problems
     return report
+
+
+FIRST_FORM_YEAR = 2019  # the revised regulation's first reporting year; earlier reports used the 2008 forms
 
 
 def parse_document(
