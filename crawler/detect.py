@@ -37,12 +37,29 @@ _BODY_MARKERS = (
 Kind = Literal["report", "column"]
 
 
+# List pages cut long titles (…年政府信息公开工作年...): what is left after the topic must begin a report's name.
+_CUT = re.compile(r"(?:\.{2,}|…+|。{2,})$")
+_NAME_STARTS = ("工作年度报告", "工作年报", "年度报告", "年报", "工作报告")
+
+
 def classify_title(text: str) -> Kind | None:
     """``report`` for a report's title, ``column`` for a report column (no year), else None."""
     text = _matching(text)
-    if not (_REPORT.search(text) and _TOPIC.search(text)) or _NOT_REPORT.search(text):
+    if _NOT_REPORT.search(text) or not _TOPIC.search(text):
+        return None
+    if not _REPORT.search(text) and not _cut_report_name(text):
         return None
     return "report" if _YEAR.search(text) else "column"
+
+
+def _cut_report_name(text: str) -> bool:
+    """A title cut short whose last words after the topic are the start of 工作年度报告 (or 年报 …)."""
+    cut = _CUT.search(text)
+    if cut is None:
+        return False
+    *_, last = _TOPIC.finditer(text[: cut.start()])
+    rest = text[last.end() : cut.start()]
+    return ("年" in rest or "报" in rest) and any(name.startswith(rest) for name in _NAME_STARTS)
 
 
 def is_negative(text: str) -> bool:

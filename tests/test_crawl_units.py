@@ -60,6 +60,8 @@ def test_query_without_tracking_parameters_is_left_byte_for_byte():
         "2022年度政務公開工作年報",
         "2023年度政府信息公开工作报告",
         "２０２３年政府信息公开工作年度报告",
+        "某某区人民政府2023年政府信息公开工作年...",
+        "某某街道办事处2022年度政务公开工作年度报…",
     ],
 )
 def test_report_titles(title):
@@ -83,6 +85,9 @@ def test_report_titles(title):
         "撫遠市2024年部門預算",
         "2023年政府工作报告",
         "２０２３年政府信息公开指南",
+        "某某区人民政府2023年政府信息公开工作要...",
+        "某某区人民政府2023年政府信息公开工作...",
+        "关于2023年政府信息公开...",
     ],
 )
 def test_non_report_titles(title):
