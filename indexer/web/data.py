@@ -163,7 +163,7 @@ def parse_view(params: dict[str, str], wheres: list[str]) -> tuple[facts.Selecti
 
 def build_view(store: Store, params: dict[str, str], wheres: list[str]) -> DataView:
     selection, where, value, by, stat = parse_view(params, wheres)
-    chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
+    chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS[by], cells=value.cells, ordered=False)
     kept = {k: v for k, v in params.items() if k in (*FILTERS, "value", "by", "stat") and v}
     return DataView(kept, [w for w in wheres if w.strip()], pivot(chosen, value, by), stat, len(chosen))
 

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"xxgk compare: {exc}", file=sys.stderr)
         return 2
     with Store(args.db) as store:
-        chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
+        chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS[args.by], cells=value.cells, ordered=False)
         table = pivot(chosen, value, args.by)
     if args.format == "json":
         json.dump(table.to_dict(), sys.stdout, ensure_ascii=False)

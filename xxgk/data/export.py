@@ -45,15 +45,25 @@ LONG_COLUMNS = ("id", "year", "agency", "key", "value", "raw", "is_null", "obtai
 OBTAINED = ("number", "normalised", "blank", "absent")
 
 
-def _cell_arrays(values: np.ndarray) -> list[pa.Array]:
-    """One Arrow array per cell column (NaN → null): int64 where every known value is whole, else float64."""
+def _cell_arrays(values: np.ndarray, block: int = 16) -> list[pa.Array]:
+    """One Arrow array per cell column (NaN → null): int64 where every known value is whole, else float64.
+
+    Vectorised over ``block`` columns at a time (transposed into contiguous columns, so memory stays
+    near one more copy of the matrix): a validity bitmap per column, and each Arrow array made from
+    those buffers without a copy through Python objects.
+    """
     out = []
-    for i in range(values.shape[1]):
-        column = values[:, i]
-        array = pa.array(column, from_pandas=True)
-        known = column[~np.isnan(column)]
-        whole = np.array_equal(known, np.floor(known)) and (not known.size or np.abs(known).max() < 2**53)
-        out.append(array.cast(pa.int64()) if whole else array)
+    for start in range(0, values.shape[1], block):
+        columns = np.ascontiguousarray(values[:, start : start + block].T)
+        blank = np.isnan(columns)
+        filled = np.where(blank, 0.0, columns)
+        whole = np.all(filled == np.floor(filled), axis=1) & (np.abs(filled).max(axis=1, initial=0) < 2**53)
+        nulls = blank.sum(axis=1)
+        bits = np.packbits(~blank, axis=1, bitorder="little")
+        for i, column in enumerate(columns):
+            validity = pa.py_buffer(bits[i]) if nulls[i] else None
+            data, kind = (filled[i].astype(np.int64), pa.int64()) if whole[i] else (column, pa.float64())
+            out.append(pa.Array.from_buffers(kind, len(data), [validity, pa.py_buffer(data)], int(nulls[i])))
     return out
 
 
@@ -131,7 +141,10 @@ def write(table: pa.Table, fmt: Format, out: BinaryIO | Path) -> None:
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pq.write_table(table, out, compression="zstd")
+        # Dictionary pages only for text columns: on the cell columns they cost a quarter of the write time
+        # and save under 1 % of the size (measured on 100,000 reports).
+        text = [f.name for f in table.schema if pa.types.is_string(f.type)]
+        pq.write_table(table, out, compression="zstd", use_dictionary=text)
     elif fmt == "xlsx":
         _write_xlsx(table, out)
     else:

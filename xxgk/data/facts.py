@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -218,7 +219,7 @@ def load(
     selected = f"{stored}, {blob_sql}" if picked else stored
     rows = cursor.execute(f"SELECT {selected} FROM report_facts f{where}", blob_params + params).fetchall()
     if ordered:
-        rows.sort(key=lambda row: row[names.index("url")])  # sorting here beats walking a URL index
+        rows.sort(key=operator.itemgetter(names.index("url")))  # sorting here beats walking a URL index
     if not rows:
         return Facts({name: [] for name in names}, np.empty((0, len(picked))), picked)
     table = list(zip(*rows, strict=True))
