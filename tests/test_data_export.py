@@ -78,8 +78,16 @@ def test_long_and_wide_agree_cell_for_cell(demo_crawl, tmp_path):
     long_rows = pq.read_table(export(demo_crawl.db, tmp_path, "parquet", "--shape", "long")).to_pylist()
     assert len(long_rows) == len(wide) * len(facts.CELLS)
     with Store(demo_crawl.db) as store:
-        raw = {r.id: r.cells_raw for r in store.reports()}
+        reports = list(store.reports())
+    raw = {r.id: r.cells_raw for r in reports}
+    sources = {r.id: r.cell_sources for r in reports}
+    lines = {r.id: len(r.text.splitlines()) for r in reports}
     for row in long_rows:
+        source = sources[row["id"]].get(row["key"])
+        assert (row["read_by"], row["line"]) == (
+            (None, None) if source is None else (source.split(":")[0], int(source.split(":")[1]))
+        )
+        assert row["line"] is None or 1 <= row["line"] <= lines[row["id"]]
         value = wide[row["id"]][row["key"]]
         assert row["is_null"] == (value is None)
         assert row["value"] == value
@@ -89,6 +97,7 @@ def test_long_and_wide_agree_cell_for_cell(demo_crawl, tmp_path):
         else:
             assert row["obtained"] == ("normalised" if row["raw"] is not None else "number")
     assert {"number", "blank"} <= {r["obtained"] for r in long_rows}
+    assert "label" in {r["read_by"] for r in long_rows} and any(r["line"] for r in long_rows)
 
 
 def test_jsonl_wide_and_where_filter(demo_crawl, tmp_path):
