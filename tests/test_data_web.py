@@ -132,6 +132,25 @@ def test_filters_and_where_narrow_the_view(demo, client):
     assert client.get("/api/compare?by=nowhere").status_code == 400
 
 
+def test_query_field_narrows_the_view_and_its_export_to_what_search_finds(demo, client):
+    crawled, store, _ = demo
+    text = "行政复议"
+    with Store(crawled.db) as opened:
+        reports = list(opened.reports())
+    found = {r.id for r in reports if text in r.text and r.year is not None and 2021 <= r.year <= 2023}
+    assert len(found) > 0
+    params = {"value": "requests.new.total", "by": "province", "q": text, "year": "2021-2023"}
+    assert client.get("/api/compare?" + urlencode(params)).json()["reports"] == len(found)
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/export?" + urlencode({"q": text, "year": "2021-2023"})).text))
+    )
+    assert {r["id"] for r in rows} == found
+    page = html.fromstring(client.get("/data?" + urlencode(params)).text)
+    assert page.cssselect("input[name=q]")[0].get("value") == text and "检索词" in page.text_content()
+    assert f"q={urlencode({'q': text})[2:]}" in page.cssselect("a.download")[0].get("href")
+    assert int(page.cssselect("#reports")[0].text) == len(found)
+
+
 def test_export_api_returns_the_selected_reports(demo, client):
     crawled = demo[0]
     response = client.get("/api/export?" + urlencode({"format": "csv", "year": "2023"}))

@@ -371,7 +371,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         Route("/api/search", api_search),
         Route("/api/facets", api_facets),
         Route("/api/reports/{id}", api_report),
-        *data.routes(store, env, read),
+        *data.routes(store, backend, env, read),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})
