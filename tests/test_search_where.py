@@ -64,9 +64,16 @@ def test_cli_and_api_take_where(indexed, capsys):
             query = urllib.parse.urlencode({"where": condition, "limit": 100})
             with urllib.request.urlopen(f"{server.url}/api/search?{query}", timeout=10) as response:
                 answer = json.loads(response.read())
+            failing = {r.id for r in store.reports() if any(c.rule == 3 for c in r.checks)}
+            query = urllib.parse.urlencode({"rule": 3, "where": "requests.new.total>=0", "limit": 100})
+            with urllib.request.urlopen(f"{server.url}/api/search?{query}", timeout=10) as response:
+                by_rule = json.loads(response.read())
             with pytest.raises(urllib.error.HTTPError) as bad:
                 urllib.request.urlopen(f"{server.url}/api/search?where=requests.nope%3E1", timeout=10)
     assert {h["id"] for h in answer["hits"]} == expected
+    with Store(indexed) as store:
+        known = {r.id for r in store.reports() if r.tables.get("requests.new", {}).get("total") is not None}
+    assert {h["id"] for h in by_rule["hits"]} == failing & known and failing
     assert bad.value.code == 400 and json.loads(bad.value.read())["param"] == "where"
     code = main(["search", "--db", str(indexed), "--where", "requests.new.total>=10", "--where", "review.total>0"])
     assert code == 0 and capsys.readouterr().out
