@@ -174,6 +174,8 @@ def test_report_pages_show_cross_year_failures_with_a_link_to_the_other_year(dem
         assert page.status_code == 200
         section = html.fromstring(page.text).cssselect("section.cross-year li[data-rule='7']")
         assert section and section[0].cssselect(f"a.other-year[href='/reports/{other}']")
+        assert section[0].cssselect("a.rule[href='/?rule=7']")  # search for every report failing the rule
+    assert client.get("/?rule=7").status_code == 200 and client.get("/?rule=x").status_code == 400
     agency = html.fromstring(client.get(f"/reports/{check.later}").text).cssselect("p.agency-years a")[0].get("href")
     years = client.get(agency)
     assert years.status_code == 200 and "历年数据" in years.text
