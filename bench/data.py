@@ -74,7 +74,9 @@ def task(name: str, db: Path, out: Path) -> dict:
             result = {"reports": len(chosen), "bytes": size}
         elif name == "compare":
             value = compare.value_of("requests.new.total")
-            chosen = facts.load(store, refresh=False, columns=compare.GROUP_COLUMNS, cells=value.cells, ordered=False)
+            chosen = facts.load(
+                store, refresh=False, columns=compare.GROUP_COLUMNS["province"], cells=value.cells, ordered=False
+            )
             table = compare.pivot(chosen, value, "province")
             result = {"reports": len(chosen), "groups": len(table.rows), "years": len(table.years)}
         else:

@@ -31,6 +31,7 @@ from meilisearch.errors import MeilisearchApiError
 from indexer.query import FACETS, Hit, Query, QueryError, SearchResult, failed_value
 from indexer.text import query_terms, query_words, search_form, search_forms, snippet
 from xxgk.data import meili as data_fields
+from xxgk.data.where import parse_where
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -109,7 +110,12 @@ def build_filter(query: Query, *, first_parts_only: bool = False) -> list[str]:
         if query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         parts.append(f"section = {quote(query.section)}")
-    if query.ids is not None:
+    numeric = None if query.where is None else data_fields.to_filter(parse_where(query.where))
+    if numeric is not None:
+        parts.append(numeric)
+    # The ids ``resolve_where`` found in the store: not needed where the numeric filter says the same
+    # (a condition that translates, and no rule), else the filter (two cells compared, a rule's reports).
+    if query.ids is not None and (numeric is None or query.rule is not None):
         parts.append(f"report_id IN [{', '.join(map(quote, sorted(query.ids)))}]")
     if first_parts_only:
         parts.append("part = 0")

@@ -33,13 +33,14 @@ LEVEL_NAMES = {
 }
 REGION_FILTERS = ("province", "city", "county")
 TEXT_FILTERS = (*REGION_FILTERS, "agency")
-FILTERS = ("year", *TEXT_FILTERS, "agency_level", "format", "failed_checks", "section")
+FILTERS = ("year", *TEXT_FILTERS, "agency_level", "format", "failed_checks", "rule", "section")
 PARAMS = ("q", *FILTERS, "where", "sort", "offset", "limit", "facets", "facet_limit")
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 MAX_FACET_LIMIT = 1000
 MAX_TEXT = 200
 MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_RULE = 9  # rules 1–6 check one report, 7–9 consecutive years (``xxgk.data.audit``)
 TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no")
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$", re.ASCII)
 _DIGITS = re.compile(r"\d{1,9}", re.ASCII)
@@ -75,9 +76,10 @@ class Query:
     agency_level: str | None = None
     format: str | None = None
     failed_checks: bool | None = None  # True: only reports with failed checks
+    rule: int | None = None  # only reports failing this rule: 1–6 their own checks, 7–9 across years (the store's)
     section: str | None = None  # search inside one section key only
     where: str | None = None  # a numeric condition on cells and metrics (``xxgk.data.where`` grammar)
-    ids: frozenset[str] | None = None  # only these reports: what ``where`` matched (see ``resolve_where``)
+    ids: frozenset[str] | None = None  # only these reports: what ``where`` and ``rule`` matched (``resolve_where``)
     facets: tuple[str, ...] = ()  # names from FACETS; failed_checks counts under "true"/"false"
     facet_limit: int | None = None  # most frequent values per facet; None: every value (top ones only for agency)
     sort: Sort = "relevance"  # "-" prefix: descending
@@ -120,6 +122,8 @@ class Query:
                 params[name] = getattr(self, name)
         if self.failed_checks is not None:
             params["failed_checks"] = "1" if self.failed_checks else "0"
+        if self.rule is not None:
+            params["rule"] = str(self.rule)
         if self.where is not None:
             params["where"] = self.where
         if self.sort != "relevance":
@@ -129,6 +133,11 @@ class Query:
         if self.limit != limit:
             params["limit"] = str(self.limit)
         return params
+
+    @property
+    def needs_store(self) -> bool:
+        """Whether ``resolve_where`` must read the store (a ``where`` or a ``rule``) before a backend can search."""
+        return self.where is not None or self.rule is not None
 
 
 def parse_years(value: str) -> tuple[int, int]:
@@ -239,12 +248,20 @@ def _where(value: str) -> str:
 
 
 def resolve_where(query: Query, store: Store) -> Query:
-    """``query`` restricted to the stored reports its ``where`` condition matches (unchanged without one)."""
-    if query.where is None:
+    """``query`` restricted to the stored reports its ``where`` condition and ``rule`` match (unchanged
+    without either): the numbers and the cross-year checks live in the store, not in the index."""
+    if not query.needs_store:
         return query
+    from xxgk.data.facts import Selection, load
     from xxgk.data.where import matching_ids, parse_where
 
-    return replace(query, ids=frozenset(matching_ids(store, parse_where(query.where))))
+    selection = Selection(rules=() if query.rule is None else (query.rule,))
+    if query.where is not None:
+        ids = matching_ids(store, parse_where(query.where), selection)
+    else:
+        ids = load(store, selection, columns=("id",), cells=(), ordered=False).columns["id"]
+    found = frozenset(ids)
+    return replace(query, ids=found if query.ids is None else found & query.ids)
 
 
 def _region(level: str):
@@ -259,6 +276,7 @@ _PARSERS = {
     "agency_level": lambda v: {"agency_level": parse_level(v)},
     "format": lambda v: {"format": _choice("format", v, FORMATS)},
     "failed_checks": lambda v: {"failed_checks": _flag(v)},
+    "rule": lambda v: {"rule": parse_int("rule", v, 1, MAX_RULE)},
     "section": lambda v: {"section": _choice("section", v, SECTIONS)},
     "where": lambda v: {"where": _where(v)},
     "sort": lambda v: {"sort": _choice("sort", v, SORTS)},

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from indexer import index_dir
+from indexer.embedded import EmbeddedBackend
+from indexer.query import Query
+from indexer.sync import sync
 from xxgk.cli import main
 from xxgk.data import audit, facts
 from xxgk.data.compare import GROUPS
@@ -78,8 +83,16 @@ def test_long_and_wide_agree_cell_for_cell(demo_crawl, tmp_path):
     long_rows = pq.read_table(export(demo_crawl.db, tmp_path, "parquet", "--shape", "long")).to_pylist()
     assert len(long_rows) == len(wide) * len(facts.CELLS)
     with Store(demo_crawl.db) as store:
-        raw = {r.id: r.cells_raw for r in store.reports()}
+        reports = list(store.reports())
+    raw = {r.id: r.cells_raw for r in reports}
+    sources = {r.id: r.cell_sources for r in reports}
+    lines = {r.id: len(r.text.splitlines()) for r in reports}
     for row in long_rows:
+        source = sources[row["id"]].get(row["key"])
+        assert (row["read_by"], row["line"]) == (
+            (None, None) if source is None else (source.split(":")[0], int(source.split(":")[1]))
+        )
+        assert row["line"] is None or 1 <= row["line"] <= lines[row["id"]]
         value = wide[row["id"]][row["key"]]
         assert row["is_null"] == (value is None)
         assert row["value"] == value
@@ -89,6 +102,7 @@ def test_long_and_wide_agree_cell_for_cell(demo_crawl, tmp_path):
         else:
             assert row["obtained"] == ("normalised" if row["raw"] is not None else "number")
     assert {"number", "blank"} <= {r["obtained"] for r in long_rows}
+    assert "label" in {r["read_by"] for r in long_rows} and any(r["line"] for r in long_rows)
 
 
 def test_jsonl_wide_and_where_filter(demo_crawl, tmp_path):
@@ -129,3 +143,28 @@ def test_compare_equals_a_brute_force_pivot(brute_pivot, demo_crawl, capsys, val
     for key, (total, median, count) in expected.items():
         assert table[key][2] == count
         assert table[key][0] == pytest.approx(total) and table[key][1] == pytest.approx(median)
+
+
+def test_export_and_compare_take_search_s_full_text_query(demo_crawl, tmp_path, capsys):
+    db = tmp_path / "demo.db"  # a copy of the shared crawl, indexed beside it
+    with Store(demo_crawl.db) as shared, sqlite3.connect(db) as copy:
+        shared.db.backup(copy)
+    with Store(db) as store:
+        sync(store, EmbeddedBackend(index_dir(db)), rebuild=True)
+        total = store.count()
+    backend = EmbeddedBackend(index_dir(db))
+    for text, years in (("行政复议", None), ("依申请公开 OR 主动公开", "2022-2023")):
+        query = Query.from_params({"q": text, "limit": "100"} | ({"year": years} if years else {}))
+        found = {hit.id for hit in backend.search(query).hits}
+        assert 0 < len(found) <= 100
+        extra = ("--query", text, *(("--year", years) if years else ()))
+        out = export(db, tmp_path, "jsonl", "--shape", "wide", *extra)
+        assert {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()} == found
+        assert (
+            main(["compare", "requests.new.total", "--by", "province", "--db", str(db), "--format", "json", *extra])
+            == 0
+        )
+        table = json.loads(capsys.readouterr().out)
+        assert sum(s["count"] for row in table["rows"] for s in row["years"].values()) == len(found)
+    nothing = export(db, tmp_path, "jsonl", "--shape", "wide", "--query", "无此词语组合甲乙丙")
+    assert nothing.read_text(encoding="utf-8") == "" and total

@@ -132,6 +132,25 @@ def test_filters_and_where_narrow_the_view(demo, client):
     assert client.get("/api/compare?by=nowhere").status_code == 400
 
 
+def test_query_field_narrows_the_view_and_its_export_to_what_search_finds(demo, client):
+    crawled, store, _ = demo
+    text = "行政复议"
+    with Store(crawled.db) as opened:
+        reports = list(opened.reports())
+    found = {r.id for r in reports if text in r.text and r.year is not None and 2021 <= r.year <= 2023}
+    assert len(found) > 0
+    params = {"value": "requests.new.total", "by": "province", "q": text, "year": "2021-2023"}
+    assert client.get("/api/compare?" + urlencode(params)).json()["reports"] == len(found)
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/export?" + urlencode({"q": text, "year": "2021-2023"})).text))
+    )
+    assert {r["id"] for r in rows} == found
+    page = html.fromstring(client.get("/data?" + urlencode(params)).text)
+    assert page.cssselect("input[name=q]")[0].get("value") == text and "检索词" in page.text_content()
+    assert f"q={urlencode({'q': text})[2:]}" in page.cssselect("a.download")[0].get("href")
+    assert int(page.cssselect("#reports")[0].text) == len(found)
+
+
 def test_export_api_returns_the_selected_reports(demo, client):
     crawled = demo[0]
     response = client.get("/api/export?" + urlencode({"format": "csv", "year": "2023"}))
@@ -155,6 +174,8 @@ def test_report_pages_show_cross_year_failures_with_a_link_to_the_other_year(dem
         assert page.status_code == 200
         section = html.fromstring(page.text).cssselect("section.cross-year li[data-rule='7']")
         assert section and section[0].cssselect(f"a.other-year[href='/reports/{other}']")
+        assert section[0].cssselect("a.rule[href='/?rule=7']")  # search for every report failing the rule
+    assert client.get("/?rule=7").status_code == 200 and client.get("/?rule=x").status_code == 400
     agency = html.fromstring(client.get(f"/reports/{check.later}").text).cssselect("p.agency-years a")[0].get("href")
     years = client.get(agency)
     assert years.status_code == 200 and "历年数据" in years.text

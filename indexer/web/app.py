@@ -281,12 +281,12 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         return await run_in_threadpool(locked)
 
     async def search(query: Query) -> tuple[Query, SearchResult]:
-        """``query`` with its ``where`` resolved against the store (if it has one), and its result: one trip
-        to the thread pool, and the store lock taken only for a ``where``."""
+        """``query`` with its ``where`` and ``rule`` resolved against the store, and its result: one trip
+        to the thread pool, and the store lock taken only for those."""
 
         def run() -> tuple[Query, SearchResult]:
             resolved = query
-            if query.where is not None:
+            if query.needs_store:
                 with store_lock:
                     resolved = resolve_where(query, store)
             return resolved, backend.search(resolved)
@@ -371,7 +371,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         Route("/api/search", api_search),
         Route("/api/facets", api_facets),
         Route("/api/reports/{id}", api_report),
-        *data.routes(store, env, read),
+        *data.routes(store, backend, env, read),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error})

@@ -1,8 +1,8 @@
 """The 数据 pages and their JSON API: compare a metric or cell across agencies or regions and years,
 one agency's years side by side, tidy exports, and the cross-year checks shown on report pages.
 
-Mounted by ``create_app`` through ``routes(store, env, call)``; everything comes from the store
-(``xxgk.data``), never from the search index, so a full-text query is not among the filters here.
+Mounted by ``create_app`` through ``routes(store, backend, env, call)``; everything comes from the store
+(``xxgk.data``) except a full-text query (检索词, ``q``), which the search backend answers as report ids.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from indexer.query import Backend
 from indexer.web.charts import line_chart
 from xxgk.data import audit, export, facts, filters
 from xxgk.data.compare import (
@@ -40,7 +41,7 @@ from xxgk.schema import PROACTIVE_ROWS, REQUEST_ROWS, REVIEW_GROUPS
 from xxgk.store import Store
 
 Call = Callable[..., Awaitable[Any]]
-FILTERS = ("year", "province", "city", "county", "agency_level", "format", "failed_checks", "rule")
+FILTERS = ("q", "year", "province", "city", "county", "agency_level", "format", "failed_checks", "rule")
 LEVELS = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
 FORMATS = {"2021": "2021 版表格", "2019": "2019 版表格", "unknown": "未识别格式"}
 RULE_LABELS = {n: f"规则 {n}" for n in range(1, 7)} | {n: f"规则 {n}：{text}" for n, text in audit.RULES.items()}
@@ -146,7 +147,9 @@ class DataView:
         return urlencode([*kept, *(("where", w) for w in self.wheres), ("shape", "wide"), ("format", "csv")])
 
 
-def parse_view(params: dict[str, str], wheres: list[str]) -> tuple[facts.Selection, Any, Any, str, str]:
+def parse_view(
+    params: dict[str, str], wheres: list[str], backend: Backend | None = None
+) -> tuple[facts.Selection, Any, Any, str, str]:
     try:
         value = value_of(params.get("value") or "requests_received")
         by = params.get("by") or "province"
@@ -155,15 +158,15 @@ def parse_view(params: dict[str, str], wheres: list[str]) -> tuple[facts.Selecti
         stat = params.get("stat") or default_stat(value, by)
         if stat not in STATS:
             raise BadRequest(f"统计方式应为 {'、'.join(STATS)} 之一")
-        selection, where = filters.from_params(params, wheres)
+        selection, where = filters.from_params(params, wheres, backend)
     except (CompareError, WhereError, filters.FilterError) as exc:
         raise BadRequest(str(exc)) from exc
     return selection, where, value, by, stat
 
 
-def build_view(store: Store, params: dict[str, str], wheres: list[str]) -> DataView:
-    selection, where, value, by, stat = parse_view(params, wheres)
-    chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
+def build_view(store: Store, params: dict[str, str], wheres: list[str], backend: Backend | None = None) -> DataView:
+    selection, where, value, by, stat = parse_view(params, wheres, backend)
+    chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS[by], cells=value.cells, ordered=False)
     kept = {k: v for k, v in params.items() if k in (*FILTERS, "value", "by", "stat") and v}
     return DataView(kept, [w for w in wheres if w.strip()], pivot(chosen, value, by), stat, len(chosen))
 
@@ -263,8 +266,9 @@ def report_context(store: Store, report: Report) -> dict[str, Any]:
     return {"cross_year": out, "agency_series": f"/agency?{urlencode({'series': series})}" if series else None}
 
 
-def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
-    """The data pages' routes over an open store (``call`` runs a store function in turn with the others)."""
+def routes(store: Store, backend: Backend, env: jinja2.Environment, call: Call) -> list[Route]:
+    """The data pages' routes over an open store (``call`` runs a store function in turn with the others);
+    ``backend`` answers a full-text query."""
 
     def page(name: str, http_status: int = 200, /, **context: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**context), status_code=http_status)
@@ -275,7 +279,7 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
 
     async def view(request: Request) -> DataView:
         params, wheres = params_of(request)
-        return await call(build_view, store, params, wheres)
+        return await call(build_view, store, params, wheres, backend)
 
     async def data_page(request: Request) -> Response:
         try:
@@ -331,12 +335,9 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
         if shape not in export.SHAPES or fmt not in export.FORMATS:
             message = f"shape: {'|'.join(export.SHAPES)}, format: {'|'.join(export.FORMATS)}"
             return JSONResponse({"error": message}, 400)
-        try:
-            selection, where = filters.from_params(params, wheres)
-        except (WhereError, filters.FilterError) as exc:
-            return JSONResponse({"error": str(exc)}, 400)
 
         def make() -> bytes:
+            selection, where = filters.from_params(params, wheres, backend)
             chosen = facts.select(store, selection, where)
             table = export.wide_table(chosen) if shape == "wide" else export.long_table(store, chosen)
             out = io.BytesIO()
@@ -345,7 +346,7 @@ def routes(store: Store, env: jinja2.Environment, call: Call) -> list[Route]:
 
         try:
             body = await call(make)
-        except ValueError as exc:
+        except ValueError as exc:  # a filter or condition that does not parse (WhereError, FilterError), too many rows
             return JSONResponse({"error": str(exc)}, 400)
         media = {
             "csv": "text/csv; charset=utf-8",

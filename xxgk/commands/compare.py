@@ -26,6 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the metrics and cell keys, then exit")
     options.add_db(parser)
     filters.add_arguments(parser)
+    options.add_backend(parser)
 
 
 def _width(text: str) -> int:
@@ -37,6 +38,11 @@ def _number(value: float | int | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def _backend(args: argparse.Namespace):
+    """The search backend, opened only for a ``--query``."""
+    return options.open_backend(args) if args.query else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         value = value_of(args.value)
         args.year = args.year or args.years
-        selection, where = filters.from_args(args)
+        selection, where = filters.from_args(args, _backend(args))
     except (CompareError, WhereError, filters.FilterError) as exc:
         print(f"xxgk compare: {exc}", file=sys.stderr)
         return 2
     with Store(args.db) as store:
-        chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS, cells=value.cells, ordered=False)
+        chosen = facts.select(store, selection, where, columns=GROUP_COLUMNS[args.by], cells=value.cells, ordered=False)
         table = pivot(chosen, value, args.by)
     if args.format == "json":
         json.dump(table.to_dict(), sys.stdout, ensure_ascii=False)

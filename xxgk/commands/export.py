@@ -1,7 +1,7 @@
 """``xxgk export``: the stored reports as tidy data (CSV, Parquet, XLSX, JSON lines; wide or long).
 
 ``--shape records`` (the default for jsonl) writes every full record (``Report.to_dict()``), one per
-line. The filters are search's, over the store: a full-text query needs the index (use ``xxgk search``).
+line. The filters are search's: ``--query`` is asked of the search index, the others of the store.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     filters.add_arguments(parser)
+    options.add_backend(parser)
 
 
 def export_jsonl(store: Store, out: TextIO, ids: set[str] | None = None) -> int:
@@ -39,6 +40,11 @@ def export_jsonl(store: Store, out: TextIO, ids: set[str] | None = None) -> int:
             out.write(report.to_json() + "\n")
             count += 1
     return count
+
+
+def _backend(args: argparse.Namespace):
+    """The search backend, opened only for a ``--query``."""
+    return options.open_backend(args) if args.query else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         print("xxgk export: --shape records needs --format jsonl", file=sys.stderr)
         return 2
     try:
-        selection, where = filters.from_args(args)
+        selection, where = filters.from_args(args, _backend(args))
     except (WhereError, filters.FilterError) as exc:
         print(f"xxgk export: {exc}", file=sys.stderr)
         return 2

@@ -43,6 +43,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agency-level", help=f"one of: {LEVELS}")
     parser.add_argument("--format", help="table format: 2021, 2019 or unknown")
     parser.add_argument("--failed-checks", action="store_true", help="only reports failing a consistency check")
+    parser.add_argument(
+        "--rule", type=int, help="only reports failing this rule: 1–6 checks of the report, 7–9 across years (7: 结转)"
+    )
     parser.add_argument("--section", choices=tuple(SECTIONS), help="search inside this section only")
     parser.add_argument(
         "--where",
@@ -80,6 +83,7 @@ def params(args: argparse.Namespace) -> dict[str, str]:
         "agency_level": args.agency_level,
         "format": args.format,
         "failed_checks": "1" if args.failed_checks else None,
+        "rule": None if args.rule is None else str(args.rule),
         "section": args.section,
         "where": " and ".join(f"({w})" for w in args.where) if args.where else None,
         "sort": SORTS[args.sort],
@@ -94,12 +98,12 @@ def run(args: argparse.Namespace) -> int:
     from indexer.query import Query, QueryError, resolve_where
     from xxgk.store import Store
 
-    if (args.backend == "embedded" or args.where) and not args.db.exists():
+    if (args.backend == "embedded" or args.where or args.rule is not None) and not args.db.exists():
         log.error("no report store at %s (crawl or add reports into it, then run xxgk index)", args.db)
         return 2
     try:
         query = Query.from_params(params(args))
-        if query.where is not None:
+        if query.needs_store:
             with Store(args.db) as store:
                 query = resolve_where(query, store)
         result = options.open_backend(args).search(query)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from xxgk.data.facts import INDEX, Facts
 from xxgk.data.metrics import metric
@@ -112,50 +114,61 @@ def _groups(facts: Facts, by: str) -> tuple[list[str | None], Callable[[int], st
             for s, p, ci, co, a in zip(c["series"], c["province"], c["city"], c["county"], c["agency"], strict=True)
         ]
         return [k if a else None for k, a in zip(keys, c["agency"], strict=True)], agency
-    path = {"province": ("province",), "city": ("province", "city"), "county": ("province", "city", "county")}[by]
+    path = REGION_PATHS[by]
     names = [c[p] for p in path]
+    if by == "province":
+        return names[0], lambda i: names[0][i]
     keys = [None if parts[-1] is None else "/".join(p or "" for p in parts) for parts in zip(*names, strict=True)]
     return keys, lambda i: " ".join(dict.fromkeys(n[i] for n in names if n[i]))  # a municipality is its own city
 
 
-GROUP_COLUMNS = ("agency", "province", "city", "county", "year", "series")  # what a pivot reads
+REGION_PATHS = {"province": ("province",), "city": ("province", "city"), "county": ("province", "city", "county")}
+# What a pivot by each grouping reads (``facts.load`` columns).
+GROUP_COLUMNS = {"agency": ("agency", "province", "city", "county", "year", "series")}
+GROUP_COLUMNS |= {by: (*path, "year") for by, path in REGION_PATHS.items()}
 
 
 def pivot(facts: Facts, value: Value, by: str, years: tuple[int, int] | None = None) -> Pivot:
-    """The ``by`` × year table of ``value`` over ``facts`` (grouped in one pass, statistics vectorised)."""
+    """The ``by`` × year table of ``value`` over ``facts`` (grouped and summarised in vectorised passes)."""
     if by not in GROUPS:
         raise CompareError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPS)}")
     keys, label = _groups(facts, by)
-    cells: dict[tuple[str, int], int] = {}
-    labels: dict[str, str] = {}
+    encoded = pa.array(keys, pa.string()).dictionary_encode()
+    group = pc.fill_null(encoded.indices, -1).to_numpy()
+    year = pc.fill_null(pa.array(facts.columns["year"], pa.int64()), -1).to_numpy()
+    inside = (group >= 0) & (year >= 0)
+    if years:
+        inside &= (year >= years[0]) & (year <= years[1])
+    # One code per (group, year) cell of the table, numbered in (group, year) order.
+    span = int(year.max(initial=0)) + 1
+    cell_of = group.astype(np.int64) * span + year
+    found, first, codes_inside = np.unique(cell_of[inside], return_index=True, return_inverse=True)
     codes = np.full(len(facts), -1)
-    for i, (key, year) in enumerate(zip(keys, facts.columns["year"], strict=True)):
-        if key is None or year is None or (years and not years[0] <= year <= years[1]):
-            continue
-        if key not in labels:
-            labels[key] = label(i)
-        codes[i] = cells.setdefault((key, year), len(cells))
+    codes[inside] = codes_inside
     column = value.column(facts)
-    inside = codes >= 0
+    n_cells = len(found)
     known = inside & ~np.isnan(column)
-    count = np.bincount(codes[inside], minlength=len(cells))
-    n_known = np.bincount(codes[known], minlength=len(cells))
-    total = np.bincount(codes[known], weights=column[known], minlength=len(cells))
+    count = np.bincount(codes[inside], minlength=n_cells)
+    n_known = np.bincount(codes[known], minlength=n_cells)
+    total = np.bincount(codes[known], weights=column[known], minlength=n_cells)
     order = np.lexsort((column[known], codes[known]))  # known values sorted by cell, then value
     ordered = column[known][order]
-    start = np.concatenate(([0], np.cumsum(n_known)[:-1])) if len(cells) else np.zeros(0, int)
+    start = np.concatenate(([0], np.cumsum(n_known)[:-1])) if n_cells else np.zeros(0, int)
     lo, hi = start + (n_known - 1) // 2, start + n_known // 2
     has = n_known > 0
-    median = np.full(len(cells), np.nan)
+    median = np.full(n_cells, np.nan)
     median[has] = (ordered[lo[has]] + ordered[hi[has]]) / 2
+    dictionary = encoded.dictionary.to_pylist()
+    at = np.flatnonzero(inside)[first]  # a report of each cell, for its group's label
     rows: dict[str, Row] = {}
-    for (key, year), j in cells.items():
-        stat = Stat(
+    for j, (cell, i) in enumerate(zip(found.tolist(), at.tolist(), strict=True)):
+        key = dictionary[cell // span]
+        row = rows.get(key) or rows.setdefault(key, Row(key, label(i)))
+        row.years[cell % span] = Stat(
             float(total[j]) if has[j] else None,
             float(median[j]) if has[j] else None,
             int(count[j]),
             int(n_known[j]),
         )
-        rows.setdefault(key, Row(key, labels[key])).years[year] = stat
     ordered_rows = sorted(rows.values(), key=lambda r: (r.label, r.key))
-    return Pivot(value, by, sorted({y for _, y in cells}), ordered_rows)
+    return Pivot(value, by, sorted({cell % span for cell in found.tolist()}), ordered_rows)

@@ -39,21 +39,32 @@ META_COLUMNS = (
     "checks",
     "cross_year_checks",
 )
-LONG_COLUMNS = ("id", "year", "agency", "key", "value", "raw", "is_null", "obtained")
+LONG_COLUMNS = ("id", "year", "agency", "key", "value", "raw", "is_null", "obtained", "read_by", "line")
 # How a long row's value was obtained: a plain number, a number read from text (units, separators,
 # full-width digits), a cell printed blank (/, —, 无 …) or a cell the report does not have.
 OBTAINED = ("number", "normalised", "blank", "absent")
+READ_BY = ("label", "position", "constraint")  # the parser's ``cell_sources``: how it placed the cell
 
 
-def _cell_arrays(values: np.ndarray) -> list[pa.Array]:
-    """One Arrow array per cell column (NaN → null): int64 where every known value is whole, else float64."""
+def _cell_arrays(values: np.ndarray, block: int = 16) -> list[pa.Array]:
+    """One Arrow array per cell column (NaN → null): int64 where every known value is whole, else float64.
+
+    Vectorised over ``block`` columns at a time (transposed into contiguous columns, so memory stays
+    near one more copy of the matrix): a validity bitmap per column, and each Arrow array made from
+    those buffers without a copy through Python objects.
+    """
     out = []
-    for i in range(values.shape[1]):
-        column = values[:, i]
-        array = pa.array(column, from_pandas=True)
-        known = column[~np.isnan(column)]
-        whole = np.array_equal(known, np.floor(known)) and (not known.size or np.abs(known).max() < 2**53)
-        out.append(array.cast(pa.int64()) if whole else array)
+    for start in range(0, values.shape[1], block):
+        columns = np.ascontiguousarray(values[:, start : start + block].T)
+        blank = np.isnan(columns)
+        filled = np.where(blank, 0.0, columns)
+        whole = np.all(filled == np.floor(filled), axis=1) & (np.abs(filled).max(axis=1, initial=0) < 2**53)
+        nulls = blank.sum(axis=1)
+        bits = np.packbits(~blank, axis=1, bitorder="little")
+        for i, column in enumerate(columns):
+            validity = pa.py_buffer(bits[i]) if nulls[i] else None
+            data, kind = (filled[i].astype(np.int64), pa.int64()) if whole[i] else (column, pa.float64())
+            out.append(pa.Array.from_buffers(kind, len(data), [validity, pa.py_buffer(data)], int(nulls[i])))
     return out
 
 
@@ -74,22 +85,21 @@ def wide_table(facts: Facts) -> pa.Table:
 
 
 def long_table(store: Store, facts: Facts) -> pa.Table:
-    """One row per report × cell, with the printed text where the parser kept it."""
-    raw_by_id = dict(
-        store.db.execute(
-            "SELECT id, json_extract(record, '$.cells_raw') FROM reports WHERE id IN (SELECT value FROM json_each(?))",
+    """One row per report × cell, with the printed text where the parser kept it and where in the document
+    the parser read the cell (``read_by``: by its row label, its position among the rows, or the table's
+    sums; ``line``: the line of the report's text, from 1), where it recorded that."""
+    kept = {
+        rid: (json.loads(raw or "{}"), json.loads(sources or "{}"))
+        for rid, raw, sources in store.db.execute(
+            "SELECT id, json_extract(record, '$.cells_raw'), json_extract(record, '$.cell_sources') FROM reports"
+            " WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(facts.columns["id"]),),
-        ).fetchall()
-    )
+        )
+    }
     n = len(facts)
-    ids, years, agencies, keys, raws, obtained = [], [], [], [], [], []
+    raws, obtained, read_by, lines = [], [], [], []
     for r in range(n):
-        rid = facts.columns["id"][r]
-        raw = json.loads(raw_by_id.get(rid) or "{}")
-        ids += [rid] * len(CELLS)
-        years += [facts.columns["year"][r]] * len(CELLS)
-        agencies += [facts.columns["agency"][r]] * len(CELLS)
-        keys += CELLS
+        raw, sources = kept.get(facts.columns["id"][r], ({}, {}))
         row = facts.values[r]
         for i, key in enumerate(CELLS):
             text = raw.get(key)
@@ -98,18 +108,24 @@ def long_table(store: Store, facts: Facts) -> pa.Table:
                 obtained.append("blank" if text is not None else "absent")
             else:
                 obtained.append("normalised" if text is not None else "number")
+            how, _, line = sources.get(key, "").partition(":")
+            read_by.append(how or None)
+            lines.append(int(line) if line.isdigit() else None)
     flat = facts.values.reshape(-1)
     known = ~np.isnan(flat)
+    repeat = len(CELLS)
     return pa.table(
         {
-            "id": pa.array(ids, pa.string()),
-            "year": pa.array(years, pa.int64()),
-            "agency": pa.array(agencies, pa.string()),
-            "key": pa.array(keys, pa.string()),
+            "id": pa.array(np.repeat(np.array(facts.columns["id"], dtype=object), repeat), pa.string()),
+            "year": pa.array(np.repeat(np.array(facts.columns["year"], dtype=object), repeat), pa.int64()),
+            "agency": pa.array(np.repeat(np.array(facts.columns["agency"], dtype=object), repeat), pa.string()),
+            "key": pa.array(CELLS * n, pa.string()),
             "value": pa.array(flat, mask=~known),
             "raw": pa.array(raws, pa.string()),
             "is_null": pa.array(~known),
             "obtained": pa.array(obtained, pa.string()),
+            "read_by": pa.array(read_by, pa.string()),
+            "line": pa.array(lines, pa.int64()),
         }
     )
 
@@ -131,7 +147,10 @@ def write(table: pa.Table, fmt: Format, out: BinaryIO | Path) -> None:
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pq.write_table(table, out, compression="zstd")
+        # Dictionary pages only for text columns: on the cell columns they cost a quarter of the write time
+        # and save under 1 % of the size (measured on 100,000 reports).
+        text = [f.name for f in table.schema if pa.types.is_string(f.type)]
+        pq.write_table(table, out, compression="zstd", use_dictionary=text)
     elif fmt == "xlsx":
         _write_xlsx(table, out)
     else:

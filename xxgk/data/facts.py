@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -215,15 +216,18 @@ def load(
         blob_params = [8 * INDEX[key] + 1 for key in picked]
     cursor = store.db.cursor()
     cursor.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
-    rows = cursor.execute(f"SELECT {stored}, {blob_sql} FROM report_facts f{where}", blob_params + params).fetchall()
+    selected = f"{stored}, {blob_sql}" if picked else stored
+    rows = cursor.execute(f"SELECT {selected} FROM report_facts f{where}", blob_params + params).fetchall()
     if ordered:
-        rows.sort(key=lambda row: row[names.index("url")])  # sorting here beats walking a URL index
+        rows.sort(key=operator.itemgetter(names.index("url")))  # sorting here beats walking a URL index
     if not rows:
         return Facts({name: [] for name in names}, np.empty((0, len(picked))), picked)
     table = list(zip(*rows, strict=True))
     found = {name: list(table[i]) for i, name in enumerate(names)}
     blobs = table[len(names) :]
-    if cells is None:
+    if not picked:
+        values = np.empty((len(rows), 0))
+    elif cells is None:
         values = np.frombuffer(b"".join(blobs[0]), dtype=np.float64).reshape(len(rows), len(CELLS))
     else:
         values = np.column_stack([np.frombuffer(b"".join(column), dtype=np.float64) for column in blobs])
