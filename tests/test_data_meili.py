@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import operator
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.meili import FILTERABLE, MeiliBackend, to_documents
+from indexer.meili import FILTERABLE, SETTINGS, MeiliBackend, to_documents
 from indexer.query import Query, resolve_where
 from xxgk.data import facts
 from xxgk.data.meili import FIELDS, fields, to_filter
@@ -120,77 +118,26 @@ def test_meili_filter_selects_what_the_store_selects(store, docs, text):
     assert [rid for rid, doc in docs if meili_matches(tokens, doc)] == matching_ids(store, where)
 
 
-# -- up to the HTTP call: what the client sends to a (fake) Meilisearch server ----------------------------
-
-STAMP = "2026-01-01T00:00:00.000000Z"
+# -- up to the HTTP call: what the backend hands the official client (no server, no stand-in for one) --------
 
 
-class FakeMeili:
-    """Answers the Meilisearch calls the backend makes and records each (method, path, JSON body)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, str, object]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def answer(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(length) or "null")
-                fake.calls.append((self.command, self.path, body))
-                path = self.path.split("?")[0]
-                if path.startswith("/tasks/"):
-                    reply = {"uid": 1, "indexUid": "t", "status": "succeeded", "type": "x", "enqueuedAt": STAMP}
-                elif path == "/indexes/t":
-                    reply = {"uid": "t", "primaryKey": "doc_id", "createdAt": STAMP, "updatedAt": STAMP}
-                elif path == "/indexes/t/search":
-                    reply = {"hits": [], "totalHits": 0, "facetDistribution": {}}
-                else:
-                    reply = {"taskUid": 1, "indexUid": "t", "status": "enqueued", "type": "x", "enqueuedAt": STAMP}
-                data = json.dumps(reply).encode()
-                self.send_response(202 if "taskUid" in reply else 200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = answer  # noqa: N815 - stdlib names
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def bodies(self, method: str, path: str) -> list:
-        return [body for m, p, body in self.calls if m == method and p.split("?")[0] == path]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def fake_meili():
-    server = FakeMeili()
-    yield server
-    server.close()
-
-
-def test_settings_and_searches_sent_to_meilisearch_carry_the_numeric_filters(store, fake_meili):
-    backend = MeiliBackend(fake_meili.url, "key", index="t")
+def test_settings_documents_and_searches_carry_the_numeric_filters(store):
+    """The settings declare every numeric field filterable, the documents carry them, and a search's filter
+    (``search_params``, what ``MeiliBackend.search`` passes to ``Index.search``) is the translated condition."""
+    assert set(FIELDS) <= set(SETTINGS["filterableAttributes"])
     reports = list(store.reports())[:3]
-    backend.add(reports)
-    (settings_sent,) = fake_meili.bodies("PATCH", "/indexes/t/settings")
-    assert set(FIELDS) <= set(settings_sent["filterableAttributes"])
-    (documents,) = fake_meili.bodies("POST", "/indexes/t/documents")
+    documents = to_documents(reports[0])
     assert fields_of(documents[0]) == fields(reports[0]) and fields(reports[0])
+    backend = MeiliBackend("http://127.0.0.1:1", "key", index="t")  # the client connects only when called
+
+    def sent_filter(query: Query) -> list[str]:
+        return backend.search_params(resolve_where(query, store))[1]["filter"]
+
     translatable = "requests.new.total >= 10 and 公开率 < 0.5"
-    backend.search(resolve_where(Query(where=translatable), store))
+    first = sent_filter(Query(where=translatable))
     two_cells = "requests.granted.total > requests.unavailable.not_held.total"
-    backend.search(resolve_where(Query(where=two_cells), store))
-    backend.search(resolve_where(Query(where=translatable, rule=3), store))
-    first, second, third = (body["filter"] for body in fake_meili.bodies("POST", "/indexes/t/search"))
+    second = sent_filter(Query(where=two_cells))
+    third = sent_filter(Query(where=translatable, rule=3))
     assert "(cell.requests.new.total >= 10 AND metric.disclosure_rate < 0.5)" in first
     assert not any(part.startswith("report_id IN") for part in first)  # the numeric filter, not a list of ids
     ids = sorted(matching_ids(store, parse_where(two_cells)))
