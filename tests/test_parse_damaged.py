@@ -151,8 +151,11 @@ def test_digit_search_is_bounded() -> None:
     layout=st.sampled_from(DAMAGED_LAYOUTS),
     violate=st.sampled_from([None, None, 1, 2, 3, 4]),
     blanks=st.booleans(),
+    table_format=st.sampled_from(["2021", "2021", "hybrid"]),
 )
-def test_damage_never_invents_a_cell(seed: int, layout: str, violate: int | None, blanks: bool) -> None:
-    truth = generate(random.Random(seed), violate=violate, blanks=blanks)
+def test_damage_never_invents_a_cell(
+    seed: int, layout: str, violate: int | None, blanks: bool, table_format: str
+) -> None:
+    truth = generate(random.Random(seed), violate=violate, blanks=blanks, table_format=table_format)
     report = parse_text(render_damaged(truth, layout, random.Random(seed + 1)))
     assert _tally(report, truth.tables)[2] == []
