@@ -159,3 +159,34 @@ def test_damage_never_invents_a_cell(
     truth = generate(random.Random(seed), violate=violate, blanks=blanks, table_format=table_format)
     report = parse_text(render_damaged(truth, layout, random.Random(seed + 1)))
     assert _tally(report, truth.tables)[2] == []
+
+
+@pytest.mark.parametrize("violate", [1, 2])
+def test_wrong_document_still_constrains_its_digit_splits(violate: int) -> None:
+    """A rule the document breaks is left out where it fails whatever the split; the other equations decide."""
+    exact = total = reported = 0
+    for seed in range(30):
+        truth, report = _parse("run_together", seed, violate=violate)
+        got, _, wrong = _tally(report, truth.tables)
+        assert wrong == [], seed
+        exact += got
+        total += sum(len(cols) for cols in truth.tables.values())
+        reported += violate in {c.rule for c in report.checks}
+    assert exact / total >= 0.995, (exact, total)
+    assert reported >= 27  # the document's error is reported, not repaired
+
+
+def test_last_number_run_into_an_unfound_labels_ordinal() -> None:
+    # 42 then the next label's ordinal 3 ("423.补正后…" spelled differently, so that label is not found):
+    # only 42 fits the row sum; a blank printed 无 right before the next group's （五） is still a cell.
+    text = (
+        "三、收到和处理政府信息公开申请情况\n（四）无法提供 1.本机关不掌握相关政府信息0 0 0 0 0 0 0"
+        "2.没有现成信息需要另行制作31 3 0 2 2 4 423.补正后申请内容仍然不清楚0 0 0 0 0 0 无"
+        "（五）不予处理 1.信访举报投诉类申请39 4 0 3 4 4 无2.重复申请 0 0 0 0 0 0 0\n"
+    )
+    report = parse_text(text)
+    assert list(report.tables["requests.unavailable.needs_creation"].values()) == [31, 3, 0, 2, 2, 4, 42]
+    assert list(report.tables["requests.not_processed.petition"].values()) == [39, 4, 0, 3, 4, 4, None]
+    bad = parse_text(text.replace("31 3 0 2 2 4 423", "31 3 0 2 2 5 423"))  # neither 42 nor 423 adds up
+    assert all(v is None for v in bad.tables["requests.unavailable.needs_creation"].values())
+    assert any("next label's ordinal" in p for p in bad.problems)

@@ -24,10 +24,11 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, product
+from math import prod
 
 from xxgk.model import Number, Tables
-from xxgk.parse.digits import MAX_READINGS, split_run
+from xxgk.parse.digits import split_run
 from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
@@ -42,7 +43,7 @@ FEE_CELL = "proactive.fees.amount_10k_yuan"
 _GAP = r"[\s“”\"'‘’「」『』、,，]*"
 _VALUE_ATOM = re.compile(
     r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*|0)(?:\.\d+)?(?:万元|元|件|个|条|项|次|人次|家|宗)?(?!\d|\.\d)"
-    r"|[/\\]+|[-—–]{1,2}|(?:无|空)(?=[\s|｜/\\\-—–\d]|$)"
+    r"|[/\\]+|[-—–]{1,2}|(?:无|空)(?=[\s|｜/\\\-—–\d（(]|$)"
     r"|\d+(?!\.\d)"  # digits run together (or a number with leading zeros): not a value by itself
 )
 _ORDINAL_NEXT = re.compile(r"[.、．][^\d\s]")
@@ -204,7 +205,12 @@ def _stream(region: _Region, detached: set[int], review_at: int | None, form: _F
         if line in detached and line != region.line_at(label_at):
             continue  # a label alone on its line, then a row of values: placed by position, not read here
         n = len(row.columns)
-        if len(atoms) == n and not any(map(_is_run, atoms)):
+        if atoms and len(atoms[-1]) > 2 and atoms[-1].isdigit() and _ORDINAL_NEXT.match(segment, end):
+            # The last number runs into a label's ordinal (``…423.补正后…``, the next label not found):
+            # its last digit may be that ordinal, so only a reading the row sum confirms is taken.
+            out.damaged = True
+            _glued_ordinal(out, row.key, atoms, n, line)
+        elif len(atoms) == n and not any(map(_is_run, atoms)):
             out.readings[row.key] = Reading(tuple(atoms), "label", line)
         elif len(atoms) == 1 and n == 7 and atoms[0].isdigit() and len(atoms[0]) >= n:
             out.damaged = True
@@ -221,6 +227,26 @@ def _stream(region: _Region, detached: set[int], review_at: int | None, form: _F
         out.end = max(out.end, end)
     _review(region, out)
     return out
+
+
+def _glued_ordinal(out: _Stream, key: str, atoms: list[str], n: int, line: int) -> None:
+    """Row ``key`` whose last atom may end with the next label's ordinal digit: keep a reading the sums fix."""
+    found: set[tuple[int, ...]] = set()
+    for option in (atoms, [*atoms[:-1], atoms[-1][:-1]]):
+        if n != 7 or any(map(_is_run, option[:-1])):
+            continue
+        if len(option) == n and not _is_run(option[-1]):
+            values = tuple(map(int, option))
+            if sum(values[:6]) == values[6]:
+                found.add(values)
+        elif len(option) == 1 and len(option[0]) >= n:
+            found.update(split_run(option[0], 1, 6) or ())
+    if len(found) == 1:
+        out.readings[key] = Reading(tuple(map(str, found.pop())), "constraint", line)
+    elif found:
+        out.ambiguous[key] = (sorted(found), line)
+    else:
+        out.unread[key] = f"last number run into the next label's ordinal ({atoms[-1]}.): no reading fits the row sum"
 
 
 def _review(region: _Region, out: _Stream) -> None:
@@ -433,50 +459,48 @@ def _positional(known: dict[str, int], lines: _Lines, form: _Form) -> dict[str, 
 def _joint(
     ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form
 ) -> dict[str, tuple]:
-    """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated)."""
+    """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated).
+
+    Rules 1 and 2 are 14 equations, one a rule and column. An equation that fails whatever the readings
+    is the document's own error: it is left out. Where the document is wrong, a reading is accepted only
+    if it is also the one of every solution that may break one more equation (so one error hidden by a
+    coincidence cannot pick a wrong reading). At most ``MAX_JOINT`` combinations are tried.
+    """
     keys = list(ambiguous)
+    if not keys:
+        return {}
     results = [k for k in form.t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
-    budget = [MAX_JOINT]
-    solutions: list[dict[str, tuple]] = []
+    choices = [ambiguous[k][0] for k in keys]
+    if prod(len(c) for c in choices) > MAX_JOINT:
+        return {}
 
     def value(rows: dict[str, tuple], key: str, c: int):
         row = rows.get(key)
         return None if row is None else row[c]
 
-    def holds(rows: dict[str, tuple], rules: tuple[int, ...]) -> bool:
+    def failing(rows: dict[str, tuple]) -> frozenset[tuple[int, int]]:
+        out = []
         for c in range(7):
             new, co = value(rows, "requests.new", c), value(rows, "requests.carried_over", c)
             total, cf = value(rows, "requests.total", c), value(rows, "requests.carried_forward", c)
-            if 1 in rules and None not in (new, co, total, cf) and new + co != total + cf:
-                return False
+            if None not in (new, co, total, cf) and new + co != total + cf:
+                out.append((1, c))
             parts = [value(rows, k, c) for k in results]
-            if 2 in rules and total is not None and None not in parts and sum(parts) != total:
-                return False
-        return True
+            if total is not None and None not in parts and sum(parts) != total:
+                out.append((2, c))
+        return frozenset(out)
 
-    def walk(i: int, rows: dict[str, tuple], rules: tuple[int, ...]) -> bool:
-        budget[0] -= 1
-        if budget[0] < 0 or len(solutions) > MAX_READINGS:
-            return False
-        if i == len(keys):
-            if holds(rows, rules):
-                solutions.append(dict(rows))
-            return True
-        for candidate in ambiguous[keys[i]][0]:
-            rows[keys[i]] = candidate
-            if not walk(i + 1, rows, rules):
-                return False
-        del rows[keys[i]]
-        return True
-
-    # Both rules; where the document breaks one of them (nothing fits), the other alone.
-    for rules in ((1, 2), (2,), (1,)):
-        solutions.clear()
-        if not walk(0, dict(known), rules):
-            return {}
-        if solutions:
-            return {k: solutions[0][k] for k in keys if all(s[k] == solutions[0][k] for s in solutions)}
-    return {}
+    rows = dict(known)
+    tried: list[tuple[tuple[tuple[int, ...], ...], frozenset[tuple[int, int]]]] = []
+    for combo in product(*choices):
+        rows.update(zip(keys, combo, strict=True))
+        tried.append((combo, failing(rows)))
+    always = frozenset.intersection(*(f for _, f in tried))
+    if not any(f == always for _, f in tried):
+        return {}  # which equations fail depends on the reading: no reading stands out
+    slack = 1 if always else 0  # the document is wrong: allow one more hidden error
+    solutions = [combo for combo, f in tried if len(f - always) <= slack]
+    return {k: solutions[0][i] for i, k in enumerate(keys) if all(s[i] == solutions[0][i] for s in solutions)}
 
 
 # --- the stage ----------------------------------------------------------------------------------------------
