@@ -190,3 +190,23 @@ def test_last_number_run_into_an_unfound_labels_ordinal() -> None:
     bad = parse_text(text.replace("31 3 0 2 2 4 423", "31 3 0 2 2 5 423"))  # neither 42 nor 423 adds up
     assert all(v is None for v in bad.tables["requests.unavailable.needs_creation"].values())
     assert any("next label's ordinal" in p for p in bad.problems)
+
+
+@pytest.mark.parametrize("layout", ["run_together", "one_line"])
+def test_sections_found_where_headings_are_glued_to_the_text(layout: str) -> None:
+    for seed in range(6):
+        truth, report = _parse(layout, seed)
+        for key, prose in truth.sections.items():
+            if key != "preamble" and prose.strip():
+                assert "".join(prose.split())[:30] in "".join(report.sections[key].split()), (layout, seed, key)
+        assert "no section headings found" not in report.problems
+
+
+def test_a_heading_inside_a_line_needs_its_number() -> None:
+    text = (
+        "某局2023年政府信息公开工作年度报告\n"
+        "一、总体情况本年度我局做好主动公开政府信息情况的统计。\n二、主动公开政府信息情况\n"
+    )
+    report = parse_text(text)
+    assert list(report.sections) == ["overview", "proactive"]
+    assert report.sections["overview"] == "本年度我局做好主动公开政府信息情况的统计。"
