@@ -72,3 +72,23 @@ def test_rule_2_counts_the_single_row(layout: str) -> None:
     assert report.tables[OTHER_2019] == tables[OTHER_2019]
     assert {c.rule for c in report.checks} == {2}
     assert all(any(cell.startswith(OTHER_2019) for cell in c.cells) for c in report.checks)
+
+
+def test_header_cell_over_the_single_row_is_not_a_total_label() -> None:
+    """Fragmented Markdown: the applicant header (… | 总计 |) over the single row's values, then the
+    （七）总计 and 结转 labels listed before their two rows: 总计 of the header reads nothing."""
+    rng = random.Random("0|md_fragmented|3|hybrid")
+    violate = rng.choice((None,) * 7 + (1, 2, 3))
+    truth = generate(rng, violate=violate, blanks=True, table_format="hybrid")
+    text = render_damaged(truth, "md_fragmented", random.Random("0|3"))
+    assert "（六）其他处理；\n\n| 自然人 |" in text
+    report = parse_document(text.encode(), filename="r.txt")
+    assert report.tables["requests.total"] == truth.tables["requests.total"]
+    assert report.tables[OTHER_2019] == truth.tables[OTHER_2019]
+    wrong = [
+        (row, col)
+        for row, cols in truth.tables.items()
+        for col, want in cols.items()
+        if report.tables[row][col] is not None and report.tables[row][col] != want
+    ]
+    assert wrong == []

@@ -560,6 +560,20 @@ def align_tables(
     known = {k: r.line for k, r in direct.items() if r}
     known.update({k: label_lines[k] for k in label_rows if k in label_lines and k not in known})
     positional = _positional(known, by_line, form)
+    # A row read on a line that order places another row on, its label not on that line (a header cell
+    # such as 总计 above a row of values): not that row's reading; rows are placed again without it.
+    owner = {r.line: k for k, r in positional.items()}
+    misread = {
+        k
+        for k, line in known.items()
+        if owner.get(line, k) != k and getattr(by_line.readings.get(k), "line", None) != line
+    }
+    if misread:
+        label_rows -= misread
+        for k in misread:
+            direct.pop(k, None)
+        known = {k: line for k, line in known.items() if k not in misread}
+        positional = _positional(known, by_line, form)
     trusted = {k for k in label_rows if not (stream.damaged and _TABLE[k] > 1)}
     if stream.ambiguous:
         fixed: dict[str, tuple] = {}
