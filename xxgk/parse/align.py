@@ -474,27 +474,24 @@ def _joint(
     if prod(len(c) for c in choices) > MAX_JOINT:
         return {}
 
-    def value(rows: dict[str, tuple], key: str, c: int):
-        row = rows.get(key)
-        return None if row is None else row[c]
-
-    def failing(rows: dict[str, tuple]) -> frozenset[tuple[int, int]]:
-        out = []
+    # Each checkable equation as a constant (the fixed rows) plus signed cells of the ambiguous rows.
+    sides = {
+        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
+        2: {**dict.fromkeys(results, 1), "requests.total": -1},
+    }
+    at = {k: i for i, k in enumerate(keys)}
+    equations: list[tuple[tuple[int, int], int, list[tuple[int, int]]]] = []
+    for rule, coefs in sides.items():
         for c in range(7):
-            new, co = value(rows, "requests.new", c), value(rows, "requests.carried_over", c)
-            total, cf = value(rows, "requests.total", c), value(rows, "requests.carried_forward", c)
-            if None not in (new, co, total, cf) and new + co != total + cf:
-                out.append((1, c))
-            parts = [value(rows, k, c) for k in results]
-            if total is not None and None not in parts and sum(parts) != total:
-                out.append((2, c))
-        return frozenset(out)
-
-    rows = dict(known)
+            fixed = [(coef, known[k][c] if k in known else None) for k, coef in coefs.items() if k not in at]
+            if all(v is not None for _, v in fixed):
+                terms = [(at[k] * 7 + c, coef) for k, coef in coefs.items() if k in at]
+                equations.append(((rule, c), sum(coef * v for coef, v in fixed), terms))
     tried: list[tuple[tuple[tuple[int, ...], ...], frozenset[tuple[int, int]]]] = []
     for combo in product(*choices):
-        rows.update(zip(keys, combo, strict=True))
-        tried.append((combo, failing(rows)))
+        flat = [v for row in combo for v in row]
+        fails = frozenset(name for name, const, terms in equations if const + sum(k * flat[j] for j, k in terms))
+        tried.append((combo, fails))
     always = frozenset.intersection(*(f for _, f in tried))
     if not any(f == always for _, f in tried):
         return {}  # which equations fail depends on the reading: no reading stands out
