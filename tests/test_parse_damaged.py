@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from xxgk.generate import generate
 from xxgk.generate.damage import DAMAGED_LAYOUTS, render_damaged
 from xxgk.parse import parse_text
-from xxgk.parse.digits import MAX_READINGS, split_run
+from xxgk.parse.digits import MAX_LOOSE, MAX_READINGS, split_loose, split_run
 from xxgk.schema import TABLE_ROWS
 
 
@@ -139,6 +139,10 @@ def test_digit_search_is_bounded() -> None:
     assert split_run("1" * 40, 1, 6) is None or split_run("1" * 40, 1, 6) == []
     worst = split_run("1" * 36, 1, 6)
     assert worst is None or len(worst) <= MAX_READINGS
+    assert split_loose("1" * 30, 7) is None  # thousands of readings: unreadable, not searched on
+    assert split_loose("1" * 400, 7) == []
+    loose = split_loose("713000074", 7)  # every split into seven numbers, whatever the row sum
+    assert (71, 3, 0, 0, 0, 0, 74) in loose and (7, 13, 0, 0, 0, 0, 74) in loose and len(loose) == 7 <= MAX_LOOSE
     text = "三、收到和处理政府信息公开申请情况\n" + "".join(f"{i}.属于国家秘密{'9' * 30}" for i in range(1, 200))
     report = parse_text(text)
     assert all(v is None for v in report.tables["requests.denied.state_secret"].values())
@@ -161,9 +165,10 @@ def test_damage_never_invents_a_cell(
     assert _tally(report, truth.tables)[2] == []
 
 
-@pytest.mark.parametrize("violate", [1, 2])
+@pytest.mark.parametrize("violate", [1, 2, 3])
 def test_wrong_document_still_constrains_its_digit_splits(violate: int) -> None:
-    """A rule the document breaks is left out where it fails whatever the split; the other equations decide."""
+    """A rule the document breaks is left out where it fails whatever the split; the other equations decide
+    (a row that breaks its own sum, rule 3, is split by rules 1–2 alone)."""
     exact = total = reported = 0
     for seed in range(30):
         truth, report = _parse("run_together", seed, violate=violate)
@@ -172,7 +177,7 @@ def test_wrong_document_still_constrains_its_digit_splits(violate: int) -> None:
         exact += got
         total += sum(len(cols) for cols in truth.tables.values())
         reported += violate in {c.rule for c in report.checks}
-    assert exact / total >= 0.995, (exact, total)
+    assert exact / total >= (0.99 if violate == 3 else 0.995), (exact, total)  # 3: three rows break their sums
     assert reported >= 27  # the document's error is reported, not repaired
 
 

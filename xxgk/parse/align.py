@@ -28,7 +28,7 @@ from itertools import pairwise, product
 from math import prod
 
 from xxgk.model import Number, Tables
-from xxgk.parse.digits import split_run
+from xxgk.parse.digits import split_loose, split_run
 from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
@@ -161,6 +161,7 @@ def _is_run(atom: str) -> bool:
 class _Stream:
     readings: dict[str, Reading] = field(default_factory=dict)
     ambiguous: dict[str, tuple[list[tuple[int, ...]], int]] = field(default_factory=dict)  # row -> readings, line
+    unsummed: set[str] = field(default_factory=set)  # ambiguous rows no reading of which fits the row sum
     damaged: bool = False  # separators lost somewhere in Table 2 or 3
     unread: dict[str, str] = field(default_factory=dict)  # row -> why its digits could not be split
     end: int = 0  # offset after Table 2
@@ -219,6 +220,10 @@ def _stream(region: _Region, detached: set[int], review_at: int | None, form: _F
             if found is None:
                 out.unread[row.key] = f"digits run together ({atoms[0]}): too many ways to split"
             elif not found:
+                loose = split_loose(atoms[0], n)  # the row breaks rule 3: only rules 1–2 can read it
+                if loose:
+                    out.ambiguous[row.key] = (loose, line)
+                    out.unsummed.add(row.key)
                 out.unread[row.key] = f"digits run together ({atoms[0]}): no split where total = sum of columns"
             elif len(found) == 1:
                 out.readings[row.key] = Reading(tuple(map(str, found[0])), "constraint", line)
@@ -457,12 +462,13 @@ def _positional(known: dict[str, int], lines: _Lines, form: _Form) -> dict[str, 
 
 
 def _joint(
-    ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form
+    ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form, *, wrong: bool
 ) -> dict[str, tuple]:
     """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated).
 
     Rules 1 and 2 are 14 equations, one a rule and column. An equation that fails whatever the readings
-    is the document's own error: it is left out. Where the document is wrong, a reading is accepted only
+    is the document's own error: it is left out. Where the document is wrong (that, or ``wrong``: a row
+    breaks its own sum whatever its reading), a reading is accepted only
     if it is also the one of every solution that may break one more equation (so one error hidden by a
     coincidence cannot pick a wrong reading). At most ``MAX_JOINT`` combinations are tried.
     """
@@ -495,7 +501,7 @@ def _joint(
     always = frozenset.intersection(*(f for _, f in tried))
     if not any(f == always for _, f in tried):
         return {}  # which equations fail depends on the reading: no reading stands out
-    slack = 1 if always else 0  # the document is wrong: allow one more hidden error
+    slack = 1 if always or wrong else 0  # the document is wrong: allow one more hidden error
     solutions = [combo for combo, f in tried if len(f - always) <= slack]
     return {k: solutions[0][i] for i, k in enumerate(keys) if all(s[i] == solutions[0][i] for s in solutions)}
 
@@ -580,11 +586,12 @@ def align_tables(
                 fixed[key] = reading.values(key)
             elif key in trusted:
                 fixed[key] = tuple(tables[key][c] for c in form.cols[key])
-        solved = _joint({k: v for k, v in stream.ambiguous.items() if k not in fixed}, fixed, form)
+        open_rows = {k: v for k, v in stream.ambiguous.items() if k not in fixed}
+        solved = _joint(open_rows, fixed, form, wrong=bool(stream.unsummed & set(open_rows)))
         for key, (found, line) in stream.ambiguous.items():
             if key in solved:
                 direct.setdefault(key, Reading(tuple(map(str, solved[key])), "constraint", line))
-            elif key not in direct:
+            elif key not in direct and key not in stream.unsummed:
                 why = f"{len(found)} splits fit the row sum, and rules 1–2 with the other rows do not single one out"
                 stream.unread[key] = f"digits run together: {why}"
     result = AlignResult(tables={k: dict(v) for k, v in tables.items() if k in form.cols}, cells_raw=dict(cells_raw))
