@@ -1,11 +1,13 @@
 """Cell accuracy per layout class: exact / null / WRONG (invented), sections and year right.
 
 Generated reports (consistent, rule-breaking and with blank cells) in every clean layout and every damaged
-layout, plus every real document in ../shared (seeds and realdocs as text, realdocs as PDF). A cell is
-exact when the parse gives the truth (a blank as ``null``), null when the parse leaves a filled cell
-``null``, and WRONG when the parse gives a value the truth does not have. Exits 1 if any cell is WRONG.
+layout, 2019-format reports in every clean layout and hybrid reports (2021 format with the single old
+其他处理 row) in every layout, plus every real document in ../shared (seeds and realdocs as text,
+realdocs as PDF). A cell is exact when the parse gives the truth (a blank as ``null``), null when the
+parse leaves a filled cell ``null``, and WRONG when the parse gives a value the truth does not have.
+Exits 1 if any cell is WRONG.
 
-    python bench/accuracy.py [--per-layout 200] [--seed 0]
+    python bench/accuracy.py [--per-layout 200] [--per-format 50] [--seed 0]
 """
 
 from __future__ import annotations
@@ -58,23 +60,23 @@ class Tally:
         cells = self.exact + self.null + self.wrong
         pct = 100 * self.exact / cells if cells else 0.0
         return (
-            f"{label:16} {self.reports:6} {cells:8} {self.exact:8} {pct:8.2f}% {self.null:7} {self.wrong:6}"
+            f"{label:20} {self.reports:6} {cells:8} {self.exact:8} {pct:8.2f}% {self.null:7} {self.wrong:6}"
             f" {self.sections:5}/{self.reports:<5} {self.year:5}/{self.reports:<5}"
         )
 
 
-def _truth_reports(n: int, seed: int, layout: str) -> list:
+def _truth_reports(n: int, seed: int, layout: str, table_format: str = "2021") -> list:
     out = []
     for i in range(n):
-        rng = random.Random(f"{seed}|{layout}|{i}")
+        rng = random.Random(f"{seed}|{layout}|{i}" + ("" if table_format == "2021" else f"|{table_format}"))
         violate = rng.choice((None,) * 7 + (1, 2, 3))
-        out.append(generate(rng, violate=violate, blanks=i % 3 == 0))
+        out.append(generate(rng, violate=violate, blanks=i % 3 == 0, table_format=table_format))
     return out
 
 
-def generated(layout: str, n: int, seed: int) -> Tally:
+def generated(layout: str, n: int, seed: int, table_format: str = "2021") -> Tally:
     tally = Tally()
-    for i, truth in enumerate(_truth_reports(n, seed, layout)):
+    for i, truth in enumerate(_truth_reports(n, seed, layout, table_format)):
         if layout in DAMAGED_LAYOUTS:
             data = render_damaged(truth, layout, random.Random(f"{seed}|{i}")).encode("utf-8")
             hint = "r.txt"
@@ -108,10 +110,11 @@ def real() -> dict[str, Tally]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-layout", type=int, default=200, help="generated reports per layout")
+    parser.add_argument("--per-format", type=int, default=50, help="2019-format and hybrid reports per layout")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     start = time.monotonic()
-    head = f"{'class':16} {'docs':>6} {'cells':>8} {'exact':>8} {'exact%':>9} {'null':>7} {'WRONG':>6}"
+    head = f"{'class':20} {'docs':>6} {'cells':>8} {'exact':>8} {'exact%':>9} {'null':>7} {'WRONG':>6}"
     print(f"{head} {'sections':>11} {'year':>11}")
     wrong = 0
     for layout in (*LAYOUTS, *DAMAGED_LAYOUTS):
@@ -121,6 +124,15 @@ def main() -> int:
         wrong += tally.wrong
         for example in tally.examples:
             print("    WRONG", example)
+    # The 2019 format (clean layouts; the damaged ones print the 2021 Table 1) and hybrid 2021-format reports
+    # that print the single old （六）其他处理 row (every layout).
+    for table_format, layouts in (("2019", LAYOUTS), ("hybrid", (*LAYOUTS, *DAMAGED_LAYOUTS))):
+        for layout in layouts:
+            tally = generated(layout, args.per_format, args.seed, table_format)
+            print(tally.line(f"{table_format} {layout}"))
+            wrong += tally.wrong
+            for example in tally.examples:
+                print("    WRONG", example)
     for label, tally in real().items():
         print(tally.line(label))
         wrong += tally.wrong

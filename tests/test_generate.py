@@ -74,11 +74,11 @@ def _text_year(report) -> int:
     return int(re.search(r"(\d{4})\s*年", report.sections["overview"]).group(1))
 
 
-@pytest.mark.parametrize("table_format", ["2021", "2019"])
+@pytest.mark.parametrize("table_format", ["2021", "2019", "hybrid"])
 @pytest.mark.parametrize("blanks", [False, True])
 @pytest.mark.parametrize("violate", [None, 1, 2, 3, 4, 5, 6])
 def test_truth_breaks_exactly_the_requested_rule(violate, blanks, table_format):
-    rng = random.Random(f"{violate}-{blanks}" + ("" if table_format == "2021" else "-2019"))
+    rng = random.Random(f"{violate}-{blanks}" + ("" if table_format == "2021" else f"-{table_format}"))
     for _ in range(150):
         report = generate(rng, violate=violate, blanks=blanks, table_format=table_format)
         expected = {violate} if violate else set()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from xxgk.generate import generate
 from xxgk.generate.damage import DAMAGED_LAYOUTS, render_damaged
 from xxgk.parse import parse_text
-from xxgk.parse.digits import MAX_READINGS, split_run
+from xxgk.parse.digits import MAX_LOOSE, MAX_READINGS, split_loose, split_run
 from xxgk.schema import TABLE_ROWS
 
 
@@ -139,6 +139,10 @@ def test_digit_search_is_bounded() -> None:
     assert split_run("1" * 40, 1, 6) is None or split_run("1" * 40, 1, 6) == []
     worst = split_run("1" * 36, 1, 6)
     assert worst is None or len(worst) <= MAX_READINGS
+    assert split_loose("1" * 30, 7) is None  # thousands of readings: unreadable, not searched on
+    assert split_loose("1" * 400, 7) == []
+    loose = split_loose("713000074", 7)  # every split into seven numbers, whatever the row sum
+    assert (71, 3, 0, 0, 0, 0, 74) in loose and (7, 13, 0, 0, 0, 0, 74) in loose and len(loose) == 7 <= MAX_LOOSE
     text = "三、收到和处理政府信息公开申请情况\n" + "".join(f"{i}.属于国家秘密{'9' * 30}" for i in range(1, 200))
     report = parse_text(text)
     assert all(v is None for v in report.tables["requests.denied.state_secret"].values())
@@ -151,8 +155,63 @@ def test_digit_search_is_bounded() -> None:
     layout=st.sampled_from(DAMAGED_LAYOUTS),
     violate=st.sampled_from([None, None, 1, 2, 3, 4]),
     blanks=st.booleans(),
+    table_format=st.sampled_from(["2021", "2021", "hybrid"]),
 )
-def test_damage_never_invents_a_cell(seed: int, layout: str, violate: int | None, blanks: bool) -> None:
-    truth = generate(random.Random(seed), violate=violate, blanks=blanks)
+def test_damage_never_invents_a_cell(
+    seed: int, layout: str, violate: int | None, blanks: bool, table_format: str
+) -> None:
+    truth = generate(random.Random(seed), violate=violate, blanks=blanks, table_format=table_format)
     report = parse_text(render_damaged(truth, layout, random.Random(seed + 1)))
     assert _tally(report, truth.tables)[2] == []
+
+
+@pytest.mark.parametrize("violate", [1, 2, 3])
+def test_wrong_document_still_constrains_its_digit_splits(violate: int) -> None:
+    """A rule the document breaks is left out where it fails whatever the split; the other equations decide
+    (a row that breaks its own sum, rule 3, is split by rules 1–2 alone)."""
+    exact = total = reported = 0
+    for seed in range(30):
+        truth, report = _parse("run_together", seed, violate=violate)
+        got, _, wrong = _tally(report, truth.tables)
+        assert wrong == [], seed
+        exact += got
+        total += sum(len(cols) for cols in truth.tables.values())
+        reported += violate in {c.rule for c in report.checks}
+    assert exact / total >= (0.99 if violate == 3 else 0.995), (exact, total)  # 3: three rows break their sums
+    assert reported >= 27  # the document's error is reported, not repaired
+
+
+def test_last_number_run_into_an_unfound_labels_ordinal() -> None:
+    # 42 then the next label's ordinal 3 ("423.补正后…" spelled differently, so that label is not found):
+    # only 42 fits the row sum; a blank printed 无 right before the next group's （五） is still a cell.
+    text = (
+        "三、收到和处理政府信息公开申请情况\n（四）无法提供 1.本机关不掌握相关政府信息0 0 0 0 0 0 0"
+        "2.没有现成信息需要另行制作31 3 0 2 2 4 423.补正后申请内容仍然不清楚0 0 0 0 0 0 无"
+        "（五）不予处理 1.信访举报投诉类申请39 4 0 3 4 4 无2.重复申请 0 0 0 0 0 0 0\n"
+    )
+    report = parse_text(text)
+    assert list(report.tables["requests.unavailable.needs_creation"].values()) == [31, 3, 0, 2, 2, 4, 42]
+    assert list(report.tables["requests.not_processed.petition"].values()) == [39, 4, 0, 3, 4, 4, None]
+    bad = parse_text(text.replace("31 3 0 2 2 4 423", "31 3 0 2 2 5 423"))  # neither 42 nor 423 adds up
+    assert all(v is None for v in bad.tables["requests.unavailable.needs_creation"].values())
+    assert any("next label's ordinal" in p for p in bad.problems)
+
+
+@pytest.mark.parametrize("layout", ["run_together", "one_line"])
+def test_sections_found_where_headings_are_glued_to_the_text(layout: str) -> None:
+    for seed in range(6):
+        truth, report = _parse(layout, seed)
+        for key, prose in truth.sections.items():
+            if key != "preamble" and prose.strip():
+                assert "".join(prose.split())[:30] in "".join(report.sections[key].split()), (layout, seed, key)
+        assert "no section headings found" not in report.problems
+
+
+def test_a_heading_inside_a_line_needs_its_number() -> None:
+    text = (
+        "某局2023年政府信息公开工作年度报告\n"
+        "一、总体情况本年度我局做好主动公开政府信息情况的统计。\n二、主动公开政府信息情况\n"
+    )
+    report = parse_text(text)
+    assert list(report.sections) == ["overview", "proactive"]
+    assert report.sections["overview"] == "本年度我局做好主动公开政府信息情况的统计。"

@@ -27,6 +27,7 @@ from xxgk.generate.grid import Style, format_value
 from xxgk.generate.report import HEADINGS, GeneratedReport
 from xxgk.generate.text import chinese_date
 from xxgk.schema import (
+    OTHER_2019,
     PROACTIVE_LABELS,
     REQUEST_COLUMNS,
     REQUEST_LABELS,
@@ -38,6 +39,7 @@ from xxgk.schema import (
 DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled")
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+OTHER_LEAD = "（六）其他处理"  # lead of the three 2021 rows, or the single old row of a hybrid report
 _REVIEW_TITLES = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
 # Table 2 row groups as printed: (lead label of the group, row keys).
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -46,7 +48,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("（三）不予公开", tuple(k for k in REQUEST_LABELS if k.startswith("requests.denied."))),
     ("（四）无法提供", tuple(k for k in REQUEST_LABELS if k.startswith("requests.unavailable."))),
     ("（五）不予处理", tuple(k for k in REQUEST_LABELS if k.startswith("requests.not_processed."))),
-    ("（六）其他处理", tuple(k for k in REQUEST_LABELS if k.startswith("requests.other."))),
+    (OTHER_LEAD, tuple(k for k in REQUEST_LABELS if k.startswith("requests.other."))),
     ("", ("requests.total", "requests.carried_forward")),
 )
 _CHROME_TOP = (
@@ -77,9 +79,11 @@ def printed_rows(report: GeneratedReport, style: Style, rng: random.Random) -> l
     """Table 2 by row group: the group's lead label and its rows as printed."""
     out = []
     for lead, keys in _GROUPS:
+        if lead == OTHER_LEAD and OTHER_2019 in report.tables:  # the single old row in place of the group
+            lead, keys = "", (OTHER_2019,)
         rows = []
         for i, key in enumerate(keys):
-            label = REQUEST_NUMBERS.get(key, f"{i + 1}.") + REQUEST_LABELS[key]
+            label = OTHER_LEAD if key == OTHER_2019 else REQUEST_NUMBERS.get(key, f"{i + 1}.") + REQUEST_LABELS[key]
             if key == "requests.partially_granted":
                 label += "（区分处理的，只计这一情形，不计其他情形）"
             cells = report.tables[key]
@@ -266,7 +270,6 @@ _RENDER = {"md_fragmented": md_fragmented, "run_together": run_together, "one_li
 
 def render_damaged(report: GeneratedReport, layout: str, rng: random.Random) -> str:
     """The text of ``report`` in the damaged ``layout`` (one of ``DAMAGED_LAYOUTS``)."""
-    try:
-        return _RENDER[layout](report, rng)
-    except KeyError:
-        raise ValueError(f"unknown damaged layout {layout!r}; expected one of {', '.join(DAMAGED_LAYOUTS)}") from None
+    if layout not in _RENDER:
+        raise ValueError(f"unknown damaged layout {layout!r}; expected one of {', '.join(DAMAGED_LAYOUTS)}")
+    return _RENDER[layout](report, rng)

@@ -232,13 +232,15 @@ def _proactive_2019(rng: random.Random, level: str) -> Tables:
 
 
 def consistent_tables(rng: random.Random, level: str, fmt: str = "2021") -> Tables:
-    """Random tables of format ``fmt`` ("2021" or "2019") for an agency of ``level`` that satisfy rules 1–5.
+    """Random tables of format ``fmt`` ("2021", "2019" or "hybrid") for an agency of ``level`` that satisfy rules 1–5.
 
     A 2019-format table has no 2021 Table 1 rows; :func:`with_2021_decisions` adds the decisions a
     parser writes under the 2021 keys as well.
     """
     if fmt == "2019":
         return {**_proactive_2019(rng, level), **_requests(rng, level, True), **_review(rng, level)}
+    if fmt == "hybrid":  # a 2021-format report that still prints the single old 其他处理 row
+        return {**_proactive(rng, level), **_requests(rng, level, True), **_review(rng, level)}
     return {**_proactive(rng, level), **_requests(rng, level, False), **_review(rng, level)}
 
 

@@ -88,12 +88,13 @@ def generate(
     """A random report; ``violate=n`` breaks exactly rule n (1–6), ``blanks`` leaves some cells unfilled.
 
     ``table_format="2019"`` draws a 2019 or 2020 report in the 2019 format (its truth also carries the
-    decisions under their 2021 keys, as the parser writes them).
+    decisions under their 2021 keys, as the parser writes them); ``"hybrid"`` a 2021-format report that
+    prints the single old （六）其他处理 row (``requests.other_2019``) instead of the three 2021 rows.
     """
     if violate is not None and not 1 <= violate <= 6:
         raise ValueError(f"violate must be a rule number 1–6, got {violate!r}")
-    if table_format not in ("2021", "2019"):
-        raise ValueError(f"table_format must be '2021' or '2019', got {table_format!r}")
+    if table_format not in ("2021", "2019", "hybrid"):
+        raise ValueError(f"table_format must be '2021', '2019' or 'hybrid', got {table_format!r}")
     year = year or (randint(rng, 2019, 2020) if table_format == "2019" else randint(rng, 2021, 2024))
     who = pick_agency(rng, region, agency)
     base = numbers.consistent_tables(rng, who.level, table_format)
@@ -132,5 +133,5 @@ def generate(
         tables=tables,
         sections=sections,
         violated=violated,
-        format=table_format,
+        format="2019" if table_format == "2019" else "2021",
     )

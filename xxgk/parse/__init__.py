@@ -12,8 +12,9 @@ from xxgk.extract import Block, Document, extract
 from xxgk.model import Region, Report, content_hash, report_id
 from xxgk.parse.align import align_to_form
 from xxgk.parse.checks import check_prose, check_tables, check_year
+from xxgk.parse.headings import HEADINGS
 from xxgk.parse.kind import NOT_A_REPORT, not_a_report
-from xxgk.parse.lines import document_lines
+from xxgk.parse.lines import document_lines, split_glued_headings
 from xxgk.parse.metadata import extract_metadata
 from xxgk.parse.region import agency_level, find_region
 from xxgk.parse.sections import find_headings, split_sections
@@ -28,6 +29,8 @@ def parse_extracted(
     """Build the report record from an extracted document."""
     lines = document_lines(doc)
     headings = find_headings(lines)
+    if len(headings) < len(HEADINGS) and (split := split_glued_headings(lines)) is not lines:
+        lines, headings = split, find_headings(split)  # headings glued to the text, found inside lines
     md = extract_metadata(lines, headings, doc.metadata)
     tables = parse_tables(lines, headings)
     sources = align_to_form(lines, headings, tables)

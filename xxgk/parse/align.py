@@ -24,17 +24,18 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, product
+from math import prod
 
 from xxgk.model import Number, Tables
-from xxgk.parse.digits import MAX_READINGS, split_run
+from xxgk.parse.digits import split_loose, split_run
 from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
 from xxgk.parse.tables import TableResult, cell_value
-from xxgk.parse.template import TEMPLATE_2021, TemplateRow
+from xxgk.parse.template import TEMPLATE_2021, TEMPLATE_HYBRID, TemplateRow
 from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of
-from xxgk.schema import OTHER_2019
+from xxgk.schema import OTHER_2019, OTHER_ROWS
 
 MAX_JOINT = 10_000  # nodes of the joint (rules 1–2) search over rows with several readings
 FEE_CELL = "proactive.fees.amount_10k_yuan"
@@ -42,7 +43,7 @@ FEE_CELL = "proactive.fees.amount_10k_yuan"
 _GAP = r"[\s“”\"'‘’「」『』、,，]*"
 _VALUE_ATOM = re.compile(
     r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*|0)(?:\.\d+)?(?:万元|元|件|个|条|项|次|人次|家|宗)?(?!\d|\.\d)"
-    r"|[/\\]+|[-—–]{1,2}|(?:无|空)(?=[\s|｜/\\\-—–\d]|$)"
+    r"|[/\\]+|[-—–]{1,2}|(?:无|空)(?=[\s|｜/\\\-—–\d（(]|$)"
     r"|\d+(?!\.\d)"  # digits run together (or a number with leading zeros): not a value by itself
 )
 _ORDINAL_NEXT = re.compile(r"[.、．][^\d\s]")
@@ -71,9 +72,29 @@ class Reading:
         )
 
 
-_COLS = {row.key: row.columns for row in TEMPLATE_2021}
-_TABLE = {row.key: row.table for row in TEMPLATE_2021}
-_PATTERNS = {row.key: re.compile(_GAP.join(map(re.escape, row.label))) for row in TEMPLATE_2021 if row.table < 3}
+_ROWS = (*TEMPLATE_2021, *TEMPLATE_HYBRID)  # every row of either form
+_COLS = {row.key: row.columns for row in _ROWS}
+_TABLE = {row.key: row.table for row in _ROWS}
+_PATTERNS = {row.key: re.compile(_GAP.join(map(re.escape, row.label))) for row in _ROWS if row.table < 3}
+
+
+@dataclass(frozen=True)
+class _Form:
+    """The form a document is aligned to: its rows in printed order, and Table 2's rows."""
+
+    rows: tuple[TemplateRow, ...]
+    cols: dict[str, tuple[str, ...]]
+    t2: tuple[str, ...]
+    t2_index: dict[str, int]
+
+
+def _form(rows: tuple[TemplateRow, ...]) -> _Form:
+    t2 = tuple(row.key for row in rows if row.table == 2)
+    return _Form(rows, {row.key: row.columns for row in rows}, t2, {key: i for i, key in enumerate(t2)})
+
+
+FORM_2021 = _form(TEMPLATE_2021)
+FORM_HYBRID = _form(TEMPLATE_HYBRID)  # the single old （六）其他处理 row in place of the three 2021 rows
 
 
 @dataclass
@@ -140,18 +161,19 @@ def _is_run(atom: str) -> bool:
 class _Stream:
     readings: dict[str, Reading] = field(default_factory=dict)
     ambiguous: dict[str, tuple[list[tuple[int, ...]], int]] = field(default_factory=dict)  # row -> readings, line
+    unsummed: set[str] = field(default_factory=set)  # ambiguous rows no reading of which fits the row sum
     damaged: bool = False  # separators lost somewhere in Table 2 or 3
     unread: dict[str, str] = field(default_factory=dict)  # row -> why its digits could not be split
     end: int = 0  # offset after Table 2
 
 
-def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stream:
+def _stream(region: _Region, detached: set[int], review_at: int | None, form: _Form) -> _Stream:
     """Rows read after their labels in printed order; Tables 1–2 end where Table 3's section starts."""
     text = region.text
     out = _Stream()
     cursor = 0
     marks: list[tuple[TemplateRow, int, int]] = []  # row, label start, values start
-    for row in TEMPLATE_2021:
+    for row in form.rows:
         if row.table == 3:
             continue
         pos, n = cursor, len(row.columns)
@@ -184,7 +206,12 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
         if line in detached and line != region.line_at(label_at):
             continue  # a label alone on its line, then a row of values: placed by position, not read here
         n = len(row.columns)
-        if len(atoms) == n and not any(map(_is_run, atoms)):
+        if atoms and len(atoms[-1]) > 2 and atoms[-1].isdigit() and _ORDINAL_NEXT.match(segment, end):
+            # The last number runs into a label's ordinal (``…423.补正后…``, the next label not found):
+            # its last digit may be that ordinal, so only a reading the row sum confirms is taken.
+            out.damaged = True
+            _glued_ordinal(out, row.key, atoms, n, line)
+        elif len(atoms) == n and not any(map(_is_run, atoms)):
             out.readings[row.key] = Reading(tuple(atoms), "label", line)
         elif len(atoms) == 1 and n == 7 and atoms[0].isdigit() and len(atoms[0]) >= n:
             out.damaged = True
@@ -193,6 +220,10 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
             if found is None:
                 out.unread[row.key] = f"digits run together ({atoms[0]}): too many ways to split"
             elif not found:
+                loose = split_loose(atoms[0], n)  # the row breaks rule 3: only rules 1–2 can read it
+                if loose:
+                    out.ambiguous[row.key] = (loose, line)
+                    out.unsummed.add(row.key)
                 out.unread[row.key] = f"digits run together ({atoms[0]}): no split where total = sum of columns"
             elif len(found) == 1:
                 out.readings[row.key] = Reading(tuple(map(str, found[0])), "constraint", line)
@@ -201,6 +232,26 @@ def _stream(region: _Region, detached: set[int], review_at: int | None) -> _Stre
         out.end = max(out.end, end)
     _review(region, out)
     return out
+
+
+def _glued_ordinal(out: _Stream, key: str, atoms: list[str], n: int, line: int) -> None:
+    """Row ``key`` whose last atom may end with the next label's ordinal digit: keep a reading the sums fix."""
+    found: set[tuple[int, ...]] = set()
+    for option in (atoms, [*atoms[:-1], atoms[-1][:-1]]):
+        if n != 7 or any(map(_is_run, option[:-1])):
+            continue
+        if len(option) == n and not _is_run(option[-1]):
+            values = tuple(map(int, option))
+            if sum(values[:6]) == values[6]:
+                found.add(values)
+        elif len(option) == 1 and len(option[0]) >= n:
+            found.update(split_run(option[0], 1, 6) or ())
+    if len(found) == 1:
+        out.readings[key] = Reading(tuple(map(str, found.pop())), "constraint", line)
+    elif found:
+        out.ambiguous[key] = (sorted(found), line)
+    else:
+        out.unread[key] = f"last number run into the next label's ordinal ({atoms[-1]}.): no reading fits the row sum"
 
 
 def _review(region: _Region, out: _Stream) -> None:
@@ -277,7 +328,7 @@ class _Lines:
     filler: set[int] = field(default_factory=set)  # empty lines, Markdown rules, rows of empty cells
 
 
-def _lines(lines: list[Line], start: int, end: int) -> _Lines:
+def _lines(lines: list[Line], start: int, end: int, form: _Form) -> _Lines:
     out = _Lines()
     for i in range(start, end):
         norm = lines[i].norm
@@ -301,7 +352,7 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
         if any(ch.isdigit() for ch in label_key(labels[-1])):
             continue  # a label run into numbers: not a cell of its own
         key = match_label(labels[-1])
-        if key is None or key not in _COLS:
+        if key is None or key not in form.cols:
             key = _review_key(label_key("".join(labels)))
         if key is None:
             continue
@@ -313,7 +364,7 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
             continue  # blanks on both sides: which one is the label's spanned cell is not certain
         if not values:
             if len(labels) == 1:
-                out.label_lines += [(i, k) for k in _listed(labels[0])]
+                out.label_lines += [(i, k) for k in _listed(labels[0], form)]
             continue
         if len(values) != n or all(kind_of(v) == BLANK for v in values):
             continue
@@ -324,11 +375,11 @@ def _lines(lines: list[Line], start: int, end: int) -> _Lines:
     return out
 
 
-def _listed(cell: str) -> list[str]:
+def _listed(cell: str, form: _Form) -> list[str]:
     """Table 2 rows whose labels a text cell lists (one, or several joined by ；), in printed order."""
     text = unicodedata.normalize("NFKC", cell)
     found: list[tuple[int, int, str]] = []
-    for key in _T2:
+    for key in form.t2:
         found += [(m.start(), -m.end(), key) for m in _PATTERNS[key].finditer(text)]
     out, reach = [], -1
     for start, neg_end, key in sorted(found):
@@ -365,11 +416,7 @@ def _in_blocks(lines: _Lines) -> set[int]:
 # --- position: unlabelled value rows -----------------------------------------------------------------------
 
 
-_T2 = [row.key for row in TEMPLATE_2021 if row.table == 2]
-_T2_INDEX = {key: i for i, key in enumerate(_T2)}
-
-
-def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
+def _positional(known: dict[str, int], lines: _Lines, form: _Form) -> dict[str, Reading]:
     """Unlabelled rows of 7 values placed by order (between read rows) or after a list of their labels."""
     out: dict[str, Reading] = {}
     used: set[int] = set()
@@ -386,7 +433,7 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
         while j + len(run) < len(labels) and labels[j + len(run)][0] <= last + 1:
             last = labels[j + len(run)][0]
             run.append(labels[j + len(run)][1])
-        if not all(k in _T2_INDEX for k in run):
+        if not all(k in form.t2_index for k in run):
             continue
         before = [b for b in blocks if b[-1][0] < first and _only_filler(lines, b[-1][0] + 1, first)]
         after = [b for b in blocks if b[0][0] > last and _only_filler(lines, last + 1, b[0][0])]
@@ -398,12 +445,12 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
                 used.add(at)
     # Between two read rows, exactly as many unlabelled rows as unread rows: they are those rows, in order.
     placed = {**known, **{key: reading.line for key, reading in out.items()}}
-    anchors = sorted((line, _T2_INDEX[key]) for key, line in placed.items() if key in _T2_INDEX)
+    anchors = sorted((line, form.t2_index[key]) for key, line in placed.items() if key in form.t2_index)
     if any(b[1] <= a[1] for a, b in pairwise(anchors)):
         return out  # read rows out of order: no order to place by
-    bounds = [(-1, -1), *anchors, (1 << 30, len(_T2))]
+    bounds = [(-1, -1), *anchors, (1 << 30, len(form.t2))]
     for (line_a, idx_a), (line_b, idx_b) in pairwise(bounds):
-        missing = _T2[idx_a + 1 : idx_b]
+        missing = form.t2[idx_a + 1 : idx_b]
         between = [(at, v) for at, v in rows if line_a < at < line_b and at not in used]
         if missing and len(between) == len(missing) == idx_b - idx_a - 1:
             for key, (at, values) in zip(missing, between, strict=True):
@@ -414,51 +461,49 @@ def _positional(known: dict[str, int], lines: _Lines) -> dict[str, Reading]:
 # --- rules 1–2 over rows with several readings ---------------------------------------------------------------
 
 
-def _joint(ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple]) -> dict[str, tuple]:
-    """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated)."""
+def _joint(
+    ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form, *, wrong: bool
+) -> dict[str, tuple]:
+    """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated).
+
+    Rules 1 and 2 are 14 equations, one a rule and column. An equation that fails whatever the readings
+    is the document's own error: it is left out. Where the document is wrong (that, or ``wrong``: a row
+    breaks its own sum whatever its reading), a reading is accepted only
+    if it is also the one of every solution that may break one more equation (so one error hidden by a
+    coincidence cannot pick a wrong reading). At most ``MAX_JOINT`` combinations are tried.
+    """
     keys = list(ambiguous)
-    results = [k for k in _T2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
-    budget = [MAX_JOINT]
-    solutions: list[dict[str, tuple]] = []
+    if not keys:
+        return {}
+    results = [k for k in form.t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
+    choices = [ambiguous[k][0] for k in keys]
+    if prod(len(c) for c in choices) > MAX_JOINT:
+        return {}
 
-    def value(rows: dict[str, tuple], key: str, c: int):
-        row = rows.get(key)
-        return None if row is None else row[c]
-
-    def holds(rows: dict[str, tuple], rules: tuple[int, ...]) -> bool:
+    # Each checkable equation as a constant (the fixed rows) plus signed cells of the ambiguous rows.
+    sides = {
+        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
+        2: {**dict.fromkeys(results, 1), "requests.total": -1},
+    }
+    at = {k: i for i, k in enumerate(keys)}
+    equations: list[tuple[tuple[int, int], int, list[tuple[int, int]]]] = []
+    for rule, coefs in sides.items():
         for c in range(7):
-            new, co = value(rows, "requests.new", c), value(rows, "requests.carried_over", c)
-            total, cf = value(rows, "requests.total", c), value(rows, "requests.carried_forward", c)
-            if 1 in rules and None not in (new, co, total, cf) and new + co != total + cf:
-                return False
-            parts = [value(rows, k, c) for k in results]
-            if 2 in rules and total is not None and None not in parts and sum(parts) != total:
-                return False
-        return True
-
-    def walk(i: int, rows: dict[str, tuple], rules: tuple[int, ...]) -> bool:
-        budget[0] -= 1
-        if budget[0] < 0 or len(solutions) > MAX_READINGS:
-            return False
-        if i == len(keys):
-            if holds(rows, rules):
-                solutions.append(dict(rows))
-            return True
-        for candidate in ambiguous[keys[i]][0]:
-            rows[keys[i]] = candidate
-            if not walk(i + 1, rows, rules):
-                return False
-        del rows[keys[i]]
-        return True
-
-    # Both rules; where the document breaks one of them (nothing fits), the other alone.
-    for rules in ((1, 2), (2,), (1,)):
-        solutions.clear()
-        if not walk(0, dict(known), rules):
-            return {}
-        if solutions:
-            return {k: solutions[0][k] for k in keys if all(s[k] == solutions[0][k] for s in solutions)}
-    return {}
+            fixed = [(coef, known[k][c] if k in known else None) for k, coef in coefs.items() if k not in at]
+            if all(v is not None for _, v in fixed):
+                terms = [(at[k] * 7 + c, coef) for k, coef in coefs.items() if k in at]
+                equations.append(((rule, c), sum(coef * v for coef, v in fixed), terms))
+    tried: list[tuple[tuple[tuple[int, ...], ...], frozenset[tuple[int, int]]]] = []
+    for combo in product(*choices):
+        flat = [v for row in combo for v in row]
+        fails = frozenset(name for name, const, terms in equations if const + sum(k * flat[j] for j, k in terms))
+        tried.append((combo, fails))
+    always = frozenset.intersection(*(f for _, f in tried))
+    if not any(f == always for _, f in tried):
+        return {}  # which equations fail depends on the reading: no reading stands out
+    slack = 1 if always or wrong else 0  # the document is wrong: allow one more hidden error
+    solutions = [combo for combo, f in tried if len(f - always) <= slack]
+    return {k: solutions[0][i] for i, k in enumerate(keys) if all(s[i] == solutions[0][i] for s in solutions)}
 
 
 # --- the stage ----------------------------------------------------------------------------------------------
@@ -478,23 +523,23 @@ def align_tables(
     cells_raw: dict[str, str],
     label_lines: dict[str, int],
     unresolved: set[str],
-    skip: frozenset[str] = frozenset(),
+    form: _Form = FORM_2021,
 ) -> AlignResult:
-    """Fill and check the label-anchored reading ``tables`` against the form.
+    """Fill and check the label-anchored reading ``tables`` against ``form``.
 
     ``label_lines`` gives the line of each row the label-anchored parse read; ``unresolved`` the rows it
-    could not read; ``skip`` rows this document does not have. Returns the merged tables with each
-    cell's provenance and what stays unread.
+    could not read. Returns the merged tables (the rows of ``form``) with each cell's provenance and what
+    stays unread.
     """
     start, end = _region_bounds(headings, len(lines))
-    by_line = _lines(lines, start, end)
+    by_line = _lines(lines, start, end, form)
     detached = _in_blocks(by_line)
     region = _region(lines, start, end)
     review = headings.get("review_litigation", -1)
-    stream = _stream(region, detached, region.starts[review - start] if start < review < end else None)
+    stream = _stream(region, detached, region.starts[review - start] if start < review < end else None, form)
     problems: list[str] = []
     direct: dict[str, Reading | None] = {}  # None: two direct readings disagree
-    for key in _COLS:
+    for key in form.cols:
         a, b = stream.readings.get(key), by_line.readings.get(key)
         if key in by_line.conflicts:
             b = None
@@ -508,7 +553,7 @@ def align_tables(
     claimed = {r.line: k for k, r in direct.items() if r}  # lines that are another row's
     label_rows = {
         k
-        for k in _COLS
+        for k in form.cols
         if k in tables
         and k not in unresolved
         and label_lines.get(k) not in detached
@@ -517,27 +562,42 @@ def align_tables(
     }
     known = {k: r.line for k, r in direct.items() if r}
     known.update({k: label_lines[k] for k in label_rows if k in label_lines and k not in known})
-    positional = _positional(known, by_line)
+    positional = _positional(known, by_line, form)
+    # A row read on a line that order places another row on, its label not on that line (a header cell
+    # such as 总计 above a row of values): not that row's reading; rows are placed again without it.
+    owner = {r.line: k for k, r in positional.items()}
+    misread = {
+        k
+        for k, line in known.items()
+        if owner.get(line, k) != k and getattr(by_line.readings.get(k), "line", None) != line
+    }
+    if misread:
+        label_rows -= misread
+        for k in misread:
+            direct.pop(k, None)
+        known = {k: line for k, line in known.items() if k not in misread}
+        positional = _positional(known, by_line, form)
     trusted = {k for k in label_rows if not (stream.damaged and _TABLE[k] > 1)}
     if stream.ambiguous:
         fixed: dict[str, tuple] = {}
-        for key in _T2:
+        for key in form.t2:
             reading = direct.get(key) or positional.get(key)
             if reading is not None:
                 fixed[key] = reading.values(key)
             elif key in trusted:
-                fixed[key] = tuple(tables[key][c] for c in _COLS[key])
-        solved = _joint({k: v for k, v in stream.ambiguous.items() if k not in fixed}, fixed)
+                fixed[key] = tuple(tables[key][c] for c in form.cols[key])
+        open_rows = {k: v for k, v in stream.ambiguous.items() if k not in fixed}
+        solved = _joint(open_rows, fixed, form, wrong=bool(stream.unsummed & set(open_rows)))
         for key, (found, line) in stream.ambiguous.items():
             if key in solved:
                 direct.setdefault(key, Reading(tuple(map(str, solved[key])), "constraint", line))
-            elif key not in direct:
+            elif key not in direct and key not in stream.unsummed:
                 why = f"{len(found)} splits fit the row sum, and rules 1–2 with the other rows do not single one out"
                 stream.unread[key] = f"digits run together: {why}"
-    result = AlignResult(tables={k: dict(v) for k, v in tables.items()}, cells_raw=dict(cells_raw))
-    for key, cols in _COLS.items():
+    result = AlignResult(tables={k: dict(v) for k, v in tables.items() if k in form.cols}, cells_raw=dict(cells_raw))
+    for key, cols in form.cols.items():
         reading = direct[key] if key in direct else positional.get(key)
-        if key in skip or (reading is None and key not in tables):
+        if reading is None and key not in tables:
             continue
         if reading is None:
             if key not in direct and key in trusted:
@@ -567,6 +627,7 @@ def align_tables(
                 result.cells_raw[cell] = raw
     if "review" in stream.unread and "review" not in result.read:
         problems.append(stream.unread["review"])
+    result.tables = {k: result.tables[k] for k in form.cols if k in result.tables}  # in printed order
     result.problems = problems
     return result
 
@@ -578,7 +639,17 @@ def _markdown(lines: list[Line], headings: dict[str, int]) -> bool:
 
 
 _REVIEW_ROWS = frozenset(k for k, t in _TABLE.items() if t == 3)
-_OTHER_ROWS = frozenset(k for k in _COLS if k.startswith("requests.other."))
+
+
+def _single_other(lines: list[Line], headings: dict[str, int], found: TableResult) -> bool:
+    """The report prints the single old （六）其他处理 row, not the three 2021 rows (their long labels absent)."""
+    if OTHER_2019 in found.tables:
+        return True
+    start, end = _region_bounds(headings, len(lines))
+    text = _region(lines, start, end).text
+    return _PATTERNS[OTHER_2019].search(text) is not None and not any(
+        _PATTERNS[key].search(text) for key in OTHER_ROWS[:2]
+    )
 
 
 def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResult) -> dict[str, str]:
@@ -592,19 +663,24 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
             for row, line in found.row_lines.items()
             for col in found.tables.get(row, ())
         }
-    unresolved = {row for row in _COLS if any(p.startswith(f"{row}:") for p in found.problems)}
+    form = FORM_HYBRID if _single_other(lines, headings, found) else FORM_2021
+    if form is FORM_HYBRID and found.tables:  # the three 2021 rows are not printed: not "not found"
+        found.problems = [p for p in found.problems if not p.startswith(OTHER_ROWS)]
+        if OTHER_2019 not in found.tables:
+            found.tables[OTHER_2019] = dict.fromkeys(form.cols[OTHER_2019])
+            found.problems.append(f"{OTHER_2019}: row not found")
+    unresolved = {row for row in form.cols if any(p.startswith(f"{row}:") for p in found.problems)}
     if any(p.startswith("Table 3") for p in found.problems):
         unresolved |= _REVIEW_ROWS
-    skip = _OTHER_ROWS if OTHER_2019 in found.tables else frozenset()  # the single old 其他处理 row
-    tables = found.tables or {k: dict.fromkeys(c) for k, c in _COLS.items()}
+    tables = found.tables or {k: dict.fromkeys(c) for k, c in form.cols.items()}
     aligned = align_tables(
-        lines, headings, tables, found.cells_raw, found.row_lines, unresolved | set(_COLS) - set(found.tables), skip
+        lines, headings, tables, found.cells_raw, found.row_lines, unresolved | set(form.cols) - set(found.tables), form
     )
     if not found.tables and not aligned.read:
         return {}
     if not found.tables:
         found.format = "2021"
-        found.problems = [f"{k}: row not found" for k in _COLS if k not in aligned.read and k not in skip]
+        found.problems = [f"{k}: row not found" for k in form.cols if k not in aligned.read]
     else:
         review_read = aligned.read >= _REVIEW_ROWS
         found.problems = [

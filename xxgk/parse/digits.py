@@ -6,8 +6,9 @@ sum: for one group the total is the run's tail, and the parts before it must add
 the parts of a group fix its total's digits, which must come next. Numbers carry no leading
 zero (``0`` alone is a number) and have at most ``MAX_DIGITS`` digits.
 
-The search is bounded: at most ``MAX_STEPS`` parts are tried per run and ``MAX_READINGS`` readings kept;
-past either bound the run counts as unreadable (``None``), never as read.
+The search is bounded: at most ``MAX_STEPS`` parts are tried per run and ``MAX_READINGS`` readings kept
+(``MAX_LOOSE`` by :func:`split_loose`); past either bound the run counts as unreadable (``None``), never as
+read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 MAX_DIGITS = 6
 MAX_STEPS = 10_000
 MAX_READINGS = 16
+MAX_LOOSE = 64  # readings kept of a run whose row breaks its sum (see split_loose)
 
 Reading = tuple[int, ...]
 
@@ -118,3 +120,31 @@ def split_run(digits: str, groups: int, parts: int) -> list[Reading] | None:
     if not complete or budget.steps < 0 or len(found) > MAX_READINGS:
         return None
     return found
+
+
+def split_loose(digits: str, count: int) -> list[Reading] | None:
+    """Every reading of ``digits`` as ``count`` numbers, whatever their sums (for a row that breaks its own
+    sum, so only other rows can tell); None past ``MAX_STEPS`` or ``MAX_LOOSE`` readings."""
+    budget = _Budget()
+    found: list[Reading] = []
+
+    def walk(at: int, acc: list[int]) -> None:
+        left = count - len(acc)
+        if left == 0:
+            if at == len(digits):
+                found.append(tuple(acc))
+            return
+        for value, end in _pieces(digits, at, budget):
+            rest = len(digits) - end
+            if rest < left - 1:
+                break
+            if rest > (left - 1) * MAX_DIGITS:
+                continue
+            acc.append(value)
+            walk(end, acc)
+            acc.pop()
+            if budget.steps < 0 or len(found) > MAX_LOOSE:
+                return
+
+    walk(0, [])
+    return None if budget.steps < 0 or len(found) > MAX_LOOSE else found

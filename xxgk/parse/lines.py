@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from xxgk.extract.document import Document
-from xxgk.parse.headings import MAX_HEADING, heading_key
+from xxgk.parse.headings import INLINE_HEADING, MAX_HEADING, heading_key
 from xxgk.parse.normalize import normalize
 
 _PAGE_NUMBER = re.compile(
@@ -83,3 +84,30 @@ def join_split_headings(lines: list[Line]) -> list[Line]:
         out.append(Line(raw=first.raw.rstrip() + second.raw.strip(), norm=first.norm.rstrip() + second.norm.strip()))
         i = start + 2
     return out + lines[i:]
+
+
+def split_glued_headings(lines: list[Line]) -> list[Line]:
+    """Lines with every numbered standard heading glued to the text around it (``一、总体情况2023年，…``,
+    or a whole body on one line) cut out onto a line of its own; ``lines`` itself where there is none."""
+    out: list[Line] = []
+    changed = False
+    for line in lines:
+        cuts = [] if line.cells is not None or len(line.raw) != len(line.norm) else _heading_cuts(line.norm)
+        if not cuts:
+            out.append(line)
+            continue
+        changed = True
+        for a, b in pairwise([0, *cuts, len(line.norm)]):
+            if line.norm[a:b].strip():
+                out.append(Line(raw=line.raw[a:b].strip(), norm=line.norm[a:b].strip()))
+    return out if changed else lines
+
+
+def _heading_cuts(norm: str) -> list[int]:
+    """Where a line is cut around the standard headings inside it (none for a heading line of its own)."""
+    if heading_key(norm) is not None:
+        return []
+    cuts: list[int] = []
+    for m in INLINE_HEADING.finditer(norm):
+        cuts += [m.start(), m.end()]
+    return [c for c in dict.fromkeys(cuts) if 0 < c < len(norm)]

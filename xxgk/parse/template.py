@@ -1,6 +1,7 @@
 """The fixed form the tables are aligned to: rows in printed order with their columns, as data.
 
-Derived from :mod:`xxgk.schema`, so another format's form (e.g. the 2019 one) is another tuple of rows.
+Derived from :mod:`xxgk.schema`, so another format's form is another tuple of rows: ``TEMPLATE_HYBRID`` is
+the 2021 form of a report that still prints the single old （六）其他处理 row.
 """
 
 from __future__ import annotations
@@ -8,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xxgk.parse.normalize import label_key
-from xxgk.schema import PROACTIVE_LABELS, REQUEST_LABELS, REVIEW_GROUPS, TABLE_ROWS
+from xxgk.schema import (
+    OTHER_2019,
+    OTHER_2019_LABEL,
+    OTHER_ROWS,
+    PROACTIVE_LABELS,
+    REQUEST_COLUMNS,
+    REQUEST_LABELS,
+    REVIEW_GROUPS,
+    TABLE_ROWS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +52,17 @@ def _template_2021() -> tuple[TemplateRow, ...]:
     return tuple(rows)
 
 
+def _template_hybrid() -> tuple[TemplateRow, ...]:
+    """The 2021 form with the single old （六）其他处理 row in place of the three ``requests.other.*`` rows."""
+    single = TemplateRow(OTHER_2019, REQUEST_COLUMNS, 2, label_key(OTHER_2019_LABEL), None)
+    rows: list[TemplateRow] = []
+    for row in TEMPLATE_2021:
+        if row.key == OTHER_ROWS[0]:
+            rows.append(single)
+        elif row.key not in OTHER_ROWS:
+            rows.append(row)
+    return tuple(rows)
+
+
 TEMPLATE_2021 = _template_2021()
+TEMPLATE_HYBRID = _template_hybrid()
