@@ -94,3 +94,16 @@ def test_summary_counts_unchecked_rules_in_one_line_each(tmp_path: Path, capsys:
     assert shown == [
         f"unchecked: 规则 {r} 有 {n} 处因单元格空白未能校验（--json 列出每一处）" for r, n in sorted(per_rule.items())
     ]
+
+
+def test_a_mapped_old_row_is_not_listed_as_raw(realdocs, capsys: pytest.CaptureFixture[str]) -> None:
+    """pdf-003 prints the single old （六）其他处理 row: mapped to requests.other_2019, it is no raw row."""
+    assert main(["parse", str(realdocs / "pdf-003.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "Table 2:   161/161 cells filled" in out and "raw rows" not in out
+
+
+def test_a_reader_that_goes_away_is_no_traceback() -> None:
+    cmd = f"{sys.executable} -m xxgk.cli parse {' '.join([str(SEED)] * 150)} | head -1"  # more than a pipe holds
+    done = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("==> ") and done.stderr == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 COMMANDS: dict[str, str] = {
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         return module.run(args) or 0
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``xxgk search … | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from xxgk.explain import explain_check, explain_problem
 from xxgk.fetch import FetchError, fetch
 from xxgk.model import Region, Report
 from xxgk.parse.kind import NOT_A_REPORT
+from xxgk.parse.labels import match_label
 from xxgk.schema import DECISIONS_2021, REVIEW_GROUPS
 
 MAX_FETCH = 64 << 20
@@ -83,8 +84,9 @@ def summary(report: Report) -> str:
         cells = [v for row in rows for v in report.tables[row].values()]
         filled = sum(v is not None for v in cells)
         lines.append(f"{name}:   {filled}/{len(cells)} cells filled")
-    if report.tables_raw:
-        lines.append(f"raw rows:  {', '.join(report.tables_raw)}")
+    unmapped = [label for label in report.tables_raw if match_label(label) not in report.tables]
+    if unmapped:
+        lines.append(f"raw rows:  {', '.join(unmapped)}")
     lines.append(f"checks:    {'all passed' if not report.checks else f'{len(report.checks)} failed'}")
     lines += [f"  规则 {c.rule}：{explain_check(c, report)}" for c in report.checks]
     unchecked: Counter[str] = Counter()
