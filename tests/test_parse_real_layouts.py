@@ -1,7 +1,7 @@
 """Layouts seen on real portals and in other people's pipelines, each reached through the generator.
 
-- Cell-per-line exports with bars: an HTML-to-text converter writes every table cell on its own line ending in
-  `` |``, an empty cell as a bare ``|``, and closes each row with a line of bars (one per column a span covers).
+- Cell-per-line exports with bars (the generator's ``bar_cells`` layout): an HTML-to-text converter writes every
+  table cell on its own line ending in `` |``, an empty cell as a bare ``|``, and closes each row with bars.
 - The section headings in the wordings of the official templates and their common variants
   (``政府信息公开工作存在的主要问题及改进情况``, ``因政府信息公开工作被申请行政复议、提起行政诉讼情况`` …).
 """
@@ -13,36 +13,10 @@ import random
 import pytest
 
 from xxgk.generate import generate, render
+from xxgk.generate.damage import render_damaged
 from xxgk.generate.report import HEADINGS
 from xxgk.parse import parse_document
 from xxgk.parse.headings import heading_key
-from xxgk.parse.tokens import NULL, NULLS, VALUE, kind_of
-
-
-def _bars(tsv: str, rng: random.Random) -> str:
-    """A TSV rendering as a bar export: each cell on a line as ``cell |``, an empty one as ``|``, rows closed by
-    a line of bars. The TSV layout has one cell a line (tab-prefixed, rows apart by empty lines) or a row a line."""
-
-    def cell(text: str) -> str:
-        text = text.strip()
-        if text in NULLS and rng.random() < 0.5:
-            text = ""  # the page left the cell empty
-        return f"{text} |" if text else "|"
-
-    out: list[str] = []
-    for line in tsv.splitlines():
-        if line.startswith("\t") and line.count("\t") == 1:
-            out.append(cell(line[1:]))
-        elif "\t" in line:  # a row: the slots its labels' spans cover are not written, as in a real export
-            cells = line.split("\t")
-            first = next((i for i, c in enumerate(cells) if kind_of(c) in (VALUE, NULL)), len(cells))
-            out += [cell(c) for i, c in enumerate(cells) if c.strip() or i >= first]
-            out.append("|" * rng.randint(2, 8))
-        elif not line.strip() and out and out[-1].endswith("|"):
-            out.append("|" * rng.randint(2, 8))
-        else:
-            out.append(line)
-    return "\n".join(out)
 
 
 def _cells(tables: dict) -> dict[str, object]:
@@ -53,7 +27,7 @@ def _cells(tables: dict) -> dict[str, object]:
 def test_cell_per_line_bar_exports_read_exactly(seed: int) -> None:
     rng = random.Random(seed)
     report = generate(rng, blanks=True, table_format="2019" if seed % 3 == 0 else "2021")
-    text = _bars(render(report, "tsv").decode("utf-8"), rng)
+    text = render_damaged(report, "bar_cells", rng)
     parsed = parse_document(text.encode("utf-8"), filename="bars.txt")
     truth = _cells(report.tables)
     got = _cells(parsed.tables)

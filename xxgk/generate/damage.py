@@ -13,6 +13,9 @@ Each layout imitates one class of damage seen in real inputs:
 - ``one_line``: the whole body on one line, inside page chrome (breadcrumbs, 字体大中小, 附件下载).
 - ``scrambled``: Table 2's labelled rows in shuffled order, and some row groups detached (their labels
   listed first, their values after, in order).
+- ``bar_cells``: an HTML-to-text converter's output: every table cell on its own line ending in `` |``, an
+  empty cell a bare ``|`` (half the blank cells printed empty), each row closed by a line of bars; the slots
+  that a label's span covers are not written.
 
 Blank cells always print a marker (``/``, ``—``, ``无``) or stay an empty pipe cell, and digits run together
 only in rows whose cells are all filled, so every damaged rendering still determines every cell.
@@ -21,11 +24,12 @@ only in rows whose cells are all filled, so every damaged rendering still determ
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
-from xxgk.generate.grid import Style, format_value
+from xxgk.generate.grid import BLANK_MARKERS, Style, format_value
 from xxgk.generate.report import HEADINGS, GeneratedReport
-from xxgk.generate.text import chinese_date
+from xxgk.generate.text import chinese_date, render_tsv
 from xxgk.schema import (
     OTHER_2019,
     PROACTIVE_LABELS,
@@ -36,7 +40,7 @@ from xxgk.schema import (
     REVIEW_GROUPS,
 )
 
-DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled")
+DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled", "bar_cells")
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 OTHER_LEAD = "（六）其他处理"  # lead of the three 2021 rows, or the single old row of a hybrid report
@@ -265,7 +269,42 @@ def scrambled(report: GeneratedReport, rng: random.Random) -> str:
     return "\n".join(_body(report, tables)) + "\n"
 
 
-_RENDER = {"md_fragmented": md_fragmented, "run_together": run_together, "one_line": one_line, "scrambled": scrambled}
+_NUMBER = re.compile(r"[\d.,]+")
+
+
+def bar_cells(report: GeneratedReport, rng: random.Random) -> str:
+    """The TSV rendering (a cell a line, or a row a line) with every cell as ``cell |`` and rows closed by bars."""
+
+    def cell(text: str) -> str:
+        text = text.strip()
+        if text in BLANK_MARKERS and rng.random() < 0.5:
+            text = ""
+        return f"{text} |" if text else "|"
+
+    out: list[str] = []
+    for line in render_tsv(report, rng).splitlines():
+        if line.startswith("\t") and line.count("\t") == 1:
+            out.append(cell(line[1:]))
+        elif "\t" in line:  # a row: the empty slots before its first value are a span's, not written
+            cells = line.split("\t")
+            values = (i for i, c in enumerate(cells) if _NUMBER.fullmatch(c.strip()) or c.strip() in BLANK_MARKERS[1:])
+            first = next(values, len(cells))
+            out += [cell(c) for i, c in enumerate(cells) if c.strip() or i >= first]
+            out.append("|" * rng.randint(2, 8))
+        elif not line.strip() and out and out[-1].endswith("|"):
+            out.append("|" * rng.randint(2, 8))
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+_RENDER = {
+    "md_fragmented": md_fragmented,
+    "run_together": run_together,
+    "one_line": one_line,
+    "scrambled": scrambled,
+    "bar_cells": bar_cells,
+}
 
 
 def render_damaged(report: GeneratedReport, layout: str, rng: random.Random) -> str:
