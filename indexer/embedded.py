@@ -8,13 +8,20 @@ Measured against exact phrase queries over positioned pairs, this answers the
 commonest words (信息公开, in every report) 30–60 times faster; the price: a word
 of three or more characters also matches a field holding all its pairs apart
 (on the benchmark corpus, counts equal exact phrase matching for every query).
-Section headings are indexed with their section (``存在的主要问题`` finds every report
-having that heading). Text in Traditional script also holds its Taiwan → mainland wording as
+A report's text (every section with its heading, or the unsectioned text) is one ``body``
+field, so an ordinary query is one intersection of a word's pairs per field (title, meta,
+body); each section is indexed once more on its own (document frequencies only) for queries
+restricted to a section. Section headings are indexed with their section (``存在的主要问题``
+finds every report having that heading). Text in Traditional script also holds its Taiwan → mainland wording as
 a second value of the field (``indexer.text.index_forms``); a query word matches either.
-Filters are exact terms on raw fast fields.
-
-Facets are terms aggregations on the raw fast fields. A facet over a field with few values
-(year … county: at most a few thousand) is counted in full. The agency facet (a
+Facet fields (region, agency, level, format) are held as 64-bit codes of their values (a hash,
+``value_code``) in integer fast fields: filters are exact terms on them, and facets are terms
+aggregations over them, which tantivy counts without ever reading a term dictionary (measured at
+100,000 reports: the county facet in full, 2,777 values, 24.8 ms over the text field, a tenth of
+that over codes; the agency's top 100, 14 ms over text). A code is turned back into its value by
+a table filled while indexing and, for values another process indexed, from one matching
+document's stored fields. A facet over a field with few values (year … county: at most a few
+thousand) is counted in full. The agency facet (a
 quarter of a million values nationally) counts only its top values: tantivy ranks them per
 segment, and when its result says the ranking may be approximate, those values alone are
 counted again, exactly, so every count shown is exact. Facets of the unfiltered query (what
@@ -47,8 +54,8 @@ from xxgk.schema import SECTIONS
 
 ANALYZER = "chars12"
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
-TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, **{f: 1.0 for f in SECTION_FIELDS.values()}, "rest": 1.0}
-RAW_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")
+TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
+CODED_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")  # held as value codes
 INT_FIELDS = ("year", "failed")
 # Sort keys: the value in the high bits, a hash of the report id below it, so ties always
 # break the same way (pages stay stable, and a rebuilt index orders exactly like the old one).
@@ -62,6 +69,7 @@ HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock
+LAYOUT = "layout.json"  # names the schema a generation was written with
 
 
 def build_schema() -> tantivy.Schema:
@@ -69,9 +77,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TEXT_BOOSTS:
         sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
-    for name in RAW_FIELDS:
-        sb.add_text_field(name, tokenizer_name="raw", fast=True)
-    for name in INT_FIELDS:
+    for name in SECTION_FIELDS.values():
+        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
+    for name in (*CODED_FIELDS, *INT_FIELDS):
         sb.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS.values():
         sb.add_integer_field(name, fast=True)
@@ -80,6 +88,8 @@ def build_schema() -> tantivy.Schema:
 
 
 SCHEMA = build_schema()
+# Names this layout: a generation written with another (an older version's) is replaced, not misread.
+SCHEMA_ID = "coded-facets-body-1"
 
 
 def _open(path: Path) -> tantivy.Index:
@@ -88,36 +98,43 @@ def _open(path: Path) -> tantivy.Index:
     return index
 
 
+def value_code(value: str) -> int:
+    """The signed 64-bit code a facet value is indexed as (blake2b; a collision among a million
+    distinct values has a chance of about 3 in 10^8)."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 def to_document(report: Report) -> Document:
     """One report as a tantivy document (text fields normalised for the analyzer)."""
     region = report.region
     texts = {k: v for k, v in report.sections.items() if k in SECTIONS and v}
+    sections = {SECTION_FIELDS[key]: f"{SECTIONS[key]}\n{value}" for key, value in texts.items()}
     searchable = {
         "title": report.title or "",
         "meta": " ".join(filter(None, (report.agency, region.province, region.city, region.county))),
-        **{SECTION_FIELDS[key]: f"{SECTIONS[key]}\n{value}" for key, value in texts.items()},
-        "rest": "" if texts else report.text,
+        **sections,
     }
     fields: dict[str, object] = {
         "id": report.id,
-        "province": region.province,
-        "city": region.city,
-        "county": region.county,
-        "agency": report.agency,
-        "agency_level": report.agency_level,
-        "format": report.format,
         "year": report.year,
         "failed": len(report.checks),
         "year_key": _sort_key(report.year, report.id),
         "published_key": _sort_key(_date_number(report.published), report.id),
     }
+    for name, value in _coded_values(report).items():
+        if value is not None:
+            fields[name] = value_code(value)
     for name, value in searchable.items():
         fields[name] = [form for form in index_forms(value) if form]
+    body = [form for name in sections for form in fields[name]]  # type: ignore[attr-defined]
+    fields["body"] = body if texts else [form for form in index_forms(report.text) if form]
     shown = {
         "title": report.title,
         "agency": report.agency,
         "year": report.year,
         "region": {k: getattr(region, k) for k in ("province", "city", "county", "code")},
+        "agency_level": report.agency_level,
+        "format": report.format,
         "url": report.url,
         "sections": texts,
         "text": "" if texts else report.text,
@@ -125,6 +142,23 @@ def to_document(report: Report) -> Document:
     doc = Document(**{k: v for k, v in fields.items() if v is not None and v != "" and v != []})
     doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode("utf-8"))
     return doc
+
+
+def _coded_values(report: Report) -> dict[str, str | None]:
+    region = report.region
+    return {
+        "province": region.province,
+        "city": region.city,
+        "county": region.county,
+        "agency": report.agency,
+        "agency_level": report.agency_level,
+        "format": report.format,
+    }
+
+
+def _shown_value(shown: dict, name: str) -> str | None:
+    """A coded field's value as the stored ``doc`` JSON holds it."""
+    return shown["region"].get(name) if name in ("province", "city", "county") else shown.get(name)
 
 
 def _clamp_year(year: int | None) -> int | None:
@@ -152,12 +186,13 @@ class EmbeddedBackend:
         self.directory = Path(directory)
         self.threads = threads
         self._current = self.directory / "current"
-        if not self._current.exists():
-            self._swap_in(self._new_generation())
+        if not self._current.exists() or not _current_layout(self._current):
+            self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
         self._generation = ""
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
         self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
+        self._values: dict[tuple[str, int], str] = {}  # (coded field, code) → value
         self._reopen()
         self._remove_abandoned()
 
@@ -170,7 +205,7 @@ class EmbeddedBackend:
         try:
             for report in reports:
                 writer.delete_documents_by_term("id", report.id)
-                writer.add_document(to_document(report))
+                writer.add_document(self._document(report))
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -211,7 +246,7 @@ class EmbeddedBackend:
         writer = index.writer(WRITER_HEAP, self.threads)
         try:
             for report in reports:
-                writer.add_document(to_document(report))
+                writer.add_document(self._document(report))
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -228,6 +263,7 @@ class EmbeddedBackend:
         path = self.directory / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
         _open(path)  # writes an empty index's meta.json
+        (path / LAYOUT).write_text(json.dumps({"schema": SCHEMA_ID}))
         return path
 
     def _swap_in(self, path: Path) -> None:
@@ -326,8 +362,8 @@ class EmbeddedBackend:
         return TQ.boolean_query(clauses)
 
     @staticmethod
-    def _terms(query: Query) -> list[tuple[str, str]]:
-        return [(name, value) for name in RAW_FIELDS if (value := getattr(query, name)) is not None]
+    def _terms(query: Query) -> list[tuple[str, int]]:
+        return [(name, value_code(value)) for name in CODED_FIELDS if (value := getattr(query, name)) is not None]
 
     def _term(self, term: Term, fields: dict[str, float]) -> TQ:
         """One query term: any form of any of its alternative words."""
@@ -382,18 +418,44 @@ class EmbeddedBackend:
         total = int(result[HITS]["value"])
         facets: dict[str, dict[str, int]] = {}
         for name in query.facets:
-            counts = _bucket_counts(name, result[name]["buckets"])
+            counts = _bucket_counts(result[name]["buckets"])
             if result[name].get("doc_count_error_upper_bound"):  # top values ranked per segment: recount them
                 values = TQ.term_set_query(SCHEMA, FACET_FIELDS[name], list(counts))
                 exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
                 again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
-                counts = _bucket_counts(name, again[name]["buckets"])
-            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+                counts = _bucket_counts(again[name]["buckets"])
+            named: dict[str, int] = {}
+            for code, count in counts.items():
+                value = self._value(searcher, name, code)
+                named[value] = named.get(value, 0) + count
+            facets[name] = dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
         if key and key[0] == self._state():  # no commit landed meanwhile
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = (total, facets)
         return total, facets
+
+    def _document(self, report: Report) -> Document:
+        for name, value in _coded_values(report).items():
+            if value is not None:
+                self._values[name, value_code(value)] = value
+        return to_document(report)
+
+    def _value(self, searcher: tantivy.Searcher, name: str, key: int) -> str:
+        """A facet bucket's key as the value it stands for."""
+        if name == "failed_checks":
+            return failed_value(key)
+        if name not in CODED_FIELDS:
+            return str(key)
+        value = self._values.get((name, key))
+        if value is None:  # indexed by another process: read it from a document holding it
+            found = searcher.search(TQ.term_query(SCHEMA, name, key), 1, count=False).hits
+            shown = json.loads(searcher.doc(found[0][1]).get_first("doc")) if found else {}
+            value = _shown_value(shown, name) if shown else None
+            if value is None:
+                raise LookupError(f"no document holds the {name} value coded {key}")
+            self._values[name, key] = value
+        return value
 
     @staticmethod
     def _facet_size(name: str, facet_limit: int | None) -> int:
@@ -404,7 +466,7 @@ class EmbeddedBackend:
 
 def _unfiltered(query: Query, terms: list) -> bool:
     """True for the unfiltered query (no words, no filters): its facets can be cached."""
-    filters = (*RAW_FIELDS, "year_from", "year_to", "failed_checks")
+    filters = (*CODED_FIELDS, "year_from", "year_to", "failed_checks")
     return not terms and all(getattr(query, name) is None for name in (*filters, "ids"))
 
 
@@ -415,12 +477,21 @@ def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
     return {"terms": {"field": FACET_FIELDS[name], "size": size, "segment_size": segment}}
 
 
-def _bucket_counts(name: str, buckets: list[dict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _bucket_counts(buckets: list[dict]) -> dict[int, int]:
+    """Counts by bucket key (failed checks: by whether there are any)."""
+    counts: dict[int, int] = {}
     for bucket in buckets:
-        key = failed_value(int(bucket["key"])) if name == "failed_checks" else str(bucket["key"])
+        key = int(bucket["key"])
         counts[key] = counts.get(key, 0) + int(bucket["doc_count"])
     return counts
+
+
+def _current_layout(current: Path) -> bool:
+    """True when the live generation was written with this module's schema."""
+    try:
+        return json.loads((current / LAYOUT).read_text()).get("schema") == SCHEMA_ID
+    except (OSError, ValueError):
+        return False
 
 
 def _alive(pid: str) -> bool:
