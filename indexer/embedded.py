@@ -65,6 +65,7 @@ FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name i
 MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
 TOP_ONLY = {"agency": 100}  # high-cardinality facets: how many top values are counted by default
+COMMON = 0.5  # a word in more than this share of the reports filters without ranking
 HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
@@ -326,26 +327,34 @@ class EmbeddedBackend:
         terms = query_terms(query.text)
         if (query.text.strip() and not terms) or query.ids == frozenset():
             return SearchResult(total=0, facets={name: {} for name in query.facets})
-        tq = self._build(query, terms)
         state = self._state() if query.facets and _unfiltered(query, terms) else None
         searcher = index.searcher()
+        tq, ranked = self._build(query, terms, searcher)
         limit = max(0, min(query.limit, MAX_LIMIT))
         options: dict[str, object] = {"offset": max(0, query.offset)}
-        if query.sort != "relevance":
-            options["order_by_field"] = SORT_FIELDS[query.sort.lstrip("-")]
-            options["order"] = Order.Desc if query.sort.startswith("-") else Order.Asc
+        sort = query.sort if ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
+        if sort != "relevance":
+            options["order_by_field"] = SORT_FIELDS[sort.lstrip("-")]
+            options["order"] = Order.Desc if sort.startswith("-") else Order.Asc
         # With facets, the aggregation counts the hits as well: the query is not run twice for it.
         found = searcher.search(tq, max(limit, 1), count=not query.facets, **options)
         words = [form for term in terms for word in term for form in word]
-        hits = [self._hit(searcher, address, score, query, words) for score, address in found.hits[:limit]]
+        scored = sort == "relevance"
+        hits = [
+            self._hit(searcher, address, score if scored else None, query, words)
+            for score, address in found.hits[:limit]
+        ]
         total, facets = self._facets(searcher, tq, query, state) if query.facets else (found.count, {})
         return SearchResult(total=total, hits=hits, facets=facets)
 
-    def _build(self, query: Query, terms: list[Term]) -> TQ:
+    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
+        """The query, and whether any of its words ranks the hits (see ``_word``)."""
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
-        clauses = [(Occur.Must, self._term(term, fields)) for term in terms]
+        words = [self._term(term, fields, searcher) for term in terms]
+        clauses = [(Occur.Must, word) for word, _ in words]
+        ranked = any(ranks for _, ranks in words)
         filters = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         if query.year_from is not None or query.year_to is not None:
             low, high = (_clamp_year(y) for y in (query.year_from, query.year_to))
@@ -358,30 +367,42 @@ class EmbeddedBackend:
             filters.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
         clauses += [(Occur.Must, TQ.const_score_query(f, 0.0)) for f in filters]
         if not clauses:
-            return TQ.all_query()
-        return TQ.boolean_query(clauses)
+            return TQ.all_query(), ranked
+        return TQ.boolean_query(clauses), ranked
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
         return [(name, value_code(value)) for name in CODED_FIELDS if (value := getattr(query, name)) is not None]
 
-    def _term(self, term: Term, fields: dict[str, float]) -> TQ:
-        """One query term: any form of any of its alternative words."""
+    def _term(self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
+        """One query term: any form of any of its alternative words; True if one of them ranks."""
         forms = list(dict.fromkeys(form for word in term for form in word))
-        if len(forms) == 1:
-            return self._word(forms[0], fields)
-        return TQ.boolean_query([(Occur.Should, self._word(form, fields)) for form in forms])
+        words = [self._word(form, fields, searcher) for form in forms]
+        ranked = any(ranks for _, ranks in words)
+        if len(words) == 1:
+            return words[0][0], ranked
+        return TQ.boolean_query([(Occur.Should, word) for word, _ in words]), ranked
 
     @staticmethod
-    def _word(word: str, fields: dict[str, float]) -> TQ:
-        """One query word in any of ``fields``: all its character pairs in one field."""
+    def _word(word: str, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
+        """One query word in any of ``fields``: all its character pairs in one field.
+
+        A word found in more than ``COMMON`` of the reports (信息公开 is in every one) filters
+        without ranking: its BM25 weight is next to nothing, yet scoring it costs most of a search
+        (at 100,000 reports, 13 ms scored against 1.7 ms unscored). Returns the query and whether
+        the word ranks.
+        """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
+        text_field = next(iter(fields)) if len(fields) == 1 else "body"
+        rarest = min(searcher.doc_freq(text_field, g) for g in grams)
+        ranks = rarest <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
             terms = [TQ.term_query(SCHEMA, field, g) for g in grams]
             q = terms[0] if len(terms) == 1 else TQ.boolean_query([(Occur.Must, t) for t in terms])
-            alternatives.append((Occur.Should, q if boost == 1.0 else TQ.boost_query(q, boost)))
-        return TQ.boolean_query(alternatives)
+            alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
+        found = TQ.boolean_query(alternatives)
+        return (found, True) if ranks else (TQ.const_score_query(found, 0.0), False)
 
     def _hit(self, searcher: tantivy.Searcher, address, score, query: Query, words: list[str]) -> Hit:
         doc = searcher.doc(address)
