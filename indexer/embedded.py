@@ -65,6 +65,11 @@ FACET_FIELDS = {name: ("failed" if name == "failed_checks" else name) for name i
 MAX_LIMIT = 1000
 YEAR_BOUND = 100_000  # years outside ±this are clamped (tantivy takes 64-bit integers only)
 TOP_ONLY = {"agency": 100}  # high-cardinality facets: how many top values are counted by default
+# The facets of few values are also counted together: one field codes each report's combination
+# (year, level, format, failed checks or not), and one aggregation over it (a few hundred values)
+# gives all four facets by summing, instead of four passes over the hits.
+COMBINED = ("year", "agency_level", "format", "failed_checks")
+COMBINED_FIELD = "combined"
 COMMON = 0.5  # a word in more than this share of the reports filters without ranking
 HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
@@ -80,7 +85,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
     for name in SECTION_FIELDS.values():
         sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
-    for name in (*CODED_FIELDS, *INT_FIELDS):
+    for name in (*CODED_FIELDS, *INT_FIELDS, COMBINED_FIELD):
         sb.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS.values():
         sb.add_integer_field(name, fast=True)
@@ -90,7 +95,7 @@ def build_schema() -> tantivy.Schema:
 
 SCHEMA = build_schema()
 # Names this layout: a generation written with another (an older version's) is replaced, not misread.
-SCHEMA_ID = "coded-facets-body-1"
+SCHEMA_ID = "coded-facets-body-2"
 
 
 def _open(path: Path) -> tantivy.Index:
@@ -121,6 +126,7 @@ def to_document(report: Report) -> Document:
         "failed": len(report.checks),
         "year_key": _sort_key(report.year, report.id),
         "published_key": _sort_key(_date_number(report.published), report.id),
+        COMBINED_FIELD: value_code(json.dumps(_combination(report))),
     }
     for name, value in _coded_values(report).items():
         if value is not None:
@@ -136,6 +142,7 @@ def to_document(report: Report) -> Document:
         "region": {k: getattr(region, k) for k in ("province", "city", "county", "code")},
         "agency_level": report.agency_level,
         "format": report.format,
+        "failed": len(report.checks),
         "url": report.url,
         "sections": texts,
         "text": "" if texts else report.text,
@@ -155,6 +162,11 @@ def _coded_values(report: Report) -> dict[str, str | None]:
         "agency_level": report.agency_level,
         "format": report.format,
     }
+
+
+def _combination(report: Report) -> tuple[int | None, str | None, str | None, bool]:
+    """A report's values of the ``COMBINED`` facets."""
+    return report.year, report.agency_level, report.format, bool(report.checks)
 
 
 def _shown_value(shown: dict, name: str) -> str | None:
@@ -194,6 +206,7 @@ class EmbeddedBackend:
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
         self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
         self._values: dict[tuple[str, int], str] = {}  # (coded field, code) → value
+        self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._reopen()
         self._remove_abandoned()
 
@@ -433,12 +446,28 @@ class EmbeddedBackend:
         if cached is not None:
             return cached
         sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
-        spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
-        spec[HITS] = {"value_count": {"field": "failed"}}  # every document has one "failed" value
+        combined = [name for name in query.facets if name in COMBINED]
+        separate = [name for name in query.facets if name not in COMBINED]
+        spec = {name: _terms_aggregation(name, sizes[name]) for name in separate}
+        spec[HITS] = {"terms": {"field": COMBINED_FIELD, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
         result = searcher.aggregate(tq, spec)
-        total = int(result[HITS]["value"])
+        combinations = _bucket_counts(result[HITS]["buckets"])
+        total = sum(combinations.values())  # every document has one combination
         facets: dict[str, dict[str, int]] = {}
-        for name in query.facets:
+        if result[HITS].get("sum_other_doc_count"):  # more combinations than buckets: count apart
+            separate = list(query.facets)
+            result.update(searcher.aggregate(tq, {n: _terms_aggregation(n, sizes[n]) for n in combined}))
+        else:
+            for name in combined:
+                position = COMBINED.index(name)
+                named: dict[str, int] = {}
+                for code, count in combinations.items():
+                    value = self._combination(searcher, code)[position]
+                    if value is not None:
+                        value = failed_value(value) if name == "failed_checks" else str(value)
+                        named[value] = named.get(value, 0) + count
+                facets[name] = dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+        for name in separate:
             counts = _bucket_counts(result[name]["buckets"])
             if result[name].get("doc_count_error_upper_bound"):  # top values ranked per segment: recount them
                 values = TQ.term_set_query(SCHEMA, FACET_FIELDS[name], list(counts))
@@ -450,6 +479,7 @@ class EmbeddedBackend:
                 value = self._value(searcher, name, code)
                 named[value] = named.get(value, 0) + count
             facets[name] = dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+        facets = {name: facets[name] for name in query.facets}
         if key and key[0] == self._state():  # no commit landed meanwhile
             if len(self._cache) > 64:
                 self._cache.clear()
@@ -460,7 +490,21 @@ class EmbeddedBackend:
         for name, value in _coded_values(report).items():
             if value is not None:
                 self._values[name, value_code(value)] = value
+        combination = _combination(report)
+        self._combinations[value_code(json.dumps(combination))] = combination
         return to_document(report)
+
+    def _combination(self, searcher: tantivy.Searcher, code: int) -> tuple:
+        """A ``COMBINED_FIELD`` code as its values (read from a document holding it if another process indexed it)."""
+        combination = self._combinations.get(code)
+        if combination is None:
+            found = searcher.search(TQ.term_query(SCHEMA, COMBINED_FIELD, code), 1, count=False).hits
+            if not found:
+                raise LookupError(f"no document holds the combination coded {code}")
+            shown = json.loads(searcher.doc(found[0][1]).get_first("doc"))
+            combination = (shown["year"], shown["agency_level"], shown["format"], bool(shown["failed"]))
+            self._combinations[code] = combination
+        return combination
 
     def _value(self, searcher: tantivy.Searcher, name: str, key: int) -> str:
         """A facet bucket's key as the value it stands for."""
