@@ -41,6 +41,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 
 import tantivy
@@ -205,7 +206,7 @@ class EmbeddedBackend:
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
         self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
-        self._values: dict[tuple[str, int], str] = {}  # (coded field, code) → value
+        self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._reopen()
         self._remove_abandoned()
@@ -466,7 +467,7 @@ class EmbeddedBackend:
                     if value is not None:
                         value = failed_value(value) if name == "failed_checks" else str(value)
                         named[value] = named.get(value, 0) + count
-                facets[name] = dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+                facets[name] = _top(named, sizes[name])
         for name in separate:
             counts = _bucket_counts(result[name]["buckets"])
             if result[name].get("doc_count_error_upper_bound"):  # top values ranked per segment: recount them
@@ -474,11 +475,7 @@ class EmbeddedBackend:
                 exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
                 again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
                 counts = _bucket_counts(again[name]["buckets"])
-            named: dict[str, int] = {}
-            for code, count in counts.items():
-                value = self._value(searcher, name, code)
-                named[value] = named.get(value, 0) + count
-            facets[name] = dict(sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[: sizes[name]])
+            facets[name] = _top(self._named(searcher, name, counts), sizes[name])
         facets = {name: facets[name] for name in query.facets}
         if key and key[0] == self._state():  # no commit landed meanwhile
             if len(self._cache) > 64:
@@ -489,7 +486,7 @@ class EmbeddedBackend:
     def _document(self, report: Report) -> Document:
         for name, value in _coded_values(report).items():
             if value is not None:
-                self._values[name, value_code(value)] = value
+                self._values[name][value_code(value)] = value
         combination = _combination(report)
         self._combinations[value_code(json.dumps(combination))] = combination
         return to_document(report)
@@ -506,20 +503,26 @@ class EmbeddedBackend:
             self._combinations[code] = combination
         return combination
 
-    def _value(self, searcher: tantivy.Searcher, name: str, key: int) -> str:
-        """A facet bucket's key as the value it stands for."""
-        if name == "failed_checks":
-            return failed_value(key)
+    def _named(self, searcher: tantivy.Searcher, name: str, counts: dict[int, int]) -> dict[str, int]:
+        """Counts by bucket key as counts by the values the keys stand for."""
         if name not in CODED_FIELDS:
-            return str(key)
-        value = self._values.get((name, key))
-        if value is None:  # indexed by another process: read it from a document holding it
-            found = searcher.search(TQ.term_query(SCHEMA, name, key), 1, count=False).hits
-            shown = json.loads(searcher.doc(found[0][1]).get_first("doc")) if found else {}
-            value = _shown_value(shown, name) if shown else None
-            if value is None:
-                raise LookupError(f"no document holds the {name} value coded {key}")
-            self._values[name, key] = value
+            named: dict[str, int] = {}
+            for key, count in counts.items():
+                value = failed_value(key) if name == "failed_checks" else str(key)
+                named[value] = named.get(value, 0) + count
+            return named
+        table = self._values[name]
+        for code in counts.keys() - table.keys():  # indexed by another process
+            table[code] = self._lookup(searcher, name, code)
+        return {table[code]: count for code, count in counts.items()}  # distinct codes, distinct values
+
+    @staticmethod
+    def _lookup(searcher: tantivy.Searcher, name: str, code: int) -> str:
+        """The value coded ``code`` in field ``name``, read from a document holding it."""
+        found = searcher.search(TQ.term_query(SCHEMA, name, code), 1, count=False).hits
+        value = _shown_value(json.loads(searcher.doc(found[0][1]).get_first("doc")), name) if found else None
+        if value is None:
+            raise LookupError(f"no document holds the {name} value coded {code}")
         return value
 
     @staticmethod
@@ -543,12 +546,13 @@ def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
 
 
 def _bucket_counts(buckets: list[dict]) -> dict[int, int]:
-    """Counts by bucket key (failed checks: by whether there are any)."""
-    counts: dict[int, int] = {}
-    for bucket in buckets:
-        key = int(bucket["key"])
-        counts[key] = counts.get(key, 0) + int(bucket["doc_count"])
-    return counts
+    """Counts by bucket key (a terms aggregation's keys are distinct)."""
+    return {int(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
+
+
+def _top(counts: dict[str, int], size: int) -> dict[str, int]:
+    """The ``size`` most frequent values, most frequent first (ties: by value)."""
+    return dict(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)[:size])
 
 
 def _current_layout(current: Path) -> bool:
