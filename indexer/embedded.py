@@ -475,7 +475,8 @@ class EmbeddedBackend:
                 exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
                 again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
                 counts = _bucket_counts(again[name]["buckets"])
-            facets[name] = _top(self._named(searcher, name, counts), sizes[name])
+            named = self._named(searcher, name, counts)  # most frequent first, as tantivy ranks buckets
+            facets[name] = named if name in CODED_FIELDS else _top(named, sizes[name])
         facets = {name: facets[name] for name in query.facets}
         if key and key[0] == self._state():  # no commit landed meanwhile
             if len(self._cache) > 64:
@@ -547,7 +548,7 @@ def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
 
 def _bucket_counts(buckets: list[dict]) -> dict[int, int]:
     """Counts by bucket key (a terms aggregation's keys are distinct)."""
-    return {int(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
+    return {bucket["key"]: bucket["doc_count"] for bucket in buckets}
 
 
 def _top(counts: dict[str, int], size: int) -> dict[str, int]:
