@@ -346,7 +346,7 @@ class EmbeddedBackend:
         terms = query_terms(query.text)
         if (query.text.strip() and not terms) or query.ids == frozenset():
             return SearchResult(total=0, facets={name: {} for name in query.facets})
-        state = self._state() if query.facets and _unfiltered(query, terms) else None
+        state = self._state() if _unfiltered(query, terms) else None
         searcher = index.searcher()
         tq, ranked = self._build(query, terms, searcher)
         limit = max(0, min(query.limit, MAX_LIMIT))
@@ -355,15 +355,15 @@ class EmbeddedBackend:
         if sort != "relevance":
             options["order_by_field"] = SORT_FIELDS[sort.lstrip("-")]
             options["order"] = Order.Desc if sort.startswith("-") else Order.Asc
-        # With facets, the aggregation counts the hits as well: the query is not run twice for it.
-        found = searcher.search(tq, max(limit, 1), count=not query.facets, **options)
+        # The aggregation counts the hits (beside any facets): cheaper than counting while ranking.
+        found = searcher.search(tq, max(limit, 1), count=False, **options)
         words = [form for term in terms for word in term for form in word]
         scored = sort == "relevance"
         hits = [
             self._hit(searcher, address, score if scored else None, query, words)
             for score, address in found.hits[:limit]
         ]
-        total, facets = self._facets(searcher, tq, query, state) if query.facets else (found.count, {})
+        total, facets = self._facets(searcher, tq, query, state)
         return SearchResult(total=total, hits=hits, facets=facets)
 
     def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
