@@ -169,6 +169,11 @@ def percentiles(timings: dict[str, list[float]]) -> tuple[float, float]:
     return statistics.median(every), every[min(len(every) - 1, round(0.95 * (len(every) - 1)))]
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (other processes on the machine slow every figure)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def directory_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -242,6 +247,7 @@ def main() -> int:
     if args.repeat < 2:
         parser.error("--repeat must be at least 2 (the first run only warms up)")
 
+    print(f"load average at the start: {load_average()}")
     first = list(stream(50))
     mix = queries(first)
     truth = Truth(mix)
@@ -329,7 +335,7 @@ def main() -> int:
             rows = [(n, m, f"{f50:.1f} / {f95:.1f}" if n.startswith("every facet") else o) for n, m, o in rows]
             rows = [(n, m, f"{fts_size / args.n:,.0f}" if n.startswith("index bytes") else o) for n, m, o in rows]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"\n{args.n:,} reports, {len(mix)} queries; peak memory {peak:,.0f} MB")
+        print(f"\n{args.n:,} reports, {len(mix)} queries; peak memory {peak:,.0f} MB; load average {load_average()}")
         print(f"{'metric':<34} {'tantivy':>14} {'FTS5' if args.fts5 else '':>14}")
         for name, mine, other in rows:
             print(f"{name:<34} {mine:>14} {other:>14}")

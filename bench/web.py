@@ -8,7 +8,8 @@ Generated reports go into a store and its embedded index; the server (``indexer.
 runs in its own process(es) on 127.0.0.1, the client is one asyncio process with keep-alive
 connections. The request mix alternates JSON API searches and search pages, each with the
 facets the page asks for. Prints p50/p95/p99 latency and throughput per concurrency level,
-and the throughput at concurrency 8 against concurrency 1. Every response must be a 200.
+the throughput at concurrency 8 against concurrency 1, and the server processes' peak memory.
+Every response must be a 200.
 """
 
 from __future__ import annotations
@@ -91,6 +92,22 @@ async def client(port: int, paths: list[str], total: int, concurrency: int) -> t
     return latencies, time.perf_counter() - start
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (the server's workers)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def peak_memory(pid: int) -> float:
+    """The peak resident memory of a process, in MB (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(f"no VmHWM for process {pid}")
+
+
 def wait_for(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,6 +152,9 @@ def main() -> int:
                 rates[level] = len(latencies) / wall
                 print(f"{level:>11} {statistics.median(ordered):>8.1f} {p95:>8.1f} {p99:>8.1f} {rates[level]:>8.0f}")
             print(f"\nthroughput at concurrency 8 / concurrency 1: {rates[8] / rates[1]:.2f}×")
+            peaks = [peak_memory(pid) for pid in (server.pid, *children(server.pid))]
+            print(f"peak memory of the server processes: {', '.join(f'{mb:,.0f} MB' for mb in peaks)}")
+            print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
             print(f"({args.requests:,} requests per level, {args.workers} server process(es), {args.n:,} reports)")
         finally:
             server.terminate()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -159,12 +159,15 @@ def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
     and without a match the window starts at the first line of prose.
 
     Matching runs on the original text, each query character standing for every
-    character that normalises to it (Traditional forms, full-width digits, case).
+    character that normalises to it (Traditional forms, full-width digits, case). The text is
+    read only as far as the window needs (up to the first match in prose and the window after it).
     """
     pairs = sorted({w[i : i + 2] for w in words for i in range(len(w) - 1)})
-    spans = _match_spans(text, words) or _match_spans(text, pairs)
+    spans, first = _window_spans(text, words, width)
+    if not spans:
+        spans, first = _window_spans(text, pairs, width)
     if spans:
-        first = next((a for a, b in spans if not is_tabular(_line(text, a, b))), spans[0][0])
+        first = spans[0][0] if first is None else first
         start = max(text.rfind("\n", 0, first) + 1, first - width // 4)
     else:
         start = next((m.start() for m in _LINE.finditer(text) if m[0].strip() and not is_tabular(m[0])), 0)
@@ -179,6 +182,23 @@ def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
+def _window_spans(text: str, words: list[str], width: int) -> tuple[list[tuple[int, int]], int | None]:
+    """Matches of ``words`` in order, up to ``width`` past the first match in prose; and where
+    that match starts (None when every match stands in a line of table figures)."""
+    spans: list[tuple[int, int]] = []
+    first = None
+    if not words:
+        return spans, first
+    for match in _pattern(tuple(words)).finditer(text):
+        a, b = match.span()
+        if first is not None and a > first + width:
+            break
+        spans.append((a, b))
+        if first is None and not is_tabular(_line(text, a, b)):
+            first = a
+    return spans, first
+
+
 def plain(snippet_html: str) -> str:
     """A snippet as plain text (for a terminal)."""
     return html.unescape(re.sub(r"</?mark>", "", snippet_html))
@@ -189,11 +209,10 @@ def _char_class(char: str) -> str:
     return re.escape(chars) if len(chars) == 1 else "[" + "".join(map(re.escape, chars)) + "]"
 
 
-def _match_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
-    if not words:
-        return []
+@lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = (_GAP.join(map(_char_class, w)) for w in sorted(words, key=len, reverse=True))
-    return [m.span() for m in re.finditer("|".join(alternatives), text, re.IGNORECASE)]
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 def _squash(text: str) -> str:

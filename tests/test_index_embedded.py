@@ -469,3 +469,13 @@ def test_kill_9_during_xxgk_index_rebuild_then_the_next_start_cleans_up(tmp_path
     backend = EmbeddedBackend(folder)  # the next start (xxgk index, search or serve)
     assert sorted(p.name for p in folder.iterdir()) == ["current", live]
     assert backend.count() == 2000
+
+
+def test_facet_values_indexed_by_another_process_are_named(tmp_path, corpus):
+    """Facet values are counted by their codes; a reader that never indexed them names them from the index."""
+    EmbeddedBackend(tmp_path / "x.index").add(corpus)
+    reader = EmbeddedBackend(tmp_path / "x.index")  # its table of values is empty
+    result = reader.search(Query(text="行政复议", facets=FACETS, limit=0))
+    expected = [r for r in corpus if "行政复议" in search_form(searchable(r))]
+    assert result.total == len(expected)
+    assert_facets(result, expected)

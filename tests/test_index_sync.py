@@ -130,3 +130,14 @@ def test_rebuild_from_the_store_gives_the_same_results(store, tmp_path):
 def test_unknown_backend_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="unknown backend"):
         open_backend("elastic", db=tmp_path / "x.db")
+
+
+def test_an_index_of_an_older_layout_is_replaced_and_refilled(store, tmp_path):
+    backend = open_backend("embedded", db=tmp_path / "x.db")
+    sync(store, backend)
+    old = (backend.directory / "current").resolve()
+    (old / "layout.json").write_text('{"schema": "text-facets-0"}')  # as an older version wrote it
+    again = open_backend("embedded", db=tmp_path / "x.db")
+    assert again.count() == 0 and not old.exists()
+    assert sync(store, again).indexed == 25
+    assert again.search(Query(county="红旗区", facets=("county",), limit=0)).facets == {"county": {"红旗区": 13}}
