@@ -13,9 +13,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import orjson
 
 from xxgk.model import Region, Report, content_hash, report_id
 from xxgk.parsers import Job, ParseFailed
@@ -61,6 +64,7 @@ class Parsed:
     body: bytes | None = None
 
     def to_json(self) -> bytes:
+        """Compressed JSON (zlib); the report inside is ``Report.to_json``."""
         message: dict[str, Any] = {k: getattr(self, k) for k in ("url", "site", "status", "sha256", "etag")}
         message.update(last_modified=self.last_modified, reason=self.reason)
         if self.body is not None:
@@ -68,18 +72,18 @@ class Parsed:
         # the report as its own JSON text, embedded verbatim: encoded once, never re-walked here
         head = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
         report = self.report.to_json() if self.report is not None else "null"
-        return f'{head[:-1]},"report":{report}}}'.encode()
+        return zlib.compress(f'{head[:-1]},"report":{report}}}'.encode(), 1)  # ~5x smaller in Redis
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Parsed:
         """Rebuild a ``to_json`` message; raises ValueError for anything else."""
         try:
-            message = json.loads(data)
+            message = orjson.loads(zlib.decompress(data))
             report = message.pop("report")
             body = message.pop("body", None)
             parsed = cls(**message, body=base64.b64decode(body) if body is not None else None)
             parsed.report = Report.from_dict(report) if report is not None else None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, zlib.error) as exc:
             raise ValueError(f"not a parsed-document message: {exc}") from exc
         if not isinstance(parsed.url, str) or not isinstance(parsed.status, int):
             raise ValueError("not a parsed-document message: url or status missing")
@@ -97,9 +101,9 @@ class Failure:
         return json.dumps({"failed": self.url, "reason": self.reason}, ensure_ascii=False).encode()
 
 
-def load_message(data: bytes | str) -> Parsed | Failure:
+def load_message(data: bytes) -> Parsed | Failure:
     """A ``Parsed`` or ``Failure`` from its ``to_json``; raises ValueError for anything else."""
-    if data[:10] in (b'{"failed":', '{"failed":'):
+    if data[:10] == b'{"failed":':
         try:
             message = json.loads(data)
             return Failure(str(message["failed"]), str(message["reason"]))

@@ -166,7 +166,7 @@ class LeasedScheduler(RedisScheduler):
         if self.broken is not None:
             return False
         assert self.codec is not None and self.df is not None
-        seed = request.meta.get(SEED_META, False)
+        seed = request.meta.pop(SEED_META, False)  # only its first push: a retry of a seed must get through
         fingerprint = None if request.dont_filter and not seed else self.df.fingerprint(request)
         member = encode_member(request.priority, urlsplit(request.url).netloc.lower(), self.codec.encode(request))
         try:
