@@ -1,10 +1,11 @@
 """Distributed crawl throughput on loopback: 1, 2 and 4 workers sharing one Redis, plus Redis memory figures.
 
     python bench/distributed.py [--scale 5] [--workers 1 2 4] [--parse-workers 1]
+    python bench/distributed.py --write-only 20000 [--batches 1 100 500]
 
 The demo portal (pre-rendered, no faults) runs in its own process; each round gets a fresh redis-server
 (append-only file on) and a fresh store. Workers are ``python -m crawler.distributed.worker`` processes
-with politeness off; one ``xxgk ingest`` process parses and stores. Reported per round:
+with politeness off, each parsing in its own parser processes; one ``xxgk ingest`` process writes. Reported per round:
 
 * crawl only (no ingester; items stay in Redis): documents pushed per second, workers' start to last exit;
 * end to end (ingester alongside): reports stored per second, workers' start to the ingester's exit;
@@ -12,7 +13,11 @@ with politeness off; one ``xxgk ingest`` process parses and stores. Reported per
   (frontier queue member, dupefilter fingerprint, item in the item list);
 * at scale: ``used_memory`` growth for a 1M-fingerprint dupefilter and a 200k-request queue.
 
-Figures include process start-up (about a second per worker on this machine).
+* ingester write rate (``--write-only N``): N parsed-document messages, as workers push them (reports of
+  the demo portal parsed once, each copy under its own URL), pre-filled in Redis, then one ingester writes
+  them all (``drain_only``): records per second, Redis to committed SQLite, by batch size.
+
+Figures include process start-up (about a second per worker on this machine), except the write rate.
 """
 
 from __future__ import annotations
@@ -85,11 +90,13 @@ def one_round(config: Path, workers: int, parse_workers: int, tmp: Path, *, inge
     with RedisServer(tmp / f"redis{workers}-{ingest}") as server:
         client = server.client()
         command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-name", RUN]
-        command += ["--db", str(db), "--parse-workers", str(parse_workers)]
+        command += ["--db", str(db)]
         ingester = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL) if ingest else None
         command = [sys.executable, "-m", "crawler.distributed.worker", "--redis", server.url, "--run-name", RUN]
         command += ["--config", str(config), "--rate", "0", "--no-throttle", "--settings-json"]
-        command += [json.dumps({"XXGK_REDIS_MAX_ITEMS": 0 if not ingest else 2000})]
+        command += [
+            json.dumps({"XXGK_REDIS_MAX_ITEMS": 0 if not ingest else 2000, "XXGK_PARSE_WORKERS": parse_workers})
+        ]
         started = time.perf_counter()
         procs = [subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL) for _ in range(workers)]
         stop = threading.Event()
@@ -142,14 +149,73 @@ def memory_at_scale(tmp: Path, fingerprints: int, queued: int, member_size: int)
         )
 
 
+def parsed_messages(count: int) -> list[bytes]:
+    """``count`` messages as workers push them: the demo portal's reports, parsed once, copied under new URLs."""
+    import asyncio
+    import copy
+    import urllib.request
+
+    from xxgk.ingest import Fetched, parse_fetched
+    from xxgk.parsers import PARSER, InlineParser
+    from xxgk.portal import DemoPortal
+
+    parse = InlineParser(PARSER)
+    originals = []
+    with DemoPortal(seed=0, scale=1, faults=False) as portal:
+        for url in sorted(portal.truth)[:40]:
+            with urllib.request.urlopen(url) as answer:
+                body, ctype = answer.read(), answer.headers.get("Content-Type")
+            doc = Fetched(url, portal.site_of(url).name, 200, body, ctype, url.rsplit("/", 1)[-1], None, None)
+            originals.append(asyncio.run(parse_fetched(doc, parse)))
+    messages = []
+    for i in range(count):
+        parsed = copy.copy(originals[i % len(originals)])
+        parsed.url = f"{parsed.url}?copy={i}"
+        parsed.report = copy.copy(parsed.report)
+        parsed.report.url = parsed.url
+        parsed.report.id = f"{i:016x}"
+        messages.append(parsed.to_json())
+    return messages
+
+
+def write_rate(tmp: Path, messages: list[bytes], batch: int) -> float:
+    """Records per second one ingester writes from a pre-filled item list into a fresh store."""
+    from crawler.distributed.ingest import Ingester
+
+    with RedisServer(tmp / f"redis-write-{batch}") as server:
+        client = server.client()
+        keys = RunKeys(RUN)
+        for start in range(0, len(messages), 1000):
+            client.rpush(keys.items, *messages[start : start + 1000])
+        ingester = Ingester(client, RUN, tmp / f"write-{batch}.db", batch=batch)
+        started = time.perf_counter()
+        result = ingester.run(drain_only=True)
+        seconds = time.perf_counter() - started
+    if result.items != len(messages) or result.summary is None or result.summary.new != len(messages):
+        raise RuntimeError(f"ingester wrote {result.items} of {len(messages)} messages")
+    return len(messages) / seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--parse-workers", type=int, default=1, help="parser processes of the ingester")
+    parser.add_argument("--parse-workers", type=int, default=1, help="parser processes of each worker")
     parser.add_argument("--fingerprints", type=int, default=1_000_000, help="dupefilter size for the memory figure")
     parser.add_argument("--queued", type=int, default=200_000, help="queue size for the memory figure")
+    parser.add_argument("--write-only", type=int, metavar="N", help="measure only the ingester's write rate, N records")
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 100, 500], help="batch sizes for --write-only")
     args = parser.parse_args()
+    if args.write_only:
+        messages = parsed_messages(args.write_only)
+        size = sum(map(len, messages)) / len(messages)
+        with tempfile.TemporaryDirectory(prefix="xxgk-bench-write-") as name:
+            for batch in args.batches:
+                rate = write_rate(Path(name), messages, batch)
+                print(
+                    f"ingester, batch {batch}: {rate:,.0f} records/s ({len(messages)} records of {size / 1e3:.1f} KB)"
+                )
+        return 0
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-dist-") as name:
         tmp = Path(name)
         config = tmp / "sites.json"
@@ -177,7 +243,7 @@ def main() -> int:
                 print(
                     f"{workers} worker(s), end to end: {end.stored} reports in {end.seconds:.1f}s = "
                     f"{end_rate:.1f} reports/s = {end_rate / end_base:.2f}x of 1 worker "
-                    f"(ingester with {args.parse_workers} parser process(es))",
+                    f"(each worker with {args.parse_workers} parser process(es))",
                     flush=True,
                 )
             memory_at_scale(tmp, args.fingerprints, args.queued, member_size=740)

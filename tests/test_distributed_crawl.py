@@ -117,12 +117,13 @@ class Run:
     def start_ingester(self, *, cli: bool = False) -> None:
         if cli:  # ``xxgk ingest`` as its own process
             command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", self.server.url]
-            command += ["--run-name", self.run_name, "--db", str(self.db), "--parse-workers", "1"]
+            command += ["--run-name", self.run_name, "--db", str(self.db), "--batch", "7"]
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
             self.ingest_process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
             return
 
-        ingester = self.ingester = Ingester(connect(self.server.url), self.run_name, self.db)
+        # an ingester that outlasts any outage of these tests (its own give-up is not what they test)
+        ingester = self.ingester = Ingester(connect(self.server.url, retries=400), self.run_name, self.db, batch=7)
 
         def ingest() -> None:
             try:

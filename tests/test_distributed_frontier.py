@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from crawler.distributed.codec import dump_item, dumps, load_item, loads
+from crawler.distributed.codec import dumps, loads
 from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
-from crawler.items import DocumentItem, FailureItem
-from xxgk.model import Region
+from xxgk.ingest import Failure, Parsed, load_message
+from xxgk.model import Check, Region, Report
 
 
 @pytest.fixture(scope="module")
@@ -100,17 +100,25 @@ def test_politeness_spaces_requests_per_host(server, frontier):
     assert times[0] >= 0.25 and times[1] >= 0.55 and times[1] - times[0] >= 0.25
 
 
-def test_codec_round_trips_bytes_keys_and_items():
+def test_codec_round_trips_bytes_keys():
     request = {"url": "http://x/", "headers": {b"If-None-Match": [b'"e1"']}, "body": b"\x00\xff", "meta": {"$x": 1}}
     assert loads(dumps(request)) == request
-    doc = DocumentItem("http://x/r", "s", 200, b"%PDF\x00", "application/pdf", "r.pdf", None, None, Region("P", "C"))
-    assert load_item(dump_item(doc)) == doc
-    failure = FailureItem("http://x/f", "s", "HTTP 500 after 3 retries")
-    assert load_item(dump_item(failure)) == failure
     with pytest.raises(TypeError):
         dumps({"meta": {"obj": object()}})
-    with pytest.raises(ValueError):
-        load_item(b'{"type": "os.system", "fields": {}}')
+
+
+def test_parsed_and_failure_messages_round_trip():
+    report = Report("r1", url="http://x/r", title="报告", region=Region("P", "C"), tables={"t": {"a": 1, "b": None}})
+    report.checks = [Check(1, "sum", ["a", "b"])]
+    parsed = Parsed("http://x/r", "s", 200, "ab" * 32, '"e"', None, report, None, b"%PDF\x00")
+    assert load_message(parsed.to_json()) == parsed
+    failed = Parsed("http://x/f", "s", 200, "cd" * 32, None, None, None, "unreadable: empty")
+    assert load_message(failed.to_json()) == failed
+    failure = Failure("http://x/g", "HTTP 500 after 3 retries")
+    assert load_message(failure.to_json()) == failure
+    for bad in (b'{"type": "os.system", "fields": {}}', b"[1]", b"not json", b'{"failed": 1}'):
+        with pytest.raises(ValueError):
+            load_message(bad)
 
 
 def test_pop_pauses_while_the_item_backlog_is_over_its_cap(server, frontier):

@@ -37,7 +37,7 @@ def test_crawl_options_become_worker_settings():
     assert settings.getfloat("XXGK_REDIS_RATE") == 2.0
     assert settings["SCHEDULER"] == "crawler.distributed.scheduler.LeasedScheduler"
     assert settings["DUPEFILTER_CLASS"] == "crawler.distributed.dupefilter.FingerprintDupeFilter"
-    assert settings.getdict("ITEM_PIPELINES") == {"crawler.distributed.pipeline.RedisItemPipeline": 300}
+    assert settings.getdict("ITEM_PIPELINES") == {"crawler.distributed.pipeline.ParseAndPushPipeline": 300}
     # the project's downloader middlewares stay; conditional GET needs the store, so it is off
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["crawler.middlewares.ConditionalGetMiddleware"] is None

@@ -1,10 +1,12 @@
-"""The ingester: drains the run's Redis item list into the SQLite store through the ingest stage (``xxgk.ingest``).
+"""The ingester: writes what the workers parsed (``xxgk:<run>:items``) into the SQLite store, in batches.
 
-Workers push items to ``xxgk:<run>:items``; one ingester (per store) moves each item atomically to its
-own list ``xxgk:<run>:ingesting:<name>`` (``BLMOVE``), stores it, then deletes it there. Killed at any
-point, a restarted ingester of the same name first stores what its list still holds; the store's
-upserts are idempotent by URL, so an item stored twice is still one report. Parsing happens here
-(the store decides "unchanged" from its fetch state), so this process is the one that needs CPU.
+Workers parse in their own parser processes and push ``xxgk.ingest.Parsed`` / ``Failure`` messages; this
+process only writes. It moves up to ``batch`` messages at once from the item list to its own list
+``xxgk:<run>:ingesting:<name>`` (one Lua script: atomic, so a kill between the two never loses one), writes
+them in one store transaction, then empties its list. Killed at any point, a restarted ingester of the same
+name first writes what its list still holds; the store's upserts are idempotent by URL, so a message written
+twice is still one report. Raw bodies (sent only when the workers keep them) go to ``raw_dir`` as
+``<sha256>`` files before the transaction commits.
 
 It stops once the run is finished (the ``finished`` mark a worker sets when the shared frontier is
 drained), no worker is alive and the item list is empty — or, with ``drain_only``, as soon as the list is empty.
@@ -12,44 +14,64 @@ drained), no worker is alive and the item list is empty — or, with ``drain_onl
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 
-from crawler.distributed.codec import load_item
 from crawler.distributed.frontier import RunKeys
-from crawler.items import DocumentItem, FailureItem
-from xxgk.ingest import Ingest
-from xxgk.parsers import PARSER, PRELOAD, Parser, parser
+from xxgk.ingest import Failure, Ingest, Parsed, load_message
 from xxgk.store import RunSummary, Store
 
 logger = logging.getLogger(__name__)
+
+BATCH = 500  # messages per transaction (a few MB of reports: bounded memory, few fsyncs)
+
+_TAKE = """
+-- KEYS: items, processing   ARGV: most messages to move
+local taken = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #taken > 0 then
+  redis.call('LTRIM', KEYS[1], #taken, -1)
+  redis.call('RPUSH', KEYS[2], unpack(taken))
+end
+return taken
+"""
 
 
 @dataclass(frozen=True)
 class IngestResult:
     items: int
     rejected: int
-    duplicates: int  # identical items delivered again (skipped)
+    duplicates: int  # identical messages delivered again (skipped)
     summary: RunSummary | None  # the store run filled by this ingester (None if no item arrived)
 
 
 class Ingester:
-    def __init__(self, server: redis.Redis, run: str, db: str | Path, *, name: str = "main", parse_workers: int = 2):
-        """``run``: the Redis run's name; ``parse_workers``: parser processes (0 parses inline)."""
+    def __init__(
+        self,
+        server: redis.Redis,
+        run: str,
+        db: str | Path,
+        *,
+        name: str = "main",
+        batch: int = BATCH,
+        raw_dir: str | Path | None = None,
+    ):
+        """``run``: the Redis run's name; ``batch``: messages per store transaction (at most 5,000)."""
+        if not 1 <= batch <= 5000:  # Lua's unpack() has a stack limit of a few thousand values
+            raise ValueError(f"batch must be 1 to 5000, not {batch}")
         self.server = server
-        self.parse_workers = parse_workers
-        self.concurrency = max(1, 2 * parse_workers)
         self.keys = RunKeys(run)
         self.db = Path(db)
+        self.batch = batch
+        self.raw_dir = Path(raw_dir) if raw_dir is not None else None
         self.processing = self.keys.ingesting(name)
+        self._take = server.register_script(_TAKE)
         self.store: Store | None = None
-        self.parser: Parser | None = None
         self.ingest: Ingest | None = None
         self.items = 0
         self.rejected = 0
@@ -59,38 +81,20 @@ class Ingester:
     def run(self, *, drain_only: bool = False, poll: float = 1.0) -> IngestResult:
         """Ingest until the run is complete (or, with ``drain_only``, until the item list is empty)."""
         try:
-            asyncio.run(self._run(drain_only, poll))
+            leftover = self.server.lrange(self.processing, 0, -1)  # of a killed ingester of this name
+            if leftover:
+                self._write(leftover)
+            while True:
+                taken = self._take(keys=[self.keys.items, self.processing], args=[self.batch])
+                if taken:
+                    self._write(taken)
+                elif drain_only or self.run_complete():
+                    break
+                else:
+                    time.sleep(poll)
         finally:
             summary = self._close()
         return IngestResult(self.items, self.rejected, self.duplicates, summary)
-
-    async def _run(self, drain_only: bool, poll: float) -> None:
-        pending: set[asyncio.Task[None]] = set()
-
-        async def settle(timeout: float | None = None) -> None:
-            nonlocal pending
-            done, pending = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()  # a store error stops the ingester; the item stays in its list
-
-        # Left over from an ingester of this name that was killed: store them first.
-        for data in self.server.lrange(self.processing, 0, -1):
-            if len(pending) >= self.concurrency:
-                await settle()
-            pending.add(asyncio.create_task(self._ingest(data)))
-        while True:
-            if len(pending) >= self.concurrency:
-                await settle()
-                continue
-            data = self.server.lmove(self.keys.items, self.processing, "LEFT", "RIGHT")
-            if data is not None:
-                pending.add(asyncio.create_task(self._ingest(data)))
-            elif pending:
-                await settle(timeout=poll)
-            elif drain_only or self.run_complete():
-                return
-            else:
-                await asyncio.sleep(poll)
 
     def run_complete(self) -> bool:
         with self.server.pipeline() as pipe:
@@ -100,44 +104,59 @@ class Ingester:
             finished, queued, alive = pipe.execute()
         return bool(finished) and not queued and not alive
 
-    async def _ingest(self, data: bytes) -> None:
-        digest = hashlib.sha1(data).digest()
-        if digest in self.seen:  # the same item twice: a re-fetched lease of a killed worker
-            self.server.lrem(self.processing, 1, data)
-            self.duplicates += 1
+    def _write(self, taken: list[bytes]) -> None:
+        """Write one batch in one transaction, then drop it from this ingester's list."""
+        batch: list[Parsed | Failure] = []
+        rejected: list[bytes] = []
+        for data in taken:
+            digest = hashlib.sha1(data).digest()
+            if digest in self.seen:  # the same message twice: a re-fetched lease of a killed worker
+                self.duplicates += 1
+                continue
+            try:
+                message = load_message(data)
+            except ValueError as exc:
+                logger.error(
+                    "rejected a message that is not an xxgk one (kept in %s): %s", self.keys.key("rejected"), exc
+                )
+                rejected.append(data)
+                continue
+            self.seen.add(digest)
+            batch.append(message)
+        if batch:
+            self._keep_raw(batch)
+            self._ingest_stage().write(batch)
+        with self.server.pipeline() as pipe:
+            if rejected:
+                pipe.rpush(self.keys.key("rejected"), *rejected)
+            pipe.ltrim(self.processing, len(taken), -1)
+            pipe.execute()
+        self.items += len(batch)
+        self.rejected += len(rejected)
+
+    def _keep_raw(self, batch: list[Parsed | Failure]) -> None:
+        if self.raw_dir is None:
             return
-        self.seen.add(digest)
-        try:
-            item = load_item(data)
-        except ValueError as exc:
-            logger.error("rejected an item that is not an xxgk item (kept in %s): %s", self.keys.key("rejected"), exc)
-            with self.server.pipeline() as pipe:
-                pipe.rpush(self.keys.key("rejected"), data)
-                pipe.lrem(self.processing, 1, data)
-                pipe.execute()
-            self.rejected += 1
-            return
-        ingest = self._ingest_stage()
-        if isinstance(item, FailureItem):
-            ingest.failure(item.url, item.reason)
-        elif isinstance(item, DocumentItem):
-            await ingest.document(item)
-        self.server.lrem(self.processing, 1, data)
-        self.items += 1
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        for message in batch:
+            if isinstance(message, Parsed) and message.body is not None and message.sha256:
+                path = self.raw_dir / message.sha256
+                if not path.exists():
+                    part = path.with_suffix(".part")
+                    part.write_bytes(message.body)
+                    os.replace(part, path)
 
     def _ingest_stage(self) -> Ingest:
         if self.ingest is None:
             sites = sorted(s.decode() for s in self.server.smembers(self.keys.sites))
             self.store = Store(self.db)
-            self.parser = parser(self.parse_workers, PARSER, PRELOAD)
-            self.ingest = Ingest(self.store, self.store.start_run(sites), self.parser)
+            self.ingest = Ingest(self.store, self.store.start_run(sites))
         return self.ingest
 
     def _close(self) -> RunSummary | None:
         if self.ingest is None:
             return None
-        assert self.store is not None and self.parser is not None
-        self.parser.close()
+        assert self.store is not None
         summary = self.store.finish_run(self.ingest.run)
         self.store.close()
         return summary

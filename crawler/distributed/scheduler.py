@@ -12,8 +12,9 @@ and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
   renews the others, and re-queues the expired leases of dead workers.
 * the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
   worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
-* backpressure: while the run's item list (bodies waiting for ``xxgk ingest``) is longer than
-  ``XXGK_REDIS_MAX_ITEMS``, ``next_request`` returns nothing, so Redis memory stays bounded.
+* backpressure: while the run's item list (parsed documents waiting for ``xxgk ingest``) is longer than
+  ``XXGK_REDIS_MAX_ITEMS``, ``next_request`` returns nothing, so Redis memory stays bounded; nor does it
+  while the worker has 2 × ``CONCURRENT_REQUESTS`` requests in progress (fetched, still being parsed).
 * on a Redis error that outlasts the client's retries the worker stops acking (its leases will expire
   and return to the queue), logs an error and closes with reason ``redis_unavailable``.
 
@@ -76,6 +77,9 @@ class LeasedScheduler(RedisScheduler):
         self.ttl = settings.getint("XXGK_REDIS_TTL")
         self.finished_ttl = settings.getint("XXGK_REDIS_FINISHED_TTL")
         self.backlogged = False  # the item list is over its cap: no new downloads until the ingester catches up
+        # requests leased and not yet done (downloading, parsing, pushing): bounds this worker's leases, and the
+        # items it may still push once the item list is over its cap
+        self.max_in_progress = 2 * settings.getint("CONCURRENT_REQUESTS")
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.leases: dict[Request, str] = {}
         self.broken: BaseException | None = None
@@ -162,7 +166,7 @@ class LeasedScheduler(RedisScheduler):
         if self.broken is not None:
             return False
         assert self.codec is not None and self.df is not None
-        seed = request.meta.get(SEED_META, False)
+        seed = request.meta.pop(SEED_META, False)  # only its first push: a retry of a seed must get through
         fingerprint = None if request.dont_filter and not seed else self.df.fingerprint(request)
         member = encode_member(request.priority, urlsplit(request.url).netloc.lower(), self.codec.encode(request))
         try:
@@ -177,7 +181,7 @@ class LeasedScheduler(RedisScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        if self.broken is not None:
+        if self.broken is not None or len(self._slot.inprogress) >= self.max_in_progress:
             return None
         try:
             lease = self.frontier.pop()

@@ -27,6 +27,7 @@ def redis_settings(
     ttl: int = 7 * DAY,
     finished_ttl: int = 600,
     max_items: int = 2000,
+    raw: bool = False,
 ) -> dict[str, Any]:
     """Settings of a worker of run ``run_name`` on the Redis at ``url``.
 
@@ -36,8 +37,9 @@ def redis_settings(
     conditional GET (only when every worker can read the ingester's store, i.e. one machine).
     ``ttl``: expiry of the run's keys, refreshed while workers run; ``finished_ttl``: how long the
     dupefilter of a finished run is kept (a late worker of the run then finds nothing to do).
-    ``max_items``: item backlog (documents with their bodies, ~60 KB each) at which workers pause downloads
-    until ``xxgk ingest`` catches up (0: no limit).
+    ``max_items``: item backlog (parsed reports, ~30 KB each without raw bodies) at which workers pause downloads
+    until ``xxgk ingest`` catches up (0: no limit). ``raw``: send each document's raw bytes along with what
+    the worker parsed from it (``xxgk ingest --raw-dir`` keeps them); by default only their sha256 travels.
     """
     if not run_name or any(c in run_name for c in " :\t\n"):
         raise ValueError(f"a run name must be non-empty, without spaces or colons: {run_name!r}")
@@ -52,12 +54,14 @@ def redis_settings(
         "XXGK_REDIS_FINISHED_TTL": finished_ttl,
         "XXGK_REDIS_MAX_ITEMS": max_items,
         "XXGK_REDIS_CONDITIONAL_GET": conditional_get,
+        "XXGK_REDIS_RAW": raw,
     }
 
 
 class RedisWorker:
-    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, items to Redis
-    (for ``xxgk ingest``) instead of the store; conditional GET only with ``XXGK_REDIS_CONDITIONAL_GET``."""
+    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, documents parsed
+    here and pushed to Redis (for ``xxgk ingest``) instead of the store; conditional GET only with
+    ``XXGK_REDIS_CONDITIONAL_GET``."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         downloader = settings.getdict("DOWNLOADER_MIDDLEWARES")
@@ -69,6 +73,6 @@ class RedisWorker:
             "SCHEDULER_SERIALIZER": "crawler.distributed.codec",
             "SPIDER_MIDDLEWARES": {"crawler.distributed.seeds.SeedMiddleware": 10},
             "DOWNLOADER_MIDDLEWARES": downloader,
-            "ITEM_PIPELINES": {"crawler.distributed.pipeline.RedisItemPipeline": 300},
+            "ITEM_PIPELINES": {"crawler.distributed.pipeline.ParseAndPushPipeline": 300},
         }
         settings.setdict(bundle, priority=BUNDLE)

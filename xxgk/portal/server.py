@@ -138,10 +138,18 @@ class _Server(ThreadingHTTPServer):
 
 
 class SiteServer:
-    """A site's server on a free port of 127.0.0.1, run in a daemon thread."""
+    """A site's server on a free port of 127.0.0.1 (or ``host``), run in a daemon thread."""
 
-    def __init__(self, content: SiteContent, log: RequestLog, port: int = 0) -> None:
-        self.httpd = _Server(("127.0.0.1", port), make_handler(content, log))
+    def __init__(
+        self,
+        content: SiteContent,
+        log: RequestLog,
+        port: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        handler: type[BaseHTTPRequestHandler] | None = None,
+    ) -> None:
+        self.httpd = _Server((host, port), handler or make_handler(content, log))
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"demo-{content.name}", daemon=True)
 
     @property

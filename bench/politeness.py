@@ -1,0 +1,136 @@
+"""Politeness-bound crawling on loopback: 200 demo sites on 127.0.0.2–201, each admitting 1 request/s.
+
+    python bench/politeness.py [--sites 200] [--rate 1] [--workers 2]
+
+Each site refuses (429) a request that comes sooner than ``1/rate - 50 ms`` after the previous one it
+admitted. Ideal time: the busiest site's admitted requests ÷ rate. Measured time: the first admitted
+request (any site) to the last, plus one interval (so n perfectly spaced requests take exactly n/rate).
+Figure: ideal ÷ measured. Two rounds on one set of sites (a fresh store each):
+
+* one crawl process: Scrapy's own per-host slots (``DOWNLOAD_DELAY = 1/rate``, one request per host at a
+  time, delay not randomised, no AutoThrottle) and enough ``CONCURRENT_REQUESTS`` that every site's next
+  request is already waiting in its slot;
+* ``--workers`` worker processes on one redis-server: the per-host slots live in Redis (``--rate``), shared.
+
+Where the rest goes, for the busiest site: its idle time beyond the interval between admitted requests
+(waits with nothing ready: a page's links arrive only after it was fetched), the start of its first request
+after the crawl's first, and refusals (a request that came early, answered 429 and retried later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.servers import RedisServer  # noqa: E402
+
+from crawler.run import crawl  # noqa: E402
+from xxgk.portal.many import ManySites  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def politeness_settings(rate: float, sites: int) -> dict:
+    """One request at a time per host, every host's next request already queued in its download slot."""
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 1 / rate,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "CONCURRENT_REQUESTS": 20 * sites,
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "XXGK_PARSE_WORKERS": 1,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def report(label: str, portal: ManySites, since: dict[str, int], refused: int, rate: float, wall: float) -> None:
+    arrivals = {name: times[since.get(name, 0) :] for name, times in portal.arrivals().items()}
+    arrivals = {name: times for name, times in arrivals.items() if times}
+    start = min(t[0] for t in arrivals.values())
+    end = max(t[-1] for t in arrivals.values())
+    interval = 1 / rate
+    measured = end - start + interval
+    busiest = max(arrivals, key=lambda name: len(arrivals[name]))
+    times = arrivals[busiest]
+    ideal = len(times) / rate
+    idle = sum(max(0.0, b - a - interval) for a, b in zip(times, times[1:], strict=False))
+    tail = end - times[-1]
+    total = sum(len(t) for t in arrivals.values())
+    print(
+        f"{label}: {len(arrivals)} sites, {total} requests admitted, {refused} refused (429); busiest {busiest}: "
+        f"{len(times)} requests, ideal {ideal:.1f}s, measured {measured:.1f}s = {ideal / measured:.1%} of ideal "
+        f"(process wall {wall:.1f}s); busiest site: first request {times[0] - start:.2f}s after the crawl's first, "
+        f"idle beyond the interval {idle:.2f}s, done {tail:.2f}s before the last site",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tick", type=float, default=0.1, help="workers' Redis tick (s): wake-up for due hosts")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="xxgk-bench-polite-") as name,
+        ManySites(count=args.sites, rate=args.rate) as portal,
+    ):
+        tmp = Path(name)
+        portal.warm()
+        settings = politeness_settings(args.rate, args.sites)
+        started = time.perf_counter()
+        crawl(portal.config(), db=tmp / "one.db", settings_overrides=settings, throttle=True)
+        report("1 process", portal, {}, sum(portal.refused.values()), args.rate, time.perf_counter() - started)
+        since = {name: len(times) for name, times in portal.arrivals().items()}
+        refused_before = sum(portal.refused.values())
+        config = tmp / "sites.json"
+        config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
+        with RedisServer(tmp / "redis") as server:
+            command = [sys.executable, "-m", "xxgk.cli", "ingest", "--redis", server.url, "--run-name", "polite"]
+            ingester = subprocess.Popen(
+                [*command, "--db", str(tmp / "two.db")], cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL
+            )
+            worker_settings = {**settings, "DOWNLOAD_DELAY": 0, "XXGK_REDIS_TICK": args.tick}
+            command = [
+                sys.executable,
+                "-m",
+                "crawler.distributed.worker",
+                "--redis",
+                server.url,
+                "--run-name",
+                "polite",
+            ]
+            command += [
+                "--config",
+                str(config),
+                "--rate",
+                str(args.rate),
+                "--settings-json",
+                json.dumps(worker_settings),
+            ]
+            started = time.perf_counter()
+            workers = [subprocess.Popen(command, cwd=ROOT, env=ENV) for _ in range(args.workers)]
+            codes = [w.wait() for w in workers]
+            wall = time.perf_counter() - started
+            codes.append(0 if ingester.wait() in (0, 1) else ingester.returncode)  # 1: some documents failed
+        if any(codes):
+            raise RuntimeError(f"a worker or the ingester failed: exit codes {codes}")
+        refused = sum(portal.refused.values()) - refused_before
+        report(f"{args.workers} workers on Redis", portal, since, refused, args.rate, wall)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
