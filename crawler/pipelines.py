@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 
 from crawler.items import DocumentItem, FailureItem
 from xxgk.ingest import Ingest, Outcome
@@ -13,6 +14,17 @@ from xxgk.parsers import Limits, Parser, parser
 from xxgk.store import Store
 
 logger = logging.getLogger(__name__)
+
+
+def parser_from_settings(settings: Settings) -> Parser:
+    """The parser processes (or inline parser) the ``XXGK_PARSE*`` / ``XXGK_PARSER`` settings ask for."""
+    limits = Limits(settings.getint("XXGK_PARSE_MEMORY"), settings.getint("XXGK_PARSE_CPU_SECONDS"))
+    return parser(
+        settings.getint("XXGK_PARSE_WORKERS"),
+        settings.get("XXGK_PARSER"),
+        settings.getlist("XXGK_PARSE_PRELOAD"),
+        limits,
+    )
 
 
 class StorePipeline:
@@ -45,13 +57,7 @@ class StorePipeline:
         if not run:
             run = self.store.start_run(sorted(getattr(self.crawler.spider, "sites", {})))
             self.own_run = True
-        limits = Limits(settings.getint("XXGK_PARSE_MEMORY"), settings.getint("XXGK_PARSE_CPU_SECONDS"))
-        self.parser = parser(
-            settings.getint("XXGK_PARSE_WORKERS"),
-            settings.get("XXGK_PARSER"),
-            settings.getlist("XXGK_PARSE_PRELOAD"),
-            limits,
-        )
+        self.parser = parser_from_settings(settings)
         self.ingest = Ingest(self.store, run, self.parser)
 
     def close_spider(self) -> None:

@@ -203,15 +203,15 @@ _RULES: dict[int, Callable[[Check, Report], str | None]] = {
 # -- problems -----------------------------------------------------------------------------------
 
 
+UNCHECKED = re.compile(r"rule (\d+) \((.*)\) not checked: blank (.*)")  # a rule that blank cells kept from running
+
+
 def _labels(keys: str) -> str:
     return "、".join(cell_label(k.strip()) for k in keys.split(","))
 
 
 _PROBLEMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (
-        re.compile(r"rule (\d+) \((.*)\) not checked: blank (.*)"),
-        lambda m: f"规则 {m[1]} 未能校验：{_labels(m[3])} 为空",
-    ),
+    (UNCHECKED, lambda m: f"规则 {m[1]} 未能校验：{_labels(m[3])} 为空"),
     (re.compile(r"no section headings found"), lambda m: "没有找到报告的章节标题"),
     (re.compile(r"no disclosure tables found"), lambda m: "没有找到政府信息公开情况统计表"),
     (re.compile(r"reporting year not found"), lambda m: "未能确定报告年度"),

@@ -22,8 +22,9 @@ from scrapy.exceptions import DropItem
 from crawler.distributed.connection import connect_from_settings
 from crawler.distributed.frontier import RunKeys
 from crawler.items import DocumentItem, FailureItem
+from crawler.pipelines import parser_from_settings
 from xxgk.ingest import Failure, parse_fetched
-from xxgk.parsers import Limits, Parser, parser
+from xxgk.parsers import Parser
 
 
 class ParseAndPushPipeline:
@@ -40,14 +41,7 @@ class ParseAndPushPipeline:
         return cls(crawler, connect_from_settings(settings), RunKeys(settings["XXGK_REDIS_RUN"]).items)
 
     def open_spider(self) -> None:
-        settings = self.crawler.settings
-        limits = Limits(settings.getint("XXGK_PARSE_MEMORY"), settings.getint("XXGK_PARSE_CPU_SECONDS"))
-        self.parser = parser(
-            settings.getint("XXGK_PARSE_WORKERS"),
-            settings.get("XXGK_PARSER"),
-            settings.getlist("XXGK_PARSE_PRELOAD"),
-            limits,
-        )
+        self.parser = parser_from_settings(self.crawler.settings)
 
     def close_spider(self) -> None:
         if self.parser is not None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
 
 from xxgk.errors import UnreadableDocument
-from xxgk.explain import explain_check, explain_problem
+from xxgk.explain import UNCHECKED, explain_check, explain_problem
 from xxgk.fetch import FetchError, fetch
 from xxgk.model import Region, Report
 from xxgk.parse.kind import NOT_A_REPORT
@@ -59,9 +58,6 @@ def read_source(source: str, allow_private: bool = False) -> tuple[bytes, str | 
     return Path(source).read_bytes(), None, None, Path(source).name
 
 
-_UNCHECKED = re.compile(r"rule (\d+) \(.*\) not checked: blank ")
-
-
 def summary(report: Report) -> str:
     """A few lines for people: metadata, table cell counts, failed checks and problems."""
     region = " / ".join(x for x in (report.region.province, report.region.city, report.region.county) if x)
@@ -91,7 +87,7 @@ def summary(report: Report) -> str:
     lines += [f"  规则 {c.rule}：{explain_check(c, report)}" for c in report.checks]
     unchecked: Counter[str] = Counter()
     for problem in report.problems:
-        if m := _UNCHECKED.match(problem):
+        if m := UNCHECKED.match(problem):
             unchecked[m[1]] += 1
         else:
             lines.append(f"problem:   {explain_problem(problem)}")

@@ -164,7 +164,8 @@ def _paragraphs(word: bytes, table: bytes, extra: bytes, fc: int, lcb: int) -> t
     props: list[Props] = []
     for i in range(count):
         (pn,) = struct.unpack_from("<I", table, fc + 4 * (count + 1) + 4 * i)
-        page = word[(pn & 0x3FFFFF) * _PAGE : (pn & 0x3FFFFF) * _PAGE + _PAGE]
+        at = (pn & 0x3FFFFF) * _PAGE  # the page number is the low 22 bits
+        page = word[at : at + _PAGE]
         if len(page) < _PAGE:
             continue
         runs = page[_PAGE - 1]
