@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from xxgk.parse.normalize import label_key
@@ -82,5 +83,15 @@ def match_key(key: str) -> str | None:
     return best
 
 
+# A label's remark in brackets, as provincial templates print them: 规章（设区的市…应提供相关数据）.
+_REMARK = re.compile(r"[(（][^)）]*[)）]?")
+
+
 def match_label(text: str) -> str | None:
-    return match_key(label_key(text))
+    """Row key (or GROUP) of a printed label; a short label followed by a remark is matched without it."""
+    row = match_key(label_key(text))
+    if row is None and ("(" in text or "（" in text):
+        bare = _REMARK.sub("", text)
+        if bare.strip() and bare != text:
+            row = match_key(label_key(bare))
+    return row

@@ -98,10 +98,13 @@ def find_title(lines: list[Line], first_heading: int) -> tuple[str | None, set[i
         if not TITLE_WORDS.search(text) or len(text) > MAX_TITLE or "。" in text:
             continue
         used = {i}
-        # "淮安市人民政府" + "2024 年政府信息公开工作年度报告": the agency sits on the line above.
-        if n > 0 and (text[:1].isdigit() or text.startswith("年")):
+        # "淮安市人民政府" + "2024 年政府信息公开工作年度报告" (or a title naming no agency at all):
+        # the agency sits on the line above.
+        nameless = agency_from_title(text) is None
+        if n > 0 and (text[:1].isdigit() or text.startswith("年") or nameless):
             prev = candidates[n - 1]
-            if len(compact(lines[prev].norm)) <= 30 and "。" not in lines[prev].norm:
+            above = compact(lines[prev].norm)
+            if len(above) <= 30 and "。" not in above and (not nameless or AGENCY_END.search(clean_name(above))):
                 used.add(prev)
                 return compact("".join(lines[j].raw for j in sorted(used))), used
         return lines[i].raw.strip(), used

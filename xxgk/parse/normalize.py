@@ -1,7 +1,8 @@
 """Normalisation for matching (the original text is kept for output).
 
 Traditional → Simplified (OpenCC t2s, one converter per process), NFKC per cell (full-width → half-width),
-pinyin annotations such as ``鄉(xiāng)`` removed, and label keys without spacing, numbering and punctuation.
+pinyin annotations such as ``鄉(xiāng)`` removed, and label keys without spacing, numbering and punctuation,
+the form's words in their mainland wording where a Taiwan-phrase conversion changed them (资讯 → 信息).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from xxgk.simplified import t2s
+from xxgk.schema import PROACTIVE_2019_LABELS, PROACTIVE_LABELS, REQUEST_LABELS
+from xxgk.simplified import mainland_words, t2s
 
 # A parenthesised pinyin syllable with a tone mark, e.g. 鄉(xiāng); starts with a literal for fast scanning.
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -19,6 +21,8 @@ _SPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}(?:[、.,:)](?!\d))|\(\d{1,2}\))+"
 )
+# The form's vocabulary as a Taiwan-phrase conversion prints it, back to its own words.
+_form_words = mainland_words([*PROACTIVE_2019_LABELS.values(), *PROACTIVE_LABELS.values(), *REQUEST_LABELS.values()])
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》()\[\]【】,，、。.:;：；!?·•*_…\-—~]+")
 
 
@@ -28,7 +32,10 @@ def normalize(text: str) -> str:
     Full-width forms are folded later, per cell or short line (:func:`fold`), which is much cheaper
     than NFKC over the whole document.
     """
-    return _PINYIN.sub("", t2s(text))
+    simplified = t2s(text)
+    if simplified != text:  # Traditional script: perhaps Taiwan phrasing too (政府資訊公開)
+        simplified = _form_words(simplified)
+    return _PINYIN.sub("", simplified)
 
 
 @lru_cache(maxsize=65536)
