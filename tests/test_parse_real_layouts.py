@@ -148,3 +148,31 @@ def test_a_title_without_agency_takes_the_agency_on_the_line_above() -> None:
     parsed = parse_document(split.encode("utf-8"), filename="r.txt")
     assert parsed.agency == report.agency
     assert parsed.title == f"{report.agency}政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_toneless_pinyin_after_characters_is_ignored(seed: int) -> None:
+    """Scraper-mirror pages print pinyin after characters, toneless and often doubled: 政(zheng)(zheng)府(fu)."""
+    _, text, name = _document(seed, ("pipe", "tsv", "run_together", "one_line"))
+    rng = random.Random(seed)
+    syllables = ("zheng", "fu", "gong", "kai", "xin", "xi", "ge", "he", "a")
+    spun = re.sub(
+        r"[\u4e00-\u9fff]",
+        lambda m: m.group() + f"({rng.choice(syllables)})" * rng.choice((0, 0, 1, 2)),
+        text,
+    )
+    assert spun.count("(") > text.count("(") + 100
+    original = parse_document(text.encode("utf-8"), filename=name)
+    parsed = parse_document(spun.encode("utf-8"), filename=name)
+    assert _cells(parsed.tables) == _cells(original.tables)
+    assert set(parsed.sections) == set(original.sections)
+    assert (parsed.agency, parsed.year) == (original.agency, original.year)
+
+
+def test_a_title_wrapped_inside_its_words_is_joined() -> None:
+    report = generate(random.Random(7))
+    text = render(report, "pipe").decode("utf-8")
+    title, rest = text.split("\n", 1)
+    cut = title.index("工作年度报告")
+    parsed = parse_document(f"{title[:cut]}\n{title[cut:]}\n{rest}".encode(), filename="r.txt")
+    assert (parsed.title, parsed.agency) == (report.title, report.agency)

@@ -92,14 +92,17 @@ def split_glued_headings(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     changed = False
     for line in lines:
-        cuts = [] if line.cells is not None or len(line.raw) != len(line.norm) else _heading_cuts(line.norm)
+        cuts = [] if line.cells is not None else _heading_cuts(line.norm)
         if not cuts:
             out.append(line)
             continue
         changed = True
+        # Offsets are the normalised line's; where normalising changed its length (pinyin removed),
+        # the pieces' text is the normalised one.
+        raw = line.raw if len(line.raw) == len(line.norm) else line.norm
         for a, b in pairwise([0, *cuts, len(line.norm)]):
             if line.norm[a:b].strip():
-                out.append(Line(raw=line.raw[a:b].strip(), norm=line.norm[a:b].strip()))
+                out.append(Line(raw=raw[a:b].strip(), norm=line.norm[a:b].strip()))
     return out if changed else lines
 
 

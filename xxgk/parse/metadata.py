@@ -98,17 +98,28 @@ def find_title(lines: list[Line], first_heading: int) -> tuple[str | None, set[i
         if not TITLE_WORDS.search(text) or len(text) > MAX_TITLE or "。" in text:
             continue
         used = {i}
-        # "淮安市人民政府" + "2024 年政府信息公开工作年度报告" (or a title naming no agency at all):
-        # the agency sits on the line above.
-        nameless = agency_from_title(text) is None
-        if n > 0 and (text[:1].isdigit() or text.startswith("年") or nameless):
+        if n > 0:
             prev = candidates[n - 1]
             above = compact(lines[prev].norm)
-            if len(above) <= 30 and "。" not in above and (not nameless or AGENCY_END.search(clean_name(above))):
+            if len(above) <= 30 and "。" not in above and _continues(above, text):
                 used.add(prev)
                 return compact("".join(lines[j].raw for j in sorted(used))), used
         return lines[i].raw.strip(), used
     return None, set()
+
+
+def _continues(above: str, text: str) -> bool:
+    """Whether a title line continues the line above it: it starts with the year or names no agency
+    (淮安市人民政府 / 2024年政府信息公开工作年度报告), or the title's words began above
+    (…2019年政府信息公开 / 工作年度报告)."""
+    if text[:1].isdigit() or text.startswith("年"):
+        return True
+    if TITLE_WORDS.search(above):
+        return False
+    suffix = TITLE_SUFFIX.search(above + text)
+    if suffix and suffix.start() < len(above):
+        return True
+    return agency_from_title(text) is None and AGENCY_END.search(clean_name(above)) is not None
 
 
 def _signature(lines: list[Line]) -> tuple[str | None, str | None]:

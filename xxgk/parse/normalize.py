@@ -14,9 +14,10 @@ from functools import lru_cache
 from xxgk.schema import PROACTIVE_2019_LABELS, PROACTIVE_LABELS, REQUEST_LABELS
 from xxgk.simplified import mainland_words, t2s
 
-# A parenthesised pinyin syllable with a tone mark, e.g. 鄉(xiāng); starts with a literal for fast scanning.
+# A parenthesised pinyin syllable: with a tone mark, e.g. 鄉(xiāng), or toneless right after a character,
+# as scraper-mirror pages print every other word: 政(zheng)府(fu); starts with a literal for fast scanning.
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-_PINYIN = re.compile(rf"[(（]\s*[a-zA-Z]*[{_TONES}][a-zA-Z{_TONES}]*\s*[)）]")
+_PINYIN = re.compile(rf"[(（]\s*[a-zA-Z]*[{_TONES}][a-zA-Z{_TONES}]*\s*[)）]|(?<=[\u4e00-\u9fff)])\([a-z]{{1,6}}\)")
 _SPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(
     r"^(?:第?[一二三四五六七八九十]+[、.,:)]|\([一二三四五六七八九十]+\)|\d{1,2}(?:[、.,:)](?!\d))|\(\d{1,2}\))+"
