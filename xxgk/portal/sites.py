@@ -75,6 +75,26 @@ class SiteContent:
         self.truth[key] = report
         self.renderers[key] = renderer
 
+    def add_article(
+        self,
+        path: str,
+        entry: Entry,
+        shell: Callable[[str, str, str, str], bytes],
+        rng: random.Random,
+        charset: str = "utf-8",
+    ) -> None:
+        """A list entry's HTML detail page: its report in one of the HTML layouts, or its plain article;
+        ``shell(title, day, source, body)`` is the site's page around the body."""
+        content_type = f"text/html; charset={charset}"
+        if entry.report is None:
+            body = shell(entry.title, entry.day, self.title, tpl.simple_article(entry.paragraphs))
+            self.add_non_report(path, static(content_type, body, _epoch(entry.day)))
+            return
+        layout = rng.choice(HTML_LAYOUTS)
+        self.add_report(
+            path, entry.report, content_type, lambda r: shell(r.title, r.published, r.agency, render_body(r, layout))
+        )
+
     def add_non_report(self, path: str, resource: Resource) -> None:
         """A document that is not an annual report (guide, budget, notice ...)."""
         self.add(path, resource)
@@ -253,18 +273,9 @@ def build_trs(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         stamp = entry.day.replace("-", "")
         path = f"/xxgk/ndbg/{stamp[:6]}/t{stamp}_{docid}.html"
         items.append(tpl.ListItem(f"./{stamp[:6]}/t{stamp}_{docid}.html", entry.title, entry.day))
+        site.add_article(path, entry, detail, rng, charset="GBK")
         if entry.report is not None:
-            layout = rng.choice(HTML_LAYOUTS)
-            site.add_report(
-                path,
-                entry.report,
-                "text/html; charset=GBK",
-                lambda r, layout=layout: detail(r.title, r.published, r.agency, render_body(r, layout)),
-            )
             report_keys.append(path)
-        else:
-            body = detail(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
-            site.add_non_report(path, static("text/html; charset=GBK", body, _epoch(entry.day)))
 
     # Faults, all on reports or on links list pages show.
     lie = report_keys[1]
@@ -365,18 +376,10 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         y, m, d = (int(x) for x in entry.day.split("-"))
         path = f"/art/{y}/{m}/{d}/art_1229_{artid}.html"
         items.append(tpl.ListItem(path, entry.title, entry.day))
-        if entry.report is None:
-            body = page(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs), [])
-            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
-        elif rng.random() < 0.6:
-            layout = rng.choice(HTML_LAYOUTS)
-            site.add_report(
-                path,
-                entry.report,
-                "text/html; charset=utf-8",
-                lambda r, layout=layout: page(r.title, r.published, r.agency, render_body(r, layout), []),
-            )
-            details.append(path)
+        if entry.report is None or rng.random() < 0.6:
+            site.add_article(path, entry, lambda title, day, source, body: page(title, day, source, body, []), rng)
+            if entry.report is not None:
+                details.append(path)
         else:  # attachment only: the detail page just points at the file
             ext = rng.choice(tuple(FILE_TYPES))
             file_path = f"/attach/0/{entry.day.replace('-', '')[2:]}{rng.randrange(10**9):09d}.{ext}"
@@ -563,17 +566,7 @@ def build_jpage(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         y, m, d = (int(x) for x in entry.day.split("-"))
         path = f"/art/{y}/{m}/{d}/art_{colid}_{artids[i]}.html"
         items.append(tpl.ListItem(path, entry.title, entry.day))
-        if entry.report is None:
-            body = page(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
-            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
-        else:
-            layout = rng.choice(HTML_LAYOUTS)
-            site.add_report(
-                path,
-                entry.report,
-                "text/html; charset=utf-8",
-                lambda r, layout=layout: page(r.title, r.published, r.agency, render_body(r, layout)),
-            )
+        site.add_article(path, entry, page, rng)
     # A record titled like a report behind a robots-disallowed path: a crawler that ignores robots.txt fetches it.
     interview = "/interview/index.jsp?date=2024-01-26"
     items.insert(3, tpl.ListItem(interview, "2023年度政府信息公开工作年度报告在线访谈", "2024-01-26"))
@@ -669,17 +662,7 @@ def build_json(rng: random.Random, scale: int, faults: bool) -> SiteContent:
     for i, entry in enumerate(entries):
         path = f"/zwgk/ndbg/content/post_{ids[i]}.html"
         rows.append({"id": ids[i], "title": entry.title, "url": path, "publishDate": entry.day, "source": site.title})
-        if entry.report is None:
-            body = detail(entry.title, entry.day, site.title, tpl.simple_article(entry.paragraphs))
-            site.add_non_report(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
-        else:
-            layout = rng.choice(HTML_LAYOUTS)
-            site.add_report(
-                path,
-                entry.report,
-                "text/html; charset=utf-8",
-                lambda r, layout=layout: detail(r.title, r.published, r.agency, render_body(r, layout)),
-            )
+        site.add_article(path, entry, detail, rng)
     newest = _epoch(entries[0].day)
 
     def content_list(query: Query) -> Resource:
