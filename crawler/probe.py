@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from lxml import etree, html
 from parsel import Selector
@@ -23,7 +23,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.canonical import canonical_url
 from crawler.detect import attachment_extension, classify_title
-from crawler.listing import Link, PageRequest, jsonapi, records, sitemaps
+from crawler.listing import Link, PageRequest, anchors, jsonapi, records, sitemaps
 from crawler.pagination import page_urls
 from crawler.reasons import reason
 from crawler.settings import USER_AGENT
@@ -34,7 +34,6 @@ DENY = r"\.(?:css|js|jpg|png|gif)$"
 _SITE_CODE = etree.XPath("//meta[translate(@name, 'SITEDCO', 'sitedco')='siteidcode']/@content")
 _SITE_NAME = etree.XPath("//meta[translate(@name, 'SITENAM', 'sitenam')='sitename']/@content")
 _JS = etree.XPath("//script[not(@type) or contains(@type, 'javascript')]/text()")
-_ANCHORS = etree.XPath("descendant-or-self::a[@href]")
 # A government's name, not the start of 政府信息公开… or 政府网站….
 _GOVERNMENT = re.compile(r"[\u4e00-\u9fa5]{2,12}?(?:人民政府|政府)(?![\u4e00-\u9fa5]*(?:信息|网站))")
 
@@ -232,9 +231,9 @@ def probe(url: str, *, max_pages: int = 30, timeout: float = 10.0) -> Probe:
             if fragments:  # first: a proxy's XML answer parsed as HTML shows the same links as plain anchors
                 entry.content = "data proxy records" if page.method == "POST" else "script records"
                 source = "data proxy" if page.method == "POST" else "script records"
-                for link in _anchors(page.url, html.fragment_fromstring("".join(fragments), create_parent="div")):
+                for link in anchors.links(page.url, html.fragment_fromstring("".join(fragments), create_parent="div")):
                     add_link(link, source)
-            for link in _anchors(page.url, tree):
+            for link in anchors.links(page.url, tree):
                 add_link(link, "links")
             for call in records.jpage_calls(text, page.url):
                 posts = call.page_requests(len(fragments))
@@ -263,16 +262,6 @@ def probe(url: str, *, max_pages: int = 30, timeout: float = 10.0) -> Probe:
 
 def _key(page: PageRequest) -> str:
     return f"{page.method} {canonical_url(page.url)} {urlencode(list(page.form or ()))}"
-
-
-def _anchors(base_url: str, root: etree._Element) -> list[Link]:
-    found = []
-    for anchor in _ANCHORS(root):
-        href = (anchor.get("href") or "").strip()
-        if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-            names = dict.fromkeys(n for n in (anchor.text_content().strip(), (anchor.get("title") or "").strip()) if n)
-            found.append(Link(urljoin(base_url, href), " ".join(names)))
-    return found
 
 
 def _title_of(client: _Client, url: str) -> str:

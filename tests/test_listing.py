@@ -1,14 +1,16 @@
-"""List sources beyond <a> tags: script-block records and their data proxy, JSON endpoints, sitemaps."""
+"""List sources beyond plain <a> tags: script handlers, script-block records and their data proxy, JSON endpoints,
+sitemaps, and documents a detail page shows in a viewer."""
 
 from __future__ import annotations
 
 import gzip
 
+from lxml import html
 from scrapy import FormRequest, Spider
 from scrapy.utils.request import RequestFingerprinter, request_from_dict
 
 from crawler.distributed import codec
-from crawler.listing import jsonapi, records, sitemaps
+from crawler.listing import Link, anchors, jsonapi, records, sitemaps
 
 BASE = "http://www.example.gov.cn/col/col1/index.html"
 
@@ -119,3 +121,35 @@ def test_sitemaps():
     assert sitemaps.entries(gzip.compress(urlset)) == sitemaps.SitemapEntries(urls=["http://h/a.html"])
     assert sitemaps.is_sitemap(gzip.compress(urlset)) and not sitemaps.is_sitemap(b"<html><body>urlset</body></html>")
     assert sitemaps.entries(b"<urlset><url><loc>") == sitemaps.SitemapEntries()
+
+
+def test_links_opened_by_script_handlers():
+    page = html.fromstring(
+        """<ul>
+        <li><a href="javascript:void(0);" onclick="window.open('/art/2024/1/9/art_1_1.html')">甲县2023年报告</a></li>
+        <li><a href="#" onclick="location.href='../ndbg/t20240110_2.shtml';return false;" title="乙">乙</a></li>
+        <li><a href="javascript:openDoc(&quot;./files/r.pdf&quot;, 3)">丙</a></li>
+        <li><a href="plain.html" onclick="track('x')">丁 <b>报告</b></a></li>
+        <li><a href="javascript:void(0)" onclick="toggle(3)">展开</a></li>
+        <li><a href="mailto:x@example.gov.cn">信箱</a></li>
+        </ul>"""
+    )
+    assert list(anchors.links(BASE, page)) == [
+        Link("http://www.example.gov.cn/art/2024/1/9/art_1_1.html", "甲县2023年报告"),
+        Link("http://www.example.gov.cn/col/ndbg/t20240110_2.shtml", "乙"),
+        Link("http://www.example.gov.cn/col/col1/files/r.pdf", "丙"),
+        Link("http://www.example.gov.cn/col/col1/plain.html", "丁 报告"),
+    ]
+
+
+def test_documents_shown_in_a_viewer_or_embedded():
+    page = html.fromstring(
+        """<div><iframe src="/static/pdfjs/web/viewer.html?file=%2Fattach%2F0%2Fa.pdf" width="100%"></iframe>
+        <embed src="files/b.pdf" type="application/pdf"><object data="/c.docx"></object>
+        <iframe src="/video/player.html?id=7"></iframe><iframe src="https://map.example.com/x.html"></iframe></div>"""
+    )
+    assert list(anchors.embedded_documents(BASE, page)) == [
+        "http://www.example.gov.cn/attach/0/a.pdf",
+        "http://www.example.gov.cn/col/col1/files/b.pdf",
+        "http://www.example.gov.cn/c.docx",
+    ]

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from lxml import etree, html
@@ -36,7 +36,7 @@ from crawler.detect import (
     may_link_documents,
 )
 from crawler.items import DocumentItem, FailureItem
-from crawler.listing import Link, jsonapi, records, sitemaps
+from crawler.listing import Link, anchors, jsonapi, records, sitemaps
 from crawler.pagination import page_urls
 from crawler.sites import SiteConfig, load_sites, select
 
@@ -52,16 +52,8 @@ def _header(response: Response, name: str) -> str | None:
 
 
 # Compiled once and run on lxml trees directly: parsel would wrap every node of a page in a Selector.
-_ANCHORS = etree.XPath("descendant-or-self::a[@href]")
-_ALL_ANCHORS = etree.XPath("//a[@href]")
 _JS = "//script[not(@type) or contains(@type, 'javascript')]/text()"  # not text/xml data blocks
-_TEXT = etree.XPath(".//text()", smart_strings=False)
 _BODY_TEXT = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
-
-
-def _anchor_text(anchor: etree._Element) -> str:
-    """A link's text and its title attribute."""
-    return " ".join([*_TEXT(anchor), anchor.get("title") or ""])
 
 
 def _describe(exc: BaseException) -> str:
@@ -205,7 +197,7 @@ class DisclosureSpider(scrapy.Spider):
         for root in scope:
             if not isinstance(root, etree._Element):
                 continue  # a hint that selects text or attributes holds no links
-            for link in self._links(response.url, root):
+            for link in anchors.links(response.url, root):
                 if request := self._follow(site, link):
                     yield request
         for call in records.jpage_calls(response.text, response.url):
@@ -219,13 +211,6 @@ class DisclosureSpider(scrapy.Spider):
         ]:
             if request := self._page(site, response.url, url):
                 yield request
-
-    @staticmethod
-    def _links(base_url: str, root: etree._Element) -> Iterator[Link]:
-        for anchor in _ANCHORS(root):
-            href = (anchor.get("href") or "").strip()
-            if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-                yield Link(urljoin(base_url, href), _anchor_text(anchor))
 
     def _json_list(self, site: SiteConfig, response: TextResponse, data: Any) -> Iterator[scrapy.Request]:
         """A JSON list endpoint: its article links, then its other pages."""
@@ -313,13 +298,14 @@ class DisclosureSpider(scrapy.Spider):
 
     @staticmethod
     def _report_attachments(response: TextResponse) -> list[tuple[str, str]]:
-        """Attachment links of a detail page: those titled as reports, else every one not titled otherwise."""
+        """Attachments of a detail page (linked, or shown in a viewer): those titled as reports, else every one
+        not titled otherwise."""
+        root = response.selector.root
+        shown = [(url, "") for url in anchors.embedded_documents(response.url, root)]
+        linked = [(link.url, link.text) for link in anchors.links(response.url, root)]
         found: list[tuple[str, str, bool]] = []
-        for anchor in _ALL_ANCHORS(response.selector.root):
-            url = urljoin(response.url, (anchor.get("href") or "").strip())
-            text = _anchor_text(anchor).strip()
-            ext = attachment_extension(url)
-            if ext is None or is_negative(text) or is_negative(filename_of(url, None) or ""):
+        for url, text in [*linked, *shown]:
+            if attachment_extension(url) is None or is_negative(text) or is_negative(filename_of(url, None) or ""):
                 continue
             found.append((url, text, classify_title(text) == "report"))
         titled = [(u, t) for u, t, is_report in found if is_report]

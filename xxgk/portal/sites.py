@@ -375,7 +375,7 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
         artid = artids[i]
         y, m, d = (int(x) for x in entry.day.split("-"))
         path = f"/art/{y}/{m}/{d}/art_1229_{artid}.html"
-        items.append(tpl.ListItem(path, entry.title, entry.day))
+        items.append(tpl.ListItem(path, entry.title, entry.day, opener=i % 3 == 2))
         if entry.report is None or rng.random() < 0.6:
             site.add_article(path, entry, lambda title, day, source, body: page(title, day, source, body, []), rng)
             if entry.report is not None:
@@ -391,9 +391,12 @@ def build_hanweb(rng: random.Random, scale: int, faults: bool) -> SiteContent:
                 lambda r, ext=ext: render(r, ext),
                 **{"Content-Disposition": _disposition(name, file_path)},
             )
-            body = page(
-                entry.title, entry.day, entry.report.agency, "<p>详见附件。</p>", [tpl.Attachment(file_path, name)]
-            )
+            if ext == "pdf" and i % 2 == 0:  # shown in a viewer, not linked
+                body = page(entry.title, entry.day, entry.report.agency, tpl.pdf_viewer(file_path), [])
+            else:
+                body = page(
+                    entry.title, entry.day, entry.report.agency, "<p>详见附件。</p>", [tpl.Attachment(file_path, name)]
+                )
             site.add(path, static("text/html; charset=utf-8", body, _epoch(entry.day)))
             attachments.append(file_path)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class ListItem:
     href: str
     title: str
     date: str  # YYYY-MM-DD
+    opener: bool = False  # linked by a script (href="javascript:void(0);" onclick="window.open(…)")
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,15 @@ class Attachment:
     name: str
 
 
+def _target(item: ListItem) -> str:
+    if item.opener:
+        return f'href="javascript:void(0);" onclick="window.open(\'{escape(item.href)}\')"'
+    return f'href="{escape(item.href)}" target="_blank"'
+
+
 def _items(items: list[ListItem], cls: str) -> str:
     rows = "\n".join(
-        f'  <li><a href="{escape(i.href)}" target="_blank" title="{escape(i.title)}">{escape(i.title)}</a>'
-        f"<span>{i.date}</span></li>"
+        f'  <li><a {_target(i)} title="{escape(i.title)}">{escape(i.title)}</a><span>{i.date}</span></li>'
         for i in items
     )
     return f'<ul class="{cls}">\n{rows}\n</ul>'
@@ -169,6 +176,14 @@ def hanweb_list(
 </body>
 </html>
 """
+
+
+def pdf_viewer(href: str) -> str:
+    """A PDF shown in the page by a pdf.js viewer, as portals embed reports instead of linking them."""
+    return (
+        f'<iframe src="/static/pdfjs/web/viewer.html?file={escape(quote(href, safe=""))}" '
+        'width="100%" height="900" frameborder="0"></iframe>'
+    )
 
 
 def hanweb_detail(
