@@ -7,7 +7,7 @@ import unicodedata
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from xxgk.simplified import mainland_words, t2s
+from xxgk.simplified import mainland_words, simplified
 
 # Every pattern is in Simplified script: text is matched after the parser's own OpenCC
 # Traditional → Simplified conversion (``xxgk.simplified``), so 政府信息公開 and 年度報告 match too.
@@ -94,7 +94,8 @@ def may_link_documents(html: str) -> bool:
 
 def carries_report_body(text: str) -> bool:
     """True when a page shows the report itself (at least three of the prescribed headings)."""
-    return _headings(text) >= 3 or _headings(_simplified(text)) >= 3  # normalising costs ~1 ms a page: only if needed
+    # normalising costs ~1 ms a page: only if needed
+    return _headings(text) >= 3 or _headings(simplified(text, _MAINLAND)) >= 3
 
 
 def _headings(text: str) -> int:
@@ -103,12 +104,7 @@ def _headings(text: str) -> int:
 
 def _matching(text: str | None) -> str:
     """Link or title text in Simplified script, full-width forms folded (２０２３ → 2023), without whitespace."""
-    return _simplified(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")))
-
-
-def _simplified(text: str) -> str:
-    simplified = t2s(text)
-    return simplified if simplified == text else _MAINLAND(simplified)
+    return simplified(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")), _MAINLAND)
 
 
 _DISPOSITION_NAME = re.compile(r"filename\*=(?:UTF-8|utf-8)''([^;]+)|filename=\"?([^\";]+)\"?")

@@ -44,16 +44,28 @@ def taiwan_words(terms: Iterable[str]) -> dict[str, str]:
 def mainland_words(terms: Iterable[str]) -> Callable[[str], str]:
     """A function that turns the Taiwan-phrase words of ``terms``' vocabulary back into the mainland
     words in Simplified text, each only where it outnumbers the word it stands for (a text that went
-    through the conversion, not one that merely uses 资讯 or 档案); identity when there are none."""
-    words = taiwan_words(terms)
-    if not words:
-        return str
-    pattern = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    through the conversion, not one that merely uses 资讯 or 档案). The words are found on first use:
+    loading OpenCC's phrase tables costs ~75 ms, paid only by a process that meets Traditional text."""
+    terms = tuple(terms)
+
+    @cache
+    def table() -> tuple[dict[str, str], re.Pattern[str] | None]:
+        words = taiwan_words(terms)
+        alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+        return words, re.compile(alternatives) if words else None
 
     def mainland(text: str) -> str:
+        words, pattern = table()
         taiwan = {word for word, own in words.items() if text.count(word) > text.count(own)}
-        if not taiwan:
+        if pattern is None or not taiwan:
             return text
         return pattern.sub(lambda m: words[m.group()] if m.group() in taiwan else m.group(), text)
 
     return mainland
+
+
+def simplified(text: str, mainland: Callable[[str], str]) -> str:
+    """``t2s`` of ``text``; where that changed it (Traditional script), also ``mainland`` (from
+    :func:`mainland_words`), as a Taiwan-phrase conversion may have changed the words too."""
+    converted = t2s(text)
+    return converted if converted == text else mainland(converted)

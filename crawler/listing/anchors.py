@@ -15,7 +15,7 @@ from crawler.listing import Link
 
 _ANCHORS = etree.XPath("descendant-or-self::a[@href or @onclick]")
 _TEXT = etree.XPath(".//text()", smart_strings=False)
-_EMBEDS = etree.XPath("//iframe[@src] | //embed[@src] | //object[@data]")
+_EMBEDS = etree.XPath("descendant-or-self::*[(self::iframe or self::embed) and @src or self::object and @data]")
 # The first string literal of a handler that reads as a URL: a path, or a page or document file name.
 _SCRIPT_URL = re.compile(
     r"""["']((?:https?://|/|\.{1,2}/)[^"'\s<>]+|[^"'\s<>/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps)(?:\?[^"'\s<>]*)?)["']""",
@@ -50,7 +50,7 @@ def links(base_url: str, root: etree._Element) -> Iterator[Link]:
 
 
 def embedded_documents(base_url: str, root: etree._Element) -> Iterator[str]:
-    """Document files shown in the page: ``<embed src=a.pdf>``, ``<iframe src=viewer.html?file=/a.pdf>`` …"""
+    """Document files shown below ``root``: ``<embed src=a.pdf>``, ``<iframe src=viewer.html?file=/a.pdf>`` …"""
     for element in _EMBEDS(root):
         url = urljoin(base_url, (element.get("src") or element.get("data") or "").strip())
         if attachment_extension(url):

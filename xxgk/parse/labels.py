@@ -92,6 +92,6 @@ def match_label(text: str) -> str | None:
     row = match_key(label_key(text))
     if row is None and ("(" in text or "（" in text):
         bare = _REMARK.sub("", text)
-        if bare.strip() and bare != text:
+        if bare.strip():
             row = match_key(label_key(bare))
     return row

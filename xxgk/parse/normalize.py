@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from xxgk.schema import PROACTIVE_2019_LABELS, PROACTIVE_LABELS, REQUEST_LABELS
-from xxgk.simplified import mainland_words, t2s
+from xxgk.simplified import mainland_words, simplified
 
 # A parenthesised pinyin syllable: with a tone mark, e.g. 鄉(xiāng), or toneless right after a character,
 # as scraper-mirror pages print every other word: 政(zheng)府(fu); starts with a literal for fast scanning.
@@ -33,10 +33,7 @@ def normalize(text: str) -> str:
     Full-width forms are folded later, per cell or short line (:func:`fold`), which is much cheaper
     than NFKC over the whole document.
     """
-    simplified = t2s(text)
-    if simplified != text:  # Traditional script: perhaps Taiwan phrasing too (政府資訊公開)
-        simplified = _form_words(simplified)
-    return _PINYIN.sub("", simplified)
+    return _PINYIN.sub("", simplified(text, _form_words))
 
 
 @lru_cache(maxsize=65536)
