@@ -27,7 +27,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from xxgk.generate.grid import BLANK_MARKERS, Style, format_value
+from xxgk.generate.grid import BLANK_MARKERS, Style, format_value, proactive_grid_2019
 from xxgk.generate.report import HEADINGS, GeneratedReport
 from xxgk.generate.text import chinese_date, render_tsv
 from xxgk.schema import (
@@ -97,8 +97,19 @@ def printed_rows(report: GeneratedReport, style: Style, rng: random.Random) -> l
     return out
 
 
+_PROACTIVE_HEAD = ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")
+
+
 def _proactive_rows(report: GeneratedReport, style: Style, rng: random.Random) -> list[tuple[str, list[str]]]:
-    rows = []
+    """Table 1 as printed rows (label, cells), its header rows included.
+
+    The 2021 form prints one header over all its rows; the 2019 form prints each article item's line and
+    column heads over its block, as its grid does (a positive 本年增/减 sometimes as +3).
+    """
+    if "proactive_2019.regulations" in report.tables:
+        grid = proactive_grid_2019(report.tables, style, rng)
+        return [(row[0].text, [cell.text for cell in row[1:]]) for row in grid]
+    rows = [(_PROACTIVE_HEAD[0], list(_PROACTIVE_HEAD[1:]))]
     for key, label in PROACTIVE_LABELS.items():
         fee = key == "proactive.fees"
         rows.append((label, [format_value(v, style, rng, fee=fee) for v in report.tables[key].values()]))
@@ -137,10 +148,9 @@ def _body(report: GeneratedReport, tables: dict[str, str], *, glue: bool = False
 
 
 def _md_proactive(report: GeneratedReport, style: Style, rng: random.Random) -> str:
-    out = [_pipe(("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")), _rule(4)]
-    for label, values in _proactive_rows(report, style, rng):
-        out.append(_pipe([label, *values, *([""] * (3 - len(values)))]))
-    return "\n".join(out)
+    rows = _proactive_rows(report, style, rng)
+    out = [_pipe([label, *values, *([""] * (3 - len(values)))]) for label, values in rows]
+    return "\n".join([out[0], _rule(4), *out[1:]])
 
 
 def _md_stub(rng: random.Random) -> str:
@@ -210,9 +220,7 @@ def md_fragmented(report: GeneratedReport, rng: random.Random) -> str:
 
 
 def _glued_tables(report: GeneratedReport, style: Style, rng: random.Random, *, p_glue: float) -> dict[str, str]:
-    t1 = "信息内容 本年制发件数 本年废止件数 现行有效件数\n" + "\n".join(
-        f"{label} {' '.join(values)}" for label, values in _proactive_rows(report, style, rng)
-    )
+    t1 = "\n".join(" ".join((label, *values)) for label, values in _proactive_rows(report, style, rng))
     pieces = [
         "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 申请人情况 " + " ".join(_APPLICANT_HEAD)
     ]
@@ -253,7 +261,7 @@ def one_line(report: GeneratedReport, rng: random.Random) -> str:
 
 def scrambled(report: GeneratedReport, rng: random.Random) -> str:
     style = _style(rng)
-    t1 = "\n".join(f"{label}\t" + "\t".join(values) for label, values in _proactive_rows(report, style, rng))
+    t1 = "\n".join("\t".join((label, *values)) for label, values in _proactive_rows(report, style, rng))
     labelled: list[str] = []
     detached: list[str] = []
     for _lead, rows in printed_rows(report, style, rng):

@@ -32,13 +32,12 @@ from xxgk.parse.digits import split_loose, split_run
 from xxgk.parse.labels import match_label
 from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
-from xxgk.parse.tables import TableResult, cell_value
-from xxgk.parse.template import TEMPLATE_2021, TEMPLATE_HYBRID, TemplateRow
+from xxgk.parse.tables import TableResult, cell_value, mirror_decisions
+from xxgk.parse.template import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_HYBRID, TemplateRow
 from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of
-from xxgk.schema import OTHER_2019, OTHER_ROWS
+from xxgk.schema import DECIMAL_CELLS, OTHER_2019, OTHER_ROWS
 
 MAX_JOINT = 10_000  # nodes of the joint (rules 1–2) search over rows with several readings
-FEE_CELL = "proactive.fees.amount_10k_yuan"
 
 _GAP = r"[\s“”\"'‘’「」『』、,，]*"
 _VALUE_ATOM = re.compile(
@@ -68,11 +67,12 @@ class Reading:
 
     def values(self, key: str) -> tuple[Number | None, ...]:
         return tuple(
-            cell_value(raw, decimal=f"{key}.{col}" == FEE_CELL) for raw, col in zip(self.raws, _COLS[key], strict=True)
+            cell_value(raw, decimal=f"{key}.{col}" in DECIMAL_CELLS)
+            for raw, col in zip(self.raws, _COLS[key], strict=True)
         )
 
 
-_ROWS = (*TEMPLATE_2021, *TEMPLATE_HYBRID)  # every row of either form
+_ROWS = (*TEMPLATE_2021, *TEMPLATE_HYBRID, *TEMPLATE_2019)  # every row of any form
 _COLS = {row.key: row.columns for row in _ROWS}
 _TABLE = {row.key: row.table for row in _ROWS}
 _PATTERNS = {row.key: re.compile(_GAP.join(map(re.escape, row.label))) for row in _ROWS if row.table < 3}
@@ -95,6 +95,7 @@ def _form(rows: tuple[TemplateRow, ...]) -> _Form:
 
 FORM_2021 = _form(TEMPLATE_2021)
 FORM_HYBRID = _form(TEMPLATE_HYBRID)  # the single old （六）其他处理 row in place of the three 2021 rows
+FORM_2019 = _form(TEMPLATE_2019)
 
 
 @dataclass
@@ -654,8 +655,6 @@ def _single_other(lines: list[Line], headings: dict[str, int], found: TableResul
 
 def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResult) -> dict[str, str]:
     """Run this stage on the label-anchored result ``found``, in place; return each cell's provenance."""
-    if found.format == "2019":
-        return {}
     if not found.problems and found.tables and not _markdown(lines, headings):
         # Every row read by its label, with exactly its values: nothing to align (the fast path).
         return {
@@ -663,8 +662,8 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
             for row, line in found.row_lines.items()
             for col in found.tables.get(row, ())
         }
-    form = FORM_HYBRID if _single_other(lines, headings, found) else FORM_2021
-    if form is FORM_HYBRID and found.tables:  # the three 2021 rows are not printed: not "not found"
+    form = FORM_2019 if found.format == "2019" else FORM_HYBRID if _single_other(lines, headings, found) else FORM_2021
+    if form is not FORM_2021 and found.tables:  # the three 2021 rows are not printed: not "not found"
         found.problems = [p for p in found.problems if not p.startswith(OTHER_ROWS)]
         if OTHER_2019 not in found.tables:
             found.tables[OTHER_2019] = dict.fromkeys(form.cols[OTHER_2019])
@@ -679,7 +678,7 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
     if not found.tables and not aligned.read:
         return {}
     if not found.tables:
-        found.format = "2021"
+        found.format = "2019" if form is FORM_2019 else "2021"
         found.problems = [f"{k}: row not found" for k in form.cols if k not in aligned.read]
     else:
         review_read = aligned.read >= _REVIEW_ROWS
@@ -690,4 +689,6 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
         ]
     found.problems += aligned.problems
     found.tables, found.cells_raw = aligned.tables, aligned.cells_raw
+    if form is FORM_2019:
+        mirror_decisions(found.tables, found.cells_raw, aligned.sources)
     return aligned.sources

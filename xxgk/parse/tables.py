@@ -354,10 +354,17 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
                 result.tables_raw[row] = [c.raw for c in cells if c.kind != BLANK]
             continue
         _store_row(result, row, resolved)
-    if old:  # 处理决定数量 is also written under its 2021 key
-        for row, row_2021 in DECISIONS_2021.items():
-            result.tables[row_2021] = {"decisions": result.tables[row]["decisions"]}
-            if f"{row}.decisions" in result.cells_raw:
-                result.cells_raw[f"{row_2021}.decisions"] = result.cells_raw[f"{row}.decisions"]
+    if old:
+        mirror_decisions(result.tables, result.cells_raw)
     _review(result, scan.review_runs)
     return result
+
+
+def mirror_decisions(tables: Tables, *cell_maps: dict[str, str]) -> None:
+    """A 2019-format report's 处理决定数量 also under its 2021 key, with its raw text, provenance …"""
+    for row, row_2021 in DECISIONS_2021.items():
+        if row in tables:
+            tables[row_2021] = {"decisions": tables[row]["decisions"]}
+            for cells in cell_maps:
+                if f"{row}.decisions" in cells:
+                    cells[f"{row_2021}.decisions"] = cells[f"{row}.decisions"]

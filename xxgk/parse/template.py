@@ -1,7 +1,8 @@
 """The fixed form the tables are aligned to: rows in printed order with their columns, as data.
 
 Derived from :mod:`xxgk.schema`, so another format's form is another tuple of rows: ``TEMPLATE_HYBRID`` is
-the 2021 form of a report that still prints the single old （六）其他处理 row.
+the 2021 form of a report that still prints the single old （六）其他处理 row, ``TEMPLATE_2019`` the 2019
+form (its own Table 1, then the hybrid's Tables 2 and 3).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from xxgk.schema import (
     OTHER_2019,
     OTHER_2019_LABEL,
     OTHER_ROWS,
+    PROACTIVE_2019_LABELS,
+    PROACTIVE_2019_ROWS,
     PROACTIVE_LABELS,
     REQUEST_COLUMNS,
     REQUEST_LABELS,
@@ -64,5 +67,14 @@ def _template_hybrid() -> tuple[TemplateRow, ...]:
     return tuple(rows)
 
 
+def _template_2019() -> tuple[TemplateRow, ...]:
+    table1 = [
+        TemplateRow(key, cols, 1, label_key(PROACTIVE_2019_LABELS[key]), None)
+        for key, cols in PROACTIVE_2019_ROWS.items()
+    ]
+    return (*table1, *(row for row in TEMPLATE_HYBRID if row.table > 1))
+
+
 TEMPLATE_2021 = _template_2021()
 TEMPLATE_HYBRID = _template_hybrid()
+TEMPLATE_2019 = _template_2019()
