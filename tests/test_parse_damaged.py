@@ -37,11 +37,13 @@ def _parse(layout: str, seed: int, **kwargs):
     return truth, parse_text(render_damaged(truth, layout, random.Random(seed)))
 
 
+@pytest.mark.parametrize("table_format", ["2021", "2019"])
 @pytest.mark.parametrize("layout", DAMAGED_LAYOUTS)
-def test_damaged_layout_reads_nearly_every_cell(layout: str) -> None:
+def test_damaged_layout_reads_nearly_every_cell(layout: str, table_format: str) -> None:
     exact = total = 0
     for seed in range(12):
-        truth, report = _parse(layout, seed, blanks=seed % 3 == 0)
+        truth, report = _parse(layout, seed, blanks=seed % 3 == 0, table_format=table_format)
+        assert report.format == table_format
         got, _, wrong = _tally(report, truth.tables)
         assert wrong == [], (layout, seed)
         exact += got
@@ -107,6 +109,44 @@ def test_ambiguous_digits_stay_blank_with_the_reason() -> None:
     assert list(report.tables["requests.partially_granted"].values()) == [0] * 7
 
 
+def test_run_too_long_to_enumerate_is_read_where_rule_1_names_it() -> None:
+    # 23 digits have too many splits to list; rule 1 with the three other rows names one, and the digits match it.
+    rows = [
+        "一、本年新收政府信息公开申请数量60882181213921521669000",
+        "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
+        "（七）总计 5805 1982 19 372 140 153 8471",
+        "四、结转下年度继续办理 283 199 2 20 12 13 529",
+    ]
+    report = parse_text("三、收到和处理政府信息公开申请情况\n" + "\n".join(rows) + "\n")
+    assert list(report.tables["requests.new"].values()) == [6088, 2181, 21, 392, 152, 166, 9000]
+    assert report.cell_sources["requests.new.total"].startswith("constraint:")
+    # A run the rule's reading does not spell stays blank: the rule is evidence, not a source of numbers.
+    report = parse_text(
+        "三、收到和处理政府信息公开申请情况\n" + "\n".join([rows[0].replace("9000", "9001"), *rows[1:]])
+    )
+    assert all(v is None for v in report.tables["requests.new"].values())
+    assert any("too many ways to split" in p for p in report.problems)
+
+
+def test_a_column_head_is_not_the_total_rows_label() -> None:
+    # Fragmented Markdown: the applicant header (…其他 | 总计) over the detached values of （六）其他处理.
+    text = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "（六）其他处理",
+            "",
+            "| 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |",
+            "|---|---|---|---|---|---|---|",
+            "| 5 | 1 | 0 | 0 | 0 | 0 | 6 |",
+            "",
+            "|  | （七）总计 | 40 | 8 | 0 | 0 | 0 | 2 | 50 |",
+            "|  | 四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        ]
+    )
+    report = parse_text(text + "\n")
+    assert list(report.tables["requests.total"].values()) == [40, 8, 0, 0, 0, 2, 50]
+
+
 def test_wrong_document_is_reported_not_repaired() -> None:
     # Seven digits for seven cells: one digit each, as printed; the wrong total is reported, not fixed.
     text = "三、收到和处理政府信息公开申请情况\n（一）予以公开5000003（二）部分公开 0 0 0 0 0 0 0\n"
@@ -155,7 +195,7 @@ def test_digit_search_is_bounded() -> None:
     layout=st.sampled_from(DAMAGED_LAYOUTS),
     violate=st.sampled_from([None, None, 1, 2, 3, 4]),
     blanks=st.booleans(),
-    table_format=st.sampled_from(["2021", "2021", "hybrid"]),
+    table_format=st.sampled_from(["2021", "2021", "hybrid", "2019"]),
 )
 def test_damage_never_invents_a_cell(
     seed: int, layout: str, violate: int | None, blanks: bool, table_format: str

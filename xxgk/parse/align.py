@@ -55,6 +55,7 @@ _REVIEW_HEAD = re.compile(
     r"(?:[\s|｜()（）:：]|-{3,}|结果维持|结果纠正|其他结果|尚未审结|总计|行政诉讼|行政复议|未经复议直接起诉|复议后起诉)*"
 )
 _GLUED_LABEL = re.compile(r"\d[(（]?\d{1,2}[)）.、．]$")
+_APPLICANT_HEAD_END = re.compile(r"(?:法律服务机构|其他)[\s|｜]*$")  # 总计 after these heads Table 2's last column
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ class _Stream:
     unsummed: set[str] = field(default_factory=set)  # ambiguous rows no reading of which fits the row sum
     damaged: bool = False  # separators lost somewhere in Table 2 or 3
     unread: dict[str, str] = field(default_factory=dict)  # row -> why its digits could not be split
+    runs: dict[str, tuple[str, int]] = field(default_factory=dict)  # row -> digits too long to enumerate, line
     end: int = 0  # offset after Table 2
 
 
@@ -179,6 +181,9 @@ def _stream(region: _Region, detached: set[int], review_at: int | None, form: _F
             continue
         pos, n = cursor, len(row.columns)
         while (m := _PATTERNS[row.key].search(text, pos, review_at or len(text))) is not None:
+            if _APPLICANT_HEAD_END.search(text, max(0, m.start() - 12), m.start()):
+                pos = m.end()  # a column head (…其他 | 总计), not a row's label
+                continue
             start = _after_label(text, m.end())
             atoms, end = _value_atoms(text, start)
             # The next row's ordinal may follow as one more number (``0 0 4.保护第三方…``).
@@ -220,6 +225,7 @@ def _stream(region: _Region, detached: set[int], review_at: int | None, form: _F
             found = [tuple(map(int, atoms[0]))] if len(atoms[0]) == n else split_run(atoms[0], 1, 6)
             if found is None:
                 out.unread[row.key] = f"digits run together ({atoms[0]}): too many ways to split"
+                out.runs[row.key] = (atoms[0], line)
             elif not found:
                 loose = split_loose(atoms[0], n)  # the row breaks rule 3: only rules 1–2 can read it
                 if loose:
@@ -462,6 +468,30 @@ def _positional(known: dict[str, int], lines: _Lines, form: _Form) -> dict[str, 
 # --- rules 1–2 over rows with several readings ---------------------------------------------------------------
 
 
+def _rules(form: _Form) -> dict[int, dict[str, int]]:
+    """Rules 1 and 2 as signed rows: per column, the sum of coefficient × row is 0."""
+    results = [k for k in form.t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
+    return {
+        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
+        2: {**dict.fromkeys(results, 1), "requests.total": -1},
+    }
+
+
+def _derived(key: str, digits: str, fixed: dict[str, tuple], form: _Form) -> tuple[int, ...] | None:
+    """Row ``key`` as rule 1 or 2 gives it from fixed rows, if that is exactly its printed run of digits.
+
+    For a run with too many splits to list: the rule names one reading, and the digits confirm it.
+    """
+    for coefs in _rules(form).values():
+        others = [k for k in coefs if k != key]
+        if key not in coefs or any(k not in fixed or None in fixed[k] for k in others):
+            continue
+        row = tuple(-coefs[key] * sum(coefs[k] * fixed[k][c] for k in others) for c in range(7))
+        if all(isinstance(v, int) and v >= 0 for v in row) and "".join(map(str, row)) == digits:
+            return row
+    return None
+
+
 def _joint(
     ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form, *, wrong: bool
 ) -> dict[str, tuple]:
@@ -476,19 +506,14 @@ def _joint(
     keys = list(ambiguous)
     if not keys:
         return {}
-    results = [k for k in form.t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
     choices = [ambiguous[k][0] for k in keys]
     if prod(len(c) for c in choices) > MAX_JOINT:
         return {}
 
     # Each checkable equation as a constant (the fixed rows) plus signed cells of the ambiguous rows.
-    sides = {
-        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
-        2: {**dict.fromkeys(results, 1), "requests.total": -1},
-    }
     at = {k: i for i, k in enumerate(keys)}
     equations: list[tuple[tuple[int, int], int, list[tuple[int, int]]]] = []
-    for rule, coefs in sides.items():
+    for rule, coefs in _rules(form).items():
         for c in range(7):
             fixed = [(coef, known[k][c] if k in known else None) for k, coef in coefs.items() if k not in at]
             if all(v is not None for _, v in fixed):
@@ -579,7 +604,7 @@ def align_tables(
         known = {k: line for k, line in known.items() if k not in misread}
         positional = _positional(known, by_line, form)
     trusted = {k for k in label_rows if not (stream.damaged and _TABLE[k] > 1)}
-    if stream.ambiguous:
+    if stream.ambiguous or stream.runs:
         fixed: dict[str, tuple] = {}
         for key in form.t2:
             reading = direct.get(key) or positional.get(key)
@@ -587,9 +612,13 @@ def align_tables(
                 fixed[key] = reading.values(key)
             elif key in trusted:
                 fixed[key] = tuple(tables[key][c] for c in form.cols[key])
-        open_rows = {k: v for k, v in stream.ambiguous.items() if k not in fixed}
+        candidates = dict(stream.ambiguous)
+        for key, (digits, line) in stream.runs.items():
+            if key not in fixed and (row := _derived(key, digits, fixed, form)) is not None:
+                candidates[key] = ([row], line)
+        open_rows = {k: v for k, v in candidates.items() if k not in fixed}
         solved = _joint(open_rows, fixed, form, wrong=bool(stream.unsummed & set(open_rows)))
-        for key, (found, line) in stream.ambiguous.items():
+        for key, (found, line) in candidates.items():
             if key in solved:
                 direct.setdefault(key, Reading(tuple(map(str, solved[key])), "constraint", line))
             elif key not in direct and key not in stream.unsummed:
