@@ -34,7 +34,7 @@ from xxgk.parse.lines import Line
 from xxgk.parse.normalize import fold, label_key
 from xxgk.parse.tables import TableResult, cell_value, mirror_decisions
 from xxgk.parse.template import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_HYBRID, TemplateRow
-from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of
+from xxgk.parse.tokens import BLANK, NULL, PLAIN_NUMBER, VALUE, kind_of, split_cells
 from xxgk.schema import DECIMAL_CELLS, OTHER_2019, OTHER_ROWS
 
 MAX_JOINT = 10_000  # nodes of the joint (rules 1–2) search over rows with several readings
@@ -302,15 +302,6 @@ def _review(region: _Region, out: _Stream) -> None:
 # --- lines: one label and its values on a line ---------------------------------------------------------------
 
 
-def _cells(text: str) -> list[str]:
-    if "\t" in text:
-        return text.split("\t")
-    s = text.strip()
-    if s.startswith("|") or s.endswith("|"):
-        return s.strip("|").split("|")
-    return s.split()
-
-
 _REVIEW_KEYS = {"行政复议": "review"}
 _HEADER_WORDS = frozenset(
     ("自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计", "申请人情况")
@@ -342,7 +333,7 @@ def _lines(lines: list[Line], start: int, end: int, form: _Form) -> _Lines:
         if not norm.strip() or _MD_RULE.match(norm):
             out.filler.add(i)
             continue
-        cells = [c.strip() for c in _cells(fold(norm))]
+        cells = [c.strip() for c in split_cells(fold(norm))]
         kinds = [kind_of(c) for c in cells]
         first_value = len(cells)
         while first_value > 0 and kinds[first_value - 1] in (VALUE, NULL, BLANK):

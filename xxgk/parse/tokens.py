@@ -41,7 +41,7 @@ def numeric(cell: str) -> float:
     return float(NUMBER.match(compact(fold(cell))).group(1).replace(",", ""))
 
 
-def _split(text: str) -> list[str]:
+def split_cells(text: str) -> list[str]:
     """Cells of a text line: tab-separated, pipe-separated, or whitespace-separated."""
     if "\t" in text:
         parts = text.split("\t")
@@ -80,8 +80,8 @@ def tokenize(lines: list[Line], start: int, end: int, headings: dict[int, str]) 
             yield Token(EMPTY, "", "", i)
             continue
         else:
-            cells = _split(line.norm)
-            raws = cells if line.raw == line.norm else _split(line.raw)
+            cells = split_cells(line.norm)
+            raws = cells if line.raw == line.norm else split_cells(line.raw)
         if len(raws) != len(cells):
             raws = cells
         for col, (cell, raw) in enumerate(zip(cells, raws, strict=True)):
