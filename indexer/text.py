@@ -27,6 +27,8 @@ from xxgk.simplified import t2s
 # CJK unified ideographs (base, extension A, compatibility, extensions B+).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _DROPPED = re.compile(f"[^0-9a-z{_CJK}]+")
+_SEPARATOR = "\x1f"  # joins the texts ``index_forms_of`` normalises together
+_KEPT = re.compile(f"[^0-9a-z{_SEPARATOR}{_CJK}]+")  # ``_DROPPED``, keeping the separator
 # What ``search_chars`` drops between two characters, as it appears in the original text.
 _GAP = f"[^0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a{_CJK}]*"
 # A query token: a quoted phrase (the closing quote may be missing) or a run of non-space characters.
@@ -104,6 +106,31 @@ def search_forms(text: str) -> list[str]:
 def index_forms(text: str) -> list[str]:
     """What the embedded index holds for ``text``: the search characters of each search form."""
     return list(dict.fromkeys(search_chars(form) for form in search_forms(text)))
+
+
+def index_forms_of(texts: list[str]) -> list[list[str]]:
+    """``index_forms`` of each of ``texts``, normalised as one joined text (one OpenCC call and
+    one character filter for a whole report instead of one per field).
+
+    The texts are joined by a control character that no step changes or joins with its
+    neighbours (OpenCC converts phrases of ideographs only), so each part comes out as it would
+    alone; Taiwan → mainland wording is read only for the parts in Traditional script.
+    """
+    if any(_SEPARATOR in text for text in texts):
+        return [index_forms(text) for text in texts]
+    wide = _width(_SEPARATOR.join(texts))
+    simplified = t2s(wide)
+    chars = _KEPT.sub("", simplified.lower()).split(_SEPARATOR)
+    if simplified == wide:
+        return [[part] for part in chars]
+    forms = []
+    for original, converted, part in zip(wide.split(_SEPARATOR), simplified.split(_SEPARATOR), chars, strict=True):
+        taiwan = _tw2sp().convert(original).lower() if converted != original else None
+        if taiwan is None or taiwan == converted.lower():
+            forms.append([part])
+        else:
+            forms.append(list(dict.fromkeys([part, search_chars(taiwan)])))
+    return forms
 
 
 # A query term: alternatives joined by OR, each a word given by its forms (any form may match).

@@ -239,6 +239,16 @@ def test_hit_carries_the_record_fields(backend):
     assert hit.url == "https://wbq.example/2023.html"
 
 
+def test_stored_text_shows_every_character_as_written(tmp_path):
+    odd = "卫滨𠀀区 😀 ＡＢＣ é ß € \u00a0\u2028 \U0010fffd 報告"  # outside the common Chinese range, astral, spaces
+    report = Report(**{**handmade()[0].__dict__, "title": odd, "agency": odd, "sections": {"overview": odd}})
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add([report])
+    hit = b.search(Query(text="卫滨")).hits[0]
+    assert hit.title == odd and hit.agency == odd
+    assert "😀" in hit.snippet and "\U0010fffd" in hit.snippet
+
+
 @pytest.mark.parametrize("text", NASTY)
 def test_nasty_queries_never_raise(backend, text):
     result = backend.search(Query(text=text, facets=FACETS))

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from indexer.query import QueryError, parse_years
-from indexer.text import index_forms, is_tabular, plain, query_terms, query_words, search_chars, search_form, snippet
+from indexer.text import (
+    index_forms,
+    index_forms_of,
+    is_tabular,
+    plain,
+    query_terms,
+    query_words,
+    search_chars,
+    search_form,
+    snippet,
+)
 
 
 def test_search_form_folds_script_width_and_case():
@@ -23,6 +33,23 @@ def test_taiwan_wording_gets_its_mainland_form_and_mainland_text_is_never_reword
     assert index_forms("规范性文件和程序") == ["规范性文件和程序"]  # tw2sp would say 文档, 进程
     assert index_forms("規範性文件") == ["规范性文件", "规范性文档"]
     assert query_terms("資訊公開") == [(("资讯公开", "信息公开"),)]
+
+
+def test_fields_normalised_together_read_as_each_alone():
+    texts = [
+        "政府資訊公開",
+        "",
+        "规范性文件和程序",
+        "ＡＢＣ２０２３ 卫滨区，平原镇！\n存在的主要問題",
+        "規範性文件",
+        "體驗。",
+        "\n",
+        "𠀀㐀﨑 ΑΣ x",
+    ]
+    assert index_forms_of(texts) == [index_forms(t) for t in texts]
+    assert index_forms_of(texts[2:4]) == [index_forms(t) for t in texts[2:4]]  # no Traditional text at all
+    with_separator = ["a\x1fb", "資訊"]  # the joining character inside a text: each is read alone
+    assert index_forms_of(with_separator) == [["ab"], ["资讯", "信息"]]
 
 
 def test_query_grammar_or_and_phrases_only():
