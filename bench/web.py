@@ -7,8 +7,9 @@
 Generated reports go into a store and its embedded index; the server (``indexer.web.serve``)
 runs in its own process(es) on 127.0.0.1, the client is one asyncio process with keep-alive
 connections. The request mix alternates JSON API searches and search pages, each with the
-facets the page asks for. Prints p50/p95/p99 latency and throughput per concurrency level,
-the throughput at concurrency 8 against concurrency 1, and the server processes' peak memory.
+facets the page asks for. Prints p50/p95/p99 latency, throughput and the CPU time a request
+costs (server processes and client apart) per concurrency level, the throughput at
+concurrency 8 against concurrency 1, and the server processes' peak memory.
 Every response must be a 200.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import shutil
 import socket
 import statistics
@@ -100,6 +102,12 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory(pid: int) -> float:
     """The peak resident memory of a process, in MB (VmHWM)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -144,15 +152,22 @@ def main() -> int:
             wait_for(port)
             asyncio.run(client(port, paths, len(paths) * 2, 4))  # warm-up: every path twice
             rates = {}
-            print(f"\n{'concurrency':>11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+            workers = children(server.pid)
+            print(f"\n{'concurrency':>11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}   CPU ms a request")
             for level in LEVELS:
+                server_cpu, client_cpu = sum(map(cpu_seconds, workers)), time.process_time()
                 latencies, wall = asyncio.run(client(port, paths, args.requests, level))
+                server_cpu = (sum(map(cpu_seconds, workers)) - server_cpu) * 1000 / len(latencies)
+                client_cpu = (time.process_time() - client_cpu) * 1000 / len(latencies)
                 ordered = sorted(latencies)
                 p95, p99 = (ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] for q in (0.95, 0.99))
                 rates[level] = len(latencies) / wall
-                print(f"{level:>11} {statistics.median(ordered):>8.1f} {p95:>8.1f} {p99:>8.1f} {rates[level]:>8.0f}")
+                print(
+                    f"{level:>11} {statistics.median(ordered):>8.1f} {p95:>8.1f} {p99:>8.1f} {rates[level]:>8.0f}"
+                    f"   server {server_cpu:.1f}, client {client_cpu:.1f}"
+                )
             print(f"\nthroughput at concurrency 8 / concurrency 1: {rates[8] / rates[1]:.2f}×")
-            peaks = [peak_memory(pid) for pid in (server.pid, *children(server.pid))]
+            peaks = [peak_memory(pid) for pid in (server.pid, *workers)]
             print(f"peak memory of the server processes: {', '.join(f'{mb:,.0f} MB' for mb in peaks)}")
             print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
             print(f"({args.requests:,} requests per level, {args.workers} server process(es), {args.n:,} reports)")

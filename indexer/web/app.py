@@ -15,11 +15,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import jinja2
+import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -174,7 +176,20 @@ def link(filters: dict[str, str], **changes: str | None) -> str:
             params.pop(key, None)
         else:
             params[key] = value
-    return "/?" + urlencode(params) if params else "/"
+    return "/?" + "&".join(_encoded(k, v) for k, v in params.items()) if params else "/"
+
+
+@lru_cache(maxsize=4096)
+def _encoded(key: str, value: str) -> str:
+    """One ``key=value`` of a query string, as ``urlencode`` writes it (a page repeats the same few)."""
+    return urlencode({key: value})
+
+
+class FastJSONResponse(JSONResponse):
+    """``JSONResponse`` encoded by orjson: the same compact UTF-8 JSON, a fraction of the CPU."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def page_facets(filters: dict[str, str]) -> tuple[str, ...]:
@@ -270,6 +285,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are compiled once, not checked on disk at every request
     )
     env.globals.update(site_title=title, section_labels=SECTION_LABELS, sort_labels=SORT_LABELS, cell_label=cell_label)
 
@@ -304,7 +320,7 @@ def create_app(store: Store, backend: Backend, *, title: str = "政府信息公�
             _, result = await search(Query.from_params(request.query_params.multi_items()))
         except QueryError as exc:
             return JSONResponse({"error": str(exc), "param": exc.param}, status_code=400)
-        return JSONResponse(
+        return FastJSONResponse(
             {"total": result.total, "hits": [hit_json(h) for h in result.hits], "facets": result.facets}
         )
 
