@@ -41,7 +41,7 @@ from support.servers import RedisServer  # noqa: E402
 
 from crawler.distributed.frontier import RunKeys  # noqa: E402
 from xxgk.portal.process import portal_process  # noqa: E402
-from xxgk.store import Store  # noqa: E402
+from xxgk.store import ReportRow, Store  # noqa: E402
 
 RUN = "bench"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -153,9 +153,11 @@ def parsed_messages(count: int) -> list[bytes]:
     """``count`` messages as workers push them: the demo portal's reports, parsed once, copied under new URLs."""
     import asyncio
     import copy
+    import dataclasses
     import urllib.request
 
     from xxgk.ingest import Fetched, parse_fetched
+    from xxgk.model import Report
     from xxgk.parsers import PARSER, InlineParser
     from xxgk.portal import DemoPortal
 
@@ -166,15 +168,15 @@ def parsed_messages(count: int) -> list[bytes]:
             with urllib.request.urlopen(url) as answer:
                 body, ctype = answer.read(), answer.headers.get("Content-Type")
             doc = Fetched(url, portal.site_of(url).name, 200, body, ctype, url.rsplit("/", 1)[-1], None, None)
-            originals.append(asyncio.run(parse_fetched(doc, parse)))
+            parsed = asyncio.run(parse_fetched(doc, parse))
+            originals.append((parsed, Report.from_dict(json.loads(parsed.row.record))))
     messages = []
     for i in range(count):
-        parsed = copy.copy(originals[i % len(originals)])
-        parsed.url = f"{parsed.url}?copy={i}"
-        parsed.report = copy.copy(parsed.report)
-        parsed.report.url = parsed.url
-        parsed.report.id = f"{i:016x}"
-        messages.append(parsed.to_json())
+        parsed, report = originals[i % len(originals)]
+        report = copy.copy(report)
+        report.url = f"{parsed.url}?copy={i}"
+        report.id = f"{i:016x}"
+        messages.append(dataclasses.replace(parsed, url=report.url, row=ReportRow.of(report)).to_message())
     return messages
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 
 import pytest
@@ -10,6 +12,7 @@ from crawler.distributed.codec import dumps, loads
 from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
 from xxgk.ingest import Failure, Parsed, load_message
 from xxgk.model import Check, Region, Report
+from xxgk.store import ReportRow
 
 
 @pytest.fixture(scope="module")
@@ -110,13 +113,21 @@ def test_codec_round_trips_bytes_keys():
 def test_parsed_and_failure_messages_round_trip():
     report = Report("r1", url="http://x/r", title="报告", region=Region("P", "C"), tables={"t": {"a": 1, "b": None}})
     report.checks = [Check(1, "sum", ["a", "b"])]
-    parsed = Parsed("http://x/r", "s", 200, "ab" * 32, '"e"', None, report, None, b"%PDF\x00")
-    assert load_message(parsed.to_json()) == parsed
+    report.content_hash, report.fetched_at = "ab" * 32, "2026-01-01T00:00:00+00:00"
+    parsed = Parsed("http://x/r", "s", 200, "ab" * 32, '"e"', None, ReportRow.of(report), None, b"%PDF\x00")
+    got, head = load_message(parsed.to_message())
+    assert got == parsed and Report.from_dict(json.loads(got.row.record)) == report
+    # a second delivery (parsed again later) has the same head: the ingester writes it once
+    report.fetched_at = "2026-01-01T00:05:00+00:00"
+    again = dataclasses.replace(parsed, row=ReportRow.of(report))
+    assert load_message(again.to_message())[1] == head
+    assert load_message(dataclasses.replace(again, sha256="ef" * 32).to_message())[1] != head
     failed = Parsed("http://x/f", "s", 200, "cd" * 32, None, None, None, "unreadable: empty")
-    assert load_message(failed.to_json()) == failed
+    assert load_message(failed.to_message())[0] == failed
     failure = Failure("http://x/g", "HTTP 500 after 3 retries")
-    assert load_message(failure.to_json()) == failure
-    for bad in (b'{"type": "os.system", "fields": {}}', b"[1]", b"not json", b'{"failed": 1}'):
+    assert load_message(failure.to_message())[0] == failure
+    other = Parsed("http://x/other", "s", 200, "ab" * 32, None, None, ReportRow.of(report))  # someone else's record
+    for bad in (b'{"type": "os.system", "fields": {}}', b"[1]", b"not json", b'{"failed": 1}', other.to_message()):
         with pytest.raises(ValueError):
             load_message(bad)
 

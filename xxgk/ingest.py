@@ -1,8 +1,8 @@
 """The ingest stage, in two halves: parse a fetched document (``parse_fetched``) and write the outcome (``Ingest``).
 
 ``parse_fetched`` needs no store and no Scrapy, so it runs wherever the document was fetched: the crawl
-process, or each worker of a distributed crawl. It gives a ``Parsed`` (the report, or why it failed, with
-the raw bytes' sha256 and the fetch metadata). ``Ingest.write`` stores a batch of them in one transaction:
+process, or each worker of a distributed crawl. It gives a ``Parsed`` (the report as the store writes it, or why it
+failed, with the raw bytes' sha256 and the fetch metadata). ``Ingest.write`` stores a batch of them in one transaction:
 report, fetch state and the run's outcome per URL (keyed by canonical URL, so a re-run converges). A
 document whose bytes are the stored ones is "unchanged" whatever was parsed; ``Ingest.document`` (the
 single-process path) checks that first and skips parsing such a document.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import zlib
+import struct
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,7 +22,7 @@ import orjson
 
 from xxgk.model import Region, Report, content_hash, report_id
 from xxgk.parsers import Job, ParseFailed
-from xxgk.store import Store, now
+from xxgk.store import FetchState, ReportRow, Store, now
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ class Fetched:
 class Parsed:
     """A fetched document after parsing: what a crawl worker hands to the writer.
 
-    ``report`` is None when parsing failed (``reason`` says why), for a 304, and when the writer's caller
-    already knows the bytes are the stored ones. ``body`` (the raw bytes) travels only when configured.
+    ``row`` (the report as stored) is None when parsing failed (``reason`` says why), for a 304, and when
+    the writer's caller already knows the bytes are the stored ones. ``body`` (the raw bytes) travels only
+    when configured.
     """
 
     url: str
@@ -59,35 +60,61 @@ class Parsed:
     sha256: str | None  # of the raw bytes; None for a 304
     etag: str | None
     last_modified: str | None
-    report: Report | None = None
+    row: ReportRow | None = None
     reason: str | None = None
     body: bytes | None = None
 
-    def to_json(self) -> bytes:
-        """Compressed JSON (zlib); the report inside is ``Report.to_json``."""
-        message: dict[str, Any] = {k: getattr(self, k) for k in ("url", "site", "status", "sha256", "etag")}
-        message.update(last_modified=self.last_modified, reason=self.reason)
+    def to_message(self) -> bytes:
+        """A JSON head line (all fields but the record) and the record's JSON text after it, LZ4-compressed
+        (4x smaller in Redis; ten times faster to decompress than zlib) after its length (4 bytes).
+
+        The head is the same for every delivery of the same document (``fetched_at`` is in the record), so
+        the ingester can spot a message delivered twice by it, and it stores the record text as sent.
+        """
+        head: dict[str, Any] = {k: getattr(self, k) for k in ("url", "site", "status", "sha256", "etag")}
+        head.update(last_modified=self.last_modified, reason=self.reason)
         if self.body is not None:
-            message["body"] = base64.b64encode(self.body).decode("ascii")
-        # the report as its own JSON text, embedded verbatim: encoded once, never re-walked here
-        head = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-        report = self.report.to_json() if self.report is not None else "null"
-        return zlib.compress(f'{head[:-1]},"report":{report}}}'.encode(), 1)  # ~5x smaller in Redis
+            head["body"] = base64.b64encode(self.body).decode("ascii")
+        record = ""
+        if self.row is not None:
+            head["row"] = {k: getattr(self.row, k) for k in ROW_HEAD}
+            record = self.row.record
+        import pyarrow  # here: its import takes a quarter of a second
+
+        text = (json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n" + record).encode()
+        return _SIZE.pack(len(text)) + pyarrow.compress(text, codec="lz4", asbytes=True)
 
     @classmethod
-    def from_json(cls, data: bytes | str) -> Parsed:
-        """Rebuild a ``to_json`` message; raises ValueError for anything else."""
+    def from_message(cls, data: bytes) -> tuple[Parsed, bytes]:
+        """Rebuild a ``to_message`` message, and its head (the same for each delivery of the document).
+
+        The record is not decoded: it is stored as the worker wrote it. Raises ValueError for anything else.
+        """
+        import pyarrow
+
         try:
-            message = orjson.loads(zlib.decompress(data))
-            report = message.pop("report")
+            (size,) = _SIZE.unpack_from(data)
+            if size > 255 * len(data):  # more than LZ4 can expand to: not one of these messages
+                raise ValueError("not LZ4 of that length")
+            text = pyarrow.decompress(data[_SIZE.size :], size, codec="lz4", asbytes=True)
+            head, _, record = text.partition(b"\n")
+            message = orjson.loads(head)
+            row = message.pop("row", None)
             body = message.pop("body", None)
             parsed = cls(**message, body=base64.b64decode(body) if body is not None else None)
-            parsed.report = Report.from_dict(report) if report is not None else None
-        except (ValueError, TypeError, KeyError, AttributeError, zlib.error) as exc:
+            if row is not None:
+                parsed.row = ReportRow(**row, record=record.decode())
+        except (ValueError, TypeError, AttributeError, OSError, struct.error) as exc:
             raise ValueError(f"not a parsed-document message: {exc}") from exc
         if not isinstance(parsed.url, str) or not isinstance(parsed.status, int):
             raise ValueError("not a parsed-document message: url or status missing")
-        return parsed
+        if parsed.row is not None and not (parsed.row.url == parsed.url and parsed.row.record[:1] == "{"):
+            raise ValueError("not a parsed-document message: its record is not the document's")
+        return parsed, head
+
+
+_SIZE = struct.Struct(">I")  # a message's length uncompressed
+ROW_HEAD = tuple(k for k in ReportRow.__dataclass_fields__ if k != "record")  # the row's fields in a head
 
 
 @dataclass(frozen=True)
@@ -97,19 +124,22 @@ class Failure:
     url: str
     reason: str
 
-    def to_json(self) -> bytes:
+    def to_message(self) -> bytes:
         return json.dumps({"failed": self.url, "reason": self.reason}, ensure_ascii=False).encode()
 
 
-def load_message(data: bytes) -> Parsed | Failure:
-    """A ``Parsed`` or ``Failure`` from its ``to_json``; raises ValueError for anything else."""
+def load_message(data: bytes) -> tuple[Parsed | Failure, bytes]:
+    """A ``Parsed`` or ``Failure`` from its ``to_message``, and the part that identifies a repeated delivery.
+
+    Raises ValueError for anything else.
+    """
     if data[:10] == b'{"failed":':
         try:
             message = json.loads(data)
-            return Failure(str(message["failed"]), str(message["reason"]))
+            return Failure(str(message["failed"]), str(message["reason"])), data
         except (ValueError, KeyError) as exc:
             raise ValueError(f"not a failure message: {exc}") from exc
-    return Parsed.from_json(data)
+    return Parsed.from_message(data)
 
 
 @dataclass(frozen=True)
@@ -140,7 +170,8 @@ async def parse_fetched(doc: Fetched, parse: Parse, *, keep_body: bool = False) 
     report.site = doc.site
     report.region = report.region.merged(doc.region)
     report.content_hash = parsed.sha256
-    parsed.report = report
+    report.fetched_at = now()
+    parsed.row = ReportRow.of(report)
     return parsed
 
 
@@ -168,47 +199,48 @@ class Ingest:
         return self.write([await parse_fetched(doc, self.parse)])[0]
 
     def write(self, batch: Sequence[Parsed | Failure]) -> list[Outcome]:
-        """Store a batch in one transaction (all or nothing); returns each one's outcome, in order."""
-        with self.store.transaction():
-            return [self._failure(item) if isinstance(item, Failure) else self._parsed(item) for item in batch]
+        """Store a batch in one transaction (all or nothing); returns each one's outcome, in order.
 
-    def _failure(self, item: Failure) -> Outcome:
-        return self._record(Outcome(item.url, "failed", item.reason))
-
-    def _parsed(self, item: Parsed) -> Outcome:
-        store = self.store
-        if item.status == 304:
-            return self._not_modified(item)
-        if item.reason is not None:
-            store.record_fetch(item.url, status=item.status, etag=None, last_modified=None, content_hash=None)
-            return self._record(Outcome(item.url, "failed", item.reason))
-        state = store.fetch_state(item.url)
-        kind: Kind = "unchanged"
-        same = state is not None and state.content_hash == item.sha256 and store.has(report_id(item.url))
-        if not same:
-            if item.report is None:
-                raise ValueError(f"{item.url}: new bytes but no report to store")
-            item.report.fetched_at = now()
-            kind = store.save(item.report)
-        store.record_fetch(
-            item.url, status=item.status, etag=item.etag, last_modified=item.last_modified, content_hash=item.sha256
-        )
-        return self._record(Outcome(item.url, kind))
-
-    def _not_modified(self, item: Parsed) -> Outcome:
-        store = self.store
-        state = store.fetch_state(item.url)
-        if state is None or not store.has(report_id(item.url)):
-            return self._record(Outcome(item.url, "failed", "HTTP 304 for a document the store does not hold"))
-        store.record_fetch(
-            item.url,
-            status=304,
-            etag=item.etag or state.etag,
-            last_modified=item.last_modified or state.last_modified,
-            content_hash=state.content_hash,
-        )
-        return self._record(Outcome(item.url, "unchanged"))
-
-    def _record(self, outcome: Outcome) -> Outcome:
-        self.store.record_event(self.run, outcome.url, outcome.kind, outcome.reason)
-        return outcome
+        Outcomes and records are those of writing the batch one by one: the fetch state and stored ids of its
+        URLs are read once and kept current as the batch goes (a URL may come twice), then the reports, fetch
+        states and run events are written with one statement each (``Store.save_many``).
+        """
+        store, stamp = self.store, now()
+        with store.transaction():
+            urls = {item.url for item in batch if isinstance(item, Parsed)}
+            states = store.fetch_states(urls)
+            held = store.held(map(report_id, urls))
+            outcomes: list[Outcome] = []
+            fetches: list[FetchState] = []
+            saves: list[tuple[int, ReportRow]] = []  # (index in outcomes, row)
+            for item in batch:
+                if isinstance(item, Failure):
+                    outcomes.append(Outcome(item.url, "failed", item.reason))
+                    continue
+                state = states.get(item.url)
+                outcome = Outcome(item.url, "unchanged")
+                if item.status == 304:
+                    if state is None or report_id(item.url) not in held:
+                        outcomes.append(Outcome(item.url, "failed", "HTTP 304 for a document the store does not hold"))
+                        continue
+                    etag, modified = item.etag or state.etag, item.last_modified or state.last_modified
+                    fetch = FetchState(item.url, etag, modified, state.content_hash, 304, stamp)
+                elif item.reason is not None:
+                    fetch = FetchState(item.url, None, None, None, item.status, stamp)
+                    outcome = Outcome(item.url, "failed", item.reason)
+                else:
+                    fetch = FetchState(item.url, item.etag, item.last_modified, item.sha256, item.status, stamp)
+                    if state is None or state.content_hash != item.sha256 or report_id(item.url) not in held:
+                        if item.row is None:
+                            raise ValueError(f"{item.url}: new bytes but no report to store")
+                        saves.append((len(outcomes), item.row))  # its outcome is save_many's
+                        held.add(item.row.id)
+                states[item.url] = fetch
+                fetches.append(fetch)
+                outcomes.append(outcome)
+            kinds = store.save_many([row for _, row in saves])
+            for (index, _), kind in zip(saves, kinds, strict=True):
+                outcomes[index] = Outcome(outcomes[index].url, kind)
+            store.record_fetches(fetches)
+            store.record_events(self.run, [(o.url, o.kind, o.reason) for o in outcomes])
+        return outcomes

@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -133,6 +133,58 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class ReportRow:
+    """A report as stored: its columns and its record (``Report.to_json`` text, stored as given)."""
+
+    id: str
+    url: str
+    site: str | None
+    content_hash: str
+    year: int | None
+    agency: str | None
+    agency_level: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    format: str | None
+    failed_checks: int
+    record: str
+
+    def __post_init__(self) -> None:
+        if not self.url or not self.content_hash:
+            raise ValueError("a stored report needs url and content_hash")
+
+    @classmethod
+    def of(cls, report: Report) -> ReportRow:
+        region = report.region
+        return cls(
+            report.id, report.url or "", report.site, report.content_hash or "", report.year, report.agency,
+            report.agency_level, region.province, region.city, region.county, report.format, len(report.checks),
+            report.to_json(),
+        )  # fmt: skip
+
+    def values(self) -> tuple:
+        """The row's values in ``REPORT_COLUMNS`` order."""
+        return tuple(getattr(self, column) for column in REPORT_COLUMNS)
+
+
+REPORT_COLUMNS = tuple(ReportRow.__dataclass_fields__)
+_REPORT_HASHES = "SELECT url, content_hash FROM reports WHERE url IN (SELECT value FROM json_each(?))"
+_INSERT_REPORT = (
+    f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}, first_seen, updated_at)"
+    f" VALUES ({', '.join('?' * len(REPORT_COLUMNS))}, ?, ?)"
+)
+_KEEP_VERSION = (
+    "INSERT OR IGNORE INTO report_versions (report_id, version, content_hash, record, replaced_at)"
+    " SELECT id, version, content_hash, record, ? FROM reports WHERE url = ?"
+)
+_UPDATE_REPORT = (
+    f"UPDATE reports SET {', '.join(f'{c} = ?' for c in REPORT_COLUMNS[2:])}, version = version + 1, updated_at = ?"
+    " WHERE url = ?"
+)
+
+
+@dataclass(frozen=True)
 class FetchState:
     """What the last fetch of a URL returned, for conditional GET and change detection."""
 
@@ -215,47 +267,36 @@ class Store:
 
     def save(self, report: Report) -> Change:
         """Insert or update a report keyed by its URL; a changed one keeps its old version."""
-        if not report.url or not report.content_hash:
-            raise ValueError("a stored report needs url and content_hash")
-        record = report.to_json()
+        return self.save_many([ReportRow.of(report)])[0]
+
+    def save_many(self, rows: Sequence[ReportRow]) -> list[Change]:
+        """Save rows in one transaction, in order: the same outcomes and records as one ``save`` each.
+
+        New reports go in with one ``executemany``; a changed one moves its stored version to
+        ``report_versions`` first. Returns each row's outcome, in order.
+        """
         stamp = now()
-        columns = {
-            "site": report.site,
-            "content_hash": report.content_hash,
-            "year": report.year,
-            "agency": report.agency,
-            "agency_level": report.agency_level,
-            "province": report.region.province,
-            "city": report.region.city,
-            "county": report.region.county,
-            "format": report.format,
-            "failed_checks": len(report.checks),
-            "record": record,
-        }
         with self.transaction() as db:
-            old = db.execute(
-                "SELECT id, content_hash, version, record, updated_at FROM reports WHERE url = ?", (report.url,)
-            ).fetchone()
-            if old is None:
-                db.execute(
-                    f"INSERT INTO reports (id, url, {', '.join(columns)}, first_seen, updated_at)"
-                    f" VALUES (?, ?, {', '.join('?' * len(columns))}, ?, ?)",
-                    (report.id, report.url, *columns.values(), stamp, stamp),
-                )
-                return "new"
-            if old["content_hash"] == report.content_hash:
-                return "unchanged"
-            db.execute(
-                "INSERT OR IGNORE INTO report_versions (report_id, version, content_hash, record, replaced_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (old["id"], old["version"], old["content_hash"], old["record"], stamp),
-            )
-            db.execute(
-                f"UPDATE reports SET {', '.join(f'{c} = ?' for c in columns)}, version = version + 1, updated_at = ?"
-                " WHERE url = ?",
-                (*columns.values(), stamp, report.url),
-            )
-            return "changed"
+            stored = dict(db.execute(_REPORT_HASHES, (json.dumps([row.url for row in rows]),)).fetchall())
+            kinds: list[Change] = []
+            new: list[ReportRow] = []
+            changed: list[ReportRow] = []
+            for row in rows:
+                old = stored.get(row.url)
+                if old is None:
+                    new.append(row)
+                    kinds.append("new")
+                elif old == row.content_hash:
+                    kinds.append("unchanged")
+                else:
+                    changed.append(row)
+                    kinds.append("changed")
+                stored[row.url] = row.content_hash
+            db.executemany(_INSERT_REPORT, [(*row.values(), stamp, stamp) for row in new])
+            for row in changed:  # after the inserts: a report new in this batch may change later in it
+                db.execute(_KEEP_VERSION, (stamp, row.url))
+                db.execute(_UPDATE_REPORT, (*row.values()[2:], stamp, row.url))
+        return kinds
 
     def get(self, report_id: str) -> Report | None:
         row = self.db.execute("SELECT record FROM reports WHERE id = ?", (report_id,)).fetchone()
@@ -264,6 +305,11 @@ class Store:
     def has(self, report_id: str) -> bool:
         """Whether the store holds this report (without reading its record)."""
         return self.db.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+
+    def held(self, report_ids: Iterable[str]) -> set[str]:
+        """Those of ``report_ids`` the store holds (one query)."""
+        sql = "SELECT id FROM reports WHERE id IN (SELECT value FROM json_each(?))"
+        return {row[0] for row in self.db.execute(sql, (json.dumps(list(report_ids)),))}
 
     def reports(self, site: str | None = None) -> Iterator[Report]:
         """Every stored report (current versions), in a stable order."""
@@ -287,16 +333,25 @@ class Store:
         row = self.db.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
         return FetchState(**dict(row)) if row else None
 
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        """The fetch state of those of ``urls`` fetched before, by URL (one query)."""
+        sql = "SELECT * FROM fetch_state WHERE url IN (SELECT value FROM json_each(?))"
+        return {row["url"]: FetchState(**dict(row)) for row in self.db.execute(sql, (json.dumps(list(urls)),))}
+
     def record_fetch(
         self, url: str, *, status: int, etag: str | None, last_modified: str | None, content_hash: str | None
     ) -> None:
+        self.record_fetches([FetchState(url, etag, last_modified, content_hash, status, now())])
+
+    def record_fetches(self, states: Iterable[FetchState]) -> None:
+        """Upsert fetch states in one transaction, in order (the last one of a URL wins)."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO fetch_state (url, etag, last_modified, content_hash, status, fetched_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
                 " last_modified = excluded.last_modified, content_hash = excluded.content_hash,"
                 " status = excluded.status, fetched_at = excluded.fetched_at",
-                (url, etag, last_modified, content_hash, status, now()),
+                [(s.url, s.etag, s.last_modified, s.content_hash, s.status, s.fetched_at) for s in states],
             )
 
     # -- crawl runs ----------------------------------------------------------
@@ -322,11 +377,15 @@ class Store:
 
     def record_event(self, run_id: int, url: str, outcome: str, reason: str | None = None) -> None:
         """Record one URL's outcome in a run: new, changed, unchanged or failed (last word wins)."""
+        self.record_events(run_id, [(url, outcome, reason)])
+
+    def record_events(self, run_id: int, events: Iterable[tuple[str, str, str | None]]) -> None:
+        """``record_event`` for each (url, outcome, reason), in order, in one transaction."""
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO run_events (run_id, url, outcome, reason) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(run_id, url) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason",
-                (run_id, url, outcome, reason),
+                [(run_id, url, outcome, reason) for url, outcome, reason in events],
             )
 
     def finish_run(self, run_id: int, status: str = "finished") -> RunSummary:

@@ -1,5 +1,5 @@
 """JSON codec for the requests that cross Redis (``Request.to_dict``); parsed documents have their own
-(``xxgk.ingest.Parsed.to_json``).
+(``xxgk.ingest.Parsed.to_message``).
 
 scrapy-redis pickles requests by default; a pickle read back from a shared server runs code chosen by
 whoever can write to it. This codec is plain JSON with two tags: ``{"$b": base64}`` for bytes and

@@ -3,9 +3,12 @@
 Workers parse in their own parser processes and push ``xxgk.ingest.Parsed`` / ``Failure`` messages; this
 process only writes. It moves up to ``batch`` messages at once from the item list to its own list
 ``xxgk:<run>:ingesting:<name>`` (one Lua script: atomic, so a kill between the two never loses one), writes
-them in one store transaction, then empties its list. Killed at any point, a restarted ingester of the same
-name first writes what its list still holds; the store's upserts are idempotent by URL, so a message written
-twice is still one report. Raw bodies (sent only when the workers keep them) go to ``raw_dir`` as
+them in one store transaction (``Ingest.write``: one statement per table for the whole batch; reports are
+stored as the workers' JSON text, never decoded here), then empties its list. Killed at any point, a
+restarted ingester of the same name first writes what its list still holds; the store's upserts are
+idempotent by URL, so a message written twice is still one report. A document delivered twice (a killed
+worker's lease fetched again: same bytes and metadata, only the parse time differs) is written once, so it
+still counts as "new" in the run. Raw bodies (sent only when the workers keep them) go to ``raw_dir`` as
 ``<sha256>`` files before the transaction commits.
 
 It stops once the run is finished (the ``finished`` mark a worker sets when the shared frontier is
@@ -46,7 +49,7 @@ return taken
 class IngestResult:
     items: int
     rejected: int
-    duplicates: int  # identical messages delivered again (skipped)
+    duplicates: int  # the same document delivered again, bytes and metadata alike (skipped)
     summary: RunSummary | None  # the store run filled by this ingester (None if no item arrived)
 
 
@@ -109,17 +112,17 @@ class Ingester:
         batch: list[Parsed | Failure] = []
         rejected: list[bytes] = []
         for data in taken:
-            digest = hashlib.sha1(data).digest()
-            if digest in self.seen:  # the same message twice: a re-fetched lease of a killed worker
-                self.duplicates += 1
-                continue
             try:
-                message = load_message(data)
+                message, identity = load_message(data)
             except ValueError as exc:
                 logger.error(
                     "rejected a message that is not an xxgk one (kept in %s): %s", self.keys.key("rejected"), exc
                 )
                 rejected.append(data)
+                continue
+            digest = hashlib.sha1(identity).digest()
+            if digest in self.seen:  # the same document twice: a re-fetched lease of a killed worker
+                self.duplicates += 1
                 continue
             self.seen.add(digest)
             batch.append(message)

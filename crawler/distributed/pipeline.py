@@ -2,8 +2,9 @@
 
 Parsing runs in the worker's own parser processes (``XXGK_PARSE_WORKERS``, as in a single-process crawl), so
 every worker added to a run adds parsing capacity and the ingester only writes. What goes to the run's item
-list is a ``xxgk.ingest.Parsed`` message (the report, the raw bytes' sha256 and the fetch metadata; the raw
-bytes themselves only with ``XXGK_REDIS_RAW``), or a ``Failure`` for a URL that could not be fetched.
+list is a ``xxgk.ingest.Parsed`` message (the report's store row and JSON text, the raw bytes' sha256 and
+the fetch metadata; the raw bytes themselves only with ``XXGK_REDIS_RAW``), or a ``Failure`` for a URL that
+could not be fetched.
 
 The push is done before the engine drops the request that produced the item — the request's lease is
 acked only after its items are safely in Redis. A Redis error is not swallowed: the scheduler stops acking
@@ -53,9 +54,9 @@ class ParseAndPushPipeline:
         if getattr(scheduler, "broken", None) is not None:  # closing without Redis: its request is not acked
             raise DropItem("Redis unavailable: the request will be fetched again")
         if isinstance(item, DocumentItem):
-            message = (await parse_fetched(item, self.parser, keep_body=self.keep_body)).to_json()
+            message = (await parse_fetched(item, self.parser, keep_body=self.keep_body)).to_message()
         elif isinstance(item, FailureItem):
-            message = Failure(item.url, item.reason).to_json()
+            message = Failure(item.url, item.reason).to_message()
         else:
             raise TypeError(f"a worker pushes documents and failures, not {type(item).__name__}")
         try:
