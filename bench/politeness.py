@@ -7,7 +7,7 @@ admitted. Ideal time: the busiest site's admitted requests ÷ rate. Measured tim
 request (any site) to the last, plus one interval (so n perfectly spaced requests take exactly n/rate).
 Figure: ideal ÷ measured. Two rounds on one set of sites (a fresh store each):
 
-* one crawl process: Scrapy's own per-host slots (``DOWNLOAD_DELAY = 1/rate``, one request per host at a
+* one crawl process: Scrapy's own per-host slots (``DOWNLOAD_DELAY = 1/rate + 20 ms``, one request per host at a
   time, delay not randomised, no AutoThrottle) and enough ``CONCURRENT_REQUESTS`` that every site's next
   request is already waiting in its slot;
 * ``--workers`` worker processes on one redis-server: the per-host slots live in Redis (``--rate``), shared.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,11 +41,14 @@ from xxgk.portal.many import ManySites  # noqa: E402
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+MARGIN = 0.02  # s added to the interval: a request's latency varies by more than the sites' 50 ms tolerance under load
+
+
 def politeness_settings(rate: float, sites: int) -> dict:
     """One request at a time per host, every host's next request already queued in its download slot."""
     return {
         "AUTOTHROTTLE_ENABLED": False,
-        "DOWNLOAD_DELAY": 1 / rate,
+        "DOWNLOAD_DELAY": 1 / rate + MARGIN,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "CONCURRENT_REQUESTS": 20 * sites,
@@ -54,7 +58,15 @@ def politeness_settings(rate: float, sites: int) -> dict:
     }
 
 
-def report(label: str, portal: ManySites, since: dict[str, int], refused: int, rate: float, wall: float) -> None:
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children: the crawl processes and their parsers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(
+    label: str, portal: ManySites, since: dict[str, int], refused: dict[str, int], rate: float, wall: float, cpu: float
+) -> None:
     arrivals = {name: times[since.get(name, 0) :] for name, times in portal.arrivals().items()}
     arrivals = {name: times for name, times in arrivals.items() if times}
     start = min(t[0] for t in arrivals.values())
@@ -68,10 +80,12 @@ def report(label: str, portal: ManySites, since: dict[str, int], refused: int, r
     tail = end - times[-1]
     total = sum(len(t) for t in arrivals.values())
     print(
-        f"{label}: {len(arrivals)} sites, {total} requests admitted, {refused} refused (429); busiest {busiest}: "
+        f"{label}: {len(arrivals)} sites, {total} requests admitted, {sum(refused.values())} refused (429), "
+        f"crawl CPU {cpu:.1f}s ({total / cpu:.0f} admitted requests per CPU second); busiest {busiest}: "
         f"{len(times)} requests, ideal {ideal:.1f}s, measured {measured:.1f}s = {ideal / measured:.1%} of ideal "
         f"(process wall {wall:.1f}s); busiest site: first request {times[0] - start:.2f}s after the crawl's first, "
-        f"idle beyond the interval {idle:.2f}s, done {tail:.2f}s before the last site",
+        f"idle beyond the interval {idle:.2f}s, {refused.get(busiest, 0)} refused, "
+        f"done {tail:.2f}s before the last site",
         flush=True,
     )
 
@@ -92,9 +106,10 @@ def main() -> int:
         settings = politeness_settings(args.rate, args.sites)
         started = time.perf_counter()
         crawl(portal.config(), db=tmp / "one.db", settings_overrides=settings, throttle=True)
-        report("1 process", portal, {}, sum(portal.refused.values()), args.rate, time.perf_counter() - started)
+        cpu = children_cpu()
+        report("1 process", portal, {}, portal.refused, args.rate, time.perf_counter() - started, cpu)
         since = {name: len(times) for name, times in portal.arrivals().items()}
-        refused_before = sum(portal.refused.values())
+        refused_before = portal.refused
         config = tmp / "sites.json"
         config.write_text(json.dumps(portal.config(), ensure_ascii=False), encoding="utf-8")
         with RedisServer(tmp / "redis") as server:
@@ -127,8 +142,9 @@ def main() -> int:
             codes.append(0 if ingester.wait() in (0, 1) else ingester.returncode)  # 1: some documents failed
         if any(codes):
             raise RuntimeError(f"a worker or the ingester failed: exit codes {codes}")
-        refused = sum(portal.refused.values()) - refused_before
-        report(f"{args.workers} workers on Redis", portal, since, refused, args.rate, wall)
+        refused = {name: n - refused_before.get(name, 0) for name, n in portal.refused.items()}
+        cpu = children_cpu() - cpu  # the workers, their parsers and the ingester
+        report(f"{args.workers} workers on Redis", portal, since, refused, args.rate, wall, cpu)
     return 0
 
 
