@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from xxgk.generate.grid import BLANK_MARKERS, Style, format_value, proactive_grid_2019
+from xxgk.generate.numbers import is_2019
 from xxgk.generate.report import HEADINGS, GeneratedReport
 from xxgk.generate.text import chinese_date, render_tsv
 from xxgk.schema import (
@@ -106,7 +107,7 @@ def _proactive_rows(report: GeneratedReport, style: Style, rng: random.Random) -
     The 2021 form prints one header over all its rows; the 2019 form prints each article item's line and
     column heads over its block, as its grid does (a positive 本年增/减 sometimes as +3).
     """
-    if "proactive_2019.regulations" in report.tables:
+    if is_2019(report.tables):
         grid = proactive_grid_2019(report.tables, style, rng)
         return [(row[0].text, [cell.text for cell in row[1:]]) for row in grid]
     rows = [(_PROACTIVE_HEAD[0], list(_PROACTIVE_HEAD[1:]))]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from xxgk.generate.numbers import is_2019
 from xxgk.model import Tables
 from xxgk.schema import (
     DECIMAL_CELLS,
@@ -246,7 +247,7 @@ def review_grid(tables: Tables, style: Style, rng: random.Random) -> Grid:
 
 def grids(tables: Tables, style: Style, rng: random.Random) -> tuple[Grid, Grid, Grid]:
     """The three tables, in the 2019 format where ``tables`` has its rows."""
-    table1 = proactive_grid_2019 if "proactive_2019.regulations" in tables else proactive_grid
+    table1 = proactive_grid_2019 if is_2019(tables) else proactive_grid
     return table1(tables, style, rng), requests_grid(tables, style, rng), review_grid(tables, style, rng)
 
 

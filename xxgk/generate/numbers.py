@@ -284,11 +284,16 @@ def violate(rng: random.Random, tables: Tables, rule: int) -> None:
         raise ValueError(f"rule {rule} is not a table rule")
 
 
+def is_2019(tables: Tables) -> bool:
+    """Tables drawn in the 2019 format (its own Table 1)."""
+    return "proactive_2019.regulations" in tables
+
+
 def blank_cells(rng: random.Random, tables: Tables) -> None:
     """Leave some cells unfilled (``None``) the way real reports do."""
     patterns = rng.sample(("review", "scatter", "row", "fee", "regulations"), randint(rng, 1, 3))
     requests = request_rows(tables)
-    prefix = "proactive_2019" if "proactive_2019.regulations" in tables else "proactive"
+    prefix = "proactive_2019" if is_2019(tables) else "proactive"
     fee = (
         ("proactive_2019.procurement", "amount_yuan")
         if prefix == "proactive_2019"

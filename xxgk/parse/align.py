@@ -87,11 +87,17 @@ class _Form:
     cols: dict[str, tuple[str, ...]]
     t2: tuple[str, ...]
     t2_index: dict[str, int]
+    rules: dict[int, dict[str, int]]  # rules 1 and 2 as signed rows: per column, sum of coefficient × row is 0
 
 
 def _form(rows: tuple[TemplateRow, ...]) -> _Form:
     t2 = tuple(row.key for row in rows if row.table == 2)
-    return _Form(rows, {row.key: row.columns for row in rows}, t2, {key: i for i, key in enumerate(t2)})
+    results = [k for k in t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
+    rules = {
+        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
+        2: {**dict.fromkeys(results, 1), "requests.total": -1},
+    }
+    return _Form(rows, {row.key: row.columns for row in rows}, t2, {key: i for i, key in enumerate(t2)}, rules)
 
 
 FORM_2021 = _form(TEMPLATE_2021)
@@ -459,21 +465,12 @@ def _positional(known: dict[str, int], lines: _Lines, form: _Form) -> dict[str, 
 # --- rules 1–2 over rows with several readings ---------------------------------------------------------------
 
 
-def _rules(form: _Form) -> dict[int, dict[str, int]]:
-    """Rules 1 and 2 as signed rows: per column, the sum of coefficient × row is 0."""
-    results = [k for k in form.t2 if k not in ("requests.new", "requests.carried_over", "requests.total")][:-1]
-    return {
-        1: {"requests.new": 1, "requests.carried_over": 1, "requests.total": -1, "requests.carried_forward": -1},
-        2: {**dict.fromkeys(results, 1), "requests.total": -1},
-    }
-
-
 def _derived(key: str, digits: str, fixed: dict[str, tuple], form: _Form) -> tuple[int, ...] | None:
     """Row ``key`` as rule 1 or 2 gives it from fixed rows, if that is exactly its printed run of digits.
 
     For a run with too many splits to list: the rule names one reading, and the digits confirm it.
     """
-    for coefs in _rules(form).values():
+    for coefs in form.rules.values():
         others = [k for k in coefs if k != key]
         if key not in coefs or any(k not in fixed or None in fixed[k] for k in others):
             continue
@@ -504,7 +501,7 @@ def _joint(
     # Each checkable equation as a constant (the fixed rows) plus signed cells of the ambiguous rows.
     at = {k: i for i, k in enumerate(keys)}
     equations: list[tuple[tuple[int, int], int, list[tuple[int, int]]]] = []
-    for rule, coefs in _rules(form).items():
+    for rule, coefs in form.rules.items():
         for c in range(7):
             fixed = [(coef, known[k][c] if k in known else None) for k, coef in coefs.items() if k not in at]
             if all(v is not None for _, v in fixed):
