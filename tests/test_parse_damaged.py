@@ -100,29 +100,34 @@ def test_last_number_glued_to_the_next_ordinal() -> None:
     assert list(report.tables["requests.unavailable.needs_creation"].values()) == [1, 0, 0, 0, 0, 0, 1]
 
 
-def test_ambiguous_digits_stay_blank_with_the_reason() -> None:
-    # 1 1 1 0 0 0 3 and 11 1 0 0 0 0 12 … : "1110003" has one reading, "11100012" has two (11 1 0 0 0 0 12, 1 11 …).
-    text = "三、收到和处理政府信息公开申请情况\n（一）予以公开11100012（二）部分公开 0 0 0 0 0 0 0\n"
+def test_ambiguous_digits_keep_only_the_cells_every_reading_shares() -> None:
+    # "111000012" has three readings, 11 1 0 0 0 0 12, 1 11 0 0 0 0 12 and 1 1 10 0 0 0 12: they differ in the
+    # first three cells only.
+    text = "三、收到和处理政府信息公开申请情况\n（一）予以公开111000012（二）部分公开 0 0 0 0 0 0 0\n"
     report = parse_text(text)
-    assert all(v is None for v in report.tables["requests.granted"].values())
-    assert any(p.startswith("requests.granted: digits run together") for p in report.problems)
+    assert list(report.tables["requests.granted"].values()) == [None, None, None, 0, 0, 0, 12]
+    assert report.cell_sources["requests.granted.total"].startswith("constraint:")
+    assert "requests.granted.natural_person" not in report.cell_sources
+    (problem,) = [p for p in report.problems if p.startswith("requests.granted: digits run together")]
+    assert problem.endswith("left blank: natural_person, commercial, research")
     assert list(report.tables["requests.partially_granted"].values()) == [0] * 7
 
 
 def test_run_too_long_to_enumerate_is_read_where_rule_1_names_it() -> None:
-    # 23 digits have too many splits to list; rule 1 with the three other rows names one, and the digits match it.
+    # These digits have more than 16 splits whose total adds up (too many to list); rule 1 with the three other
+    # rows names one, and the digits match it.
     rows = [
-        "一、本年新收政府信息公开申请数量60882181213921521669000",
+        "一、本年新收政府信息公开申请数量111101110124",
         "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
-        "（七）总计 5805 1982 19 372 140 153 8471",
-        "四、结转下年度继续办理 283 199 2 20 12 13 529",
+        "（七）总计 10 110 1 1 1 0 123",
+        "四、结转下年度继续办理 1 0 0 0 0 0 1",
     ]
     report = parse_text("三、收到和处理政府信息公开申请情况\n" + "\n".join(rows) + "\n")
-    assert list(report.tables["requests.new"].values()) == [6088, 2181, 21, 392, 152, 166, 9000]
+    assert list(report.tables["requests.new"].values()) == [11, 110, 1, 1, 1, 0, 124]
     assert report.cell_sources["requests.new.total"].startswith("constraint:")
     # A run the rule's reading does not spell stays blank: the rule is evidence, not a source of numbers.
     report = parse_text(
-        "三、收到和处理政府信息公开申请情况\n" + "\n".join([rows[0].replace("9000", "9001"), *rows[1:]])
+        "三、收到和处理政府信息公开申请情况\n" + "\n".join([rows[0].replace("111101110124", "111111100124"), *rows[1:]])
     )
     assert all(v is None for v in report.tables["requests.new"].values())
     assert any("too many ways to split" in p for p in report.problems)
@@ -153,9 +158,10 @@ def test_wrong_document_is_reported_not_repaired() -> None:
     report = parse_text(text)
     assert list(report.tables["requests.granted"].values()) == [5, 0, 0, 0, 0, 0, 3]
     assert any(c.rule == 3 and "requests.granted.total" in c.cells for c in report.checks)
-    # More digits than cells and no split whose total adds up: the row stays blank, with the reason.
+    # More digits than cells and no split whose total adds up (50 0 0 0 0 1 3 or 5 0 0 0 0 0 13): only the cells
+    # both splits share are read, with the reason for the rest.
     report = parse_text(text.replace("5000003", "50000013"))
-    assert all(v is None for v in report.tables["requests.granted"].values())
+    assert list(report.tables["requests.granted"].values()) == [None, 0, 0, 0, 0, None, None]
     assert any("no split where total = sum of columns" in p for p in report.problems)
 
 

@@ -60,17 +60,23 @@ _APPLICANT_HEAD_END = re.compile(r"(?:法律服务机构|其他)[\s|｜]*$")  # 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One way a row was read: its cells (raw text as printed), how, and its line (0-based)."""
+    """One way a row was read: its cells (raw text as printed; None where its readings disagree), how, and its
+    line (0-based)."""
 
-    raws: tuple[str, ...]
+    raws: tuple[str | None, ...]
     how: str  # label | position | constraint
     line: int
 
     def values(self, key: str) -> tuple[Number | None, ...]:
         return tuple(
-            cell_value(raw, decimal=f"{key}.{col}" in DECIMAL_CELLS)
+            None if raw is None else cell_value(raw, decimal=f"{key}.{col}" in DECIMAL_CELLS)
             for raw, col in zip(self.raws, _COLS[key], strict=True)
         )
+
+
+def _shared(readings: list[tuple[int, ...]]) -> tuple[str | None, ...]:
+    """The cells every reading gives the same value (as printed), None where they differ."""
+    return tuple(str(v[0]) if len(set(v)) == 1 else None for v in zip(*readings, strict=True))
 
 
 _ROWS = (*TEMPLATE_2021, *TEMPLATE_HYBRID, *TEMPLATE_2019)  # every row of any form
@@ -285,12 +291,17 @@ def _review(region: _Region, out: _Stream) -> None:
             out.damaged = True
             cells = 5 * (3 - g)
             found = [tuple(map(int, atoms[0]))] if len(atoms[0]) == cells else split_run(atoms[0], 3 - g, 4)
-            if found and len(found) == 1:
-                for i, key in enumerate(groups[g:]):
-                    out.readings[key] = Reading(tuple(map(str, found[0][5 * i : 5 * i + 5])), "constraint", line)
-            else:
-                why = "too many ways to split" if found is None else f"{len(found)} splits fit rule 4"
+            if not found:
+                why = "too many ways to split" if found is None else "no split fits rule 4"
                 out.unread["review"] = f"Table 3 digits run together ({atoms[0]}): {why}"
+                return
+            cells = _shared(found)
+            for i, key in enumerate(groups[g:]):
+                raws = cells[5 * i : 5 * i + 5]
+                if any(raw is not None for raw in raws):
+                    out.readings[key] = Reading(raws, "constraint", line)
+                if None in raws:
+                    out.unread[key] = f"Table 3 digits run together ({atoms[0]}): {len(found)} splits fit rule 4"
             return
         if any(map(_is_run, atoms)):
             out.damaged = True
@@ -482,8 +493,8 @@ def _derived(key: str, digits: str, fixed: dict[str, tuple], form: _Form) -> tup
 
 def _joint(
     ambiguous: dict[str, tuple[list[tuple[int, ...]], int]], known: dict[str, tuple], form: _Form, *, wrong: bool
-) -> dict[str, tuple]:
-    """Rows whose reading is the same in every solution of rules 1–2 (where those rules can be evaluated).
+) -> dict[str, tuple[str | None, ...]]:
+    """Each row's cells that are the same in every solution of rules 1–2 (where those rules can be evaluated).
 
     Rules 1 and 2 are 14 equations, one a rule and column. An equation that fails whatever the readings
     is the document's own error: it is left out. Where the document is wrong (that, or ``wrong``: a row
@@ -517,7 +528,8 @@ def _joint(
         return {}  # which equations fail depends on the reading: no reading stands out
     slack = 1 if always or wrong else 0  # the document is wrong: allow one more hidden error
     solutions = [combo for combo, f in tried if len(f - always) <= slack]
-    return {k: solutions[0][i] for i, k in enumerate(keys) if all(s[i] == solutions[0][i] for s in solutions)}
+    shared = {k: _shared([s[i] for s in solutions]) for i, k in enumerate(keys)}
+    return {k: cells for k, cells in shared.items() if any(raw is not None for raw in cells)}
 
 
 # --- the stage ----------------------------------------------------------------------------------------------
@@ -608,8 +620,9 @@ def align_tables(
         solved = _joint(open_rows, fixed, form, wrong=bool(stream.unsummed & set(open_rows)))
         for key, (found, line) in candidates.items():
             if key in solved:
-                direct.setdefault(key, Reading(tuple(map(str, solved[key])), "constraint", line))
-            elif key not in direct and key not in stream.unsummed:
+                direct.setdefault(key, Reading(solved[key], "constraint", line))
+            reading = direct.get(key)
+            if key not in stream.unsummed and (key not in direct or (reading is not None and None in reading.raws)):
                 why = f"{len(found)} splits fit the row sum, and rules 1–2 with the other rows do not single one out"
                 stream.unread[key] = f"digits run together: {why}"
     result = AlignResult(tables={k: dict(v) for k, v in tables.items() if k in form.cols}, cells_raw=dict(cells_raw))
@@ -634,8 +647,14 @@ def align_tables(
         result.read.add(key)
         result.tables[key] = dict(zip(cols, reading.values(key), strict=True))
         before = tables.get(key, {})
+        if None in reading.raws:
+            blank = ", ".join(c for c, raw in zip(cols, reading.raws, strict=True) if raw is None)
+            problems.append(f"{key}: {stream.unread[key]}; read where every split agrees, left blank: {blank}")
         for col, raw in zip(cols, reading.raws, strict=True):
             cell = f"{key}.{col}"
+            if raw is None:
+                result.cells_raw.pop(cell, None)
+                continue
             result.sources[cell] = f"{reading.how}:{reading.line + 1}"
             if cell in cells_raw and before.get(col) == result.tables[key][col]:
                 continue  # the same value: keep the text as printed, not as folded for reading

@@ -69,8 +69,12 @@ def _parts(head: str, parts: int, total: int, budget: _Budget, found: list[Readi
             if value > left or rest < after:
                 break
             # The longest of the remaining numbers has at least ceil(rest / after) digits, so it is at least
-            # 10 ** (that - 1); past 1 digit it cannot be 0.
-            if rest > after * MAX_DIGITS or (after and rest > after and 10 ** (-(-rest // after) - 1) > left - value):
+            # 10 ** (that - 1); past 1 digit it cannot be 0. Together they stay below 10 ** d for each number of
+            # d digits, most when one takes every digit the others leave; the last one is what is left.
+            need = left - value
+            if rest > after * MAX_DIGITS or (after and rest > after and 10 ** (-(-rest // after) - 1) > need):
+                continue
+            if after == 1 and head[end:] != str(need) or after > 1 and need >= 10 ** (rest - after + 1) + 10 * after:
                 continue
             acc.append(value)
             walk(end, part + 1, left - value, acc)
