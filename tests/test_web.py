@@ -345,6 +345,28 @@ def test_report_page_counts_earlier_versions(fill_store, failing_report, list_ba
     assert "1 个早期版本" in body and "（修订）" in body
 
 
+def test_report_page_says_how_each_cell_was_read(fill_store, failing_report, list_backend, page_cells, tmp_path):
+    report = failing_report()
+    report.cell_sources = {
+        "requests.new.total": "label:12",
+        "requests.granted.total": "constraint:20",
+        "requests.granted.natural_person": "position:21",
+        "requests.carried_forward.legal": "constraint:30",  # blank: nothing to mark
+    }
+    store = fill_store(tmp_path / "s.db", [report])
+    with BackgroundServer(create_app(store, list_backend([report]))) as server:
+        body = Site(server.url, list_backend()).get(f"/reports/{report.id}").body
+    store.close()
+    cells = page_cells(body).cells
+    assert "按行标签读取，解析文本第 12 行" in cells["requests.new.total"]["title"]
+    assert "cell-inferred" not in cells["requests.new.total"]["class"].split()
+    assert "勾稽关系唯一确定（原文数字连写），解析文本第 20 行" in cells["requests.granted.total"]["title"]
+    assert "按行序读取" in cells["requests.granted.natural_person"]["title"]
+    inferred = {key for key, cell in cells.items() if "cell-inferred" in cell["class"].split()}
+    assert inferred == {"requests.granted.total", "requests.granted.natural_person"}
+    assert "加点下划线的 2 个数值" in body
+
+
 def test_planted_markup_is_inert_everywhere(planted_report, xss, page_cells, site):
     report = planted_report()
     bodies = [

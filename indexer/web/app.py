@@ -444,5 +444,6 @@ def _report_view(report: Report, earlier_versions: int) -> dict[str, Any]:
         "sections": sections,
         "raw_table": tables.get("raw"),
         "table_cells": {c.key for t in tables.values() for row in t.body for c in row if c.key},
+        "inferred": sum(c.inferred for t in tables.values() for row in t.body for c in row),
         "agency_link": link({"agency": report.agency}) if report.agency else None,
     }

@@ -3,7 +3,8 @@
 Row keys and row labels come from ``xxgk.schema``; this module only adds the
 printed layout (numbering, group headings, column headings). A cell that disagrees in a
 failed check (``xxgk.explain.disagreeing_cells``) is flagged; a null cell keeps its raw
-text for a tooltip.
+text for a tooltip, and every cell says in its tooltip how the parser read it and from which line
+(``Report.cell_sources``); a cell not read beside its own label is marked.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ REQUEST_GROUPS = {
     "other": "（六）其他处理",
 }
 RESULTS_HEADING = "三、本年度办理结果"
+READ_BY = {
+    "label": "按行标签读取",
+    "position": "按行序读取（该行数值与标签不在一处）",
+    "constraint": "由数字拆分与勾稽关系唯一确定（原文数字连写）",
+}
 LITIGATION_GROUPS = ("litigation_direct", "litigation_after_review")
 
 
@@ -49,11 +55,13 @@ class Cell:
     rowspan: int = 1
     failed: bool = False
     missing: bool = False
+    inferred: bool = False  # placed by position or by the rules, not read beside its label
     indent: int = 0
 
     @property
     def css(self) -> str:
-        return " ".join(name for name, on in (("cell-failed", self.failed), ("cell-missing", self.missing)) if on)
+        flags = (("cell-failed", self.failed), ("cell-missing", self.missing), ("cell-inferred", self.inferred))
+        return " ".join(name for name, on in flags if on)
 
 
 @dataclass
@@ -92,6 +100,9 @@ class Layout:
         rules = self.rules.get(key)
         if rules:
             notes.append("未通过校验规则 " + "、".join(str(r) for r in sorted(set(rules))))
+        how, _, line = self.report.cell_sources.get(key, "").partition(":")
+        if how in READ_BY:
+            notes.append(f"{READ_BY[how]}，解析文本第 {line} 行" if line.isdigit() else READ_BY[how])
         return Cell(
             text="—" if value is None else format_number(value),
             key=key,
@@ -99,6 +110,7 @@ class Layout:
             colspan=colspan,
             failed=bool(rules),
             missing=value is None,
+            inferred=value is not None and how in ("position", "constraint"),
         )
 
 
