@@ -304,7 +304,7 @@ class Store:
 
     def has(self, report_id: str) -> bool:
         """Whether the store holds this report (without reading its record)."""
-        return self.db.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+        return bool(self.held([report_id]))
 
     def held(self, report_ids: Iterable[str]) -> set[str]:
         """Those of ``report_ids`` the store holds (one query)."""
@@ -330,8 +330,7 @@ class Store:
     # -- fetch state (conditional GET) ---------------------------------------
 
     def fetch_state(self, url: str) -> FetchState | None:
-        row = self.db.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
-        return FetchState(**dict(row)) if row else None
+        return self.fetch_states([url]).get(url)
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
         """The fetch state of those of ``urls`` fetched before, by URL (one query)."""
