@@ -19,6 +19,9 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# Strict per-host rate (requests/s, 0 = off): one request at a time, the next 1/rate s after the previous response
+# (crawler.hostgate); for a crawl bound by a known rate limit, instead of AutoThrottle and DOWNLOAD_DELAY.
+XXGK_HOST_RATE = 0.0
 
 # Retries: transient errors and 403 (often a momentary block) are retried with exponential backoff;
 # 412 is an anti-bot challenge that needs a browser and is never retried.
@@ -35,6 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     "crawler.middlewares.RedirectLoopMiddleware": 650,
+    "crawler.hostgate.HostGate": 950,  # last: every request to a host passes it, robots.txt too
 }
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Scrapy's consoles stay off (telnet, and the HTTP remote control that runs code sent to it): a crawler of

@@ -82,25 +82,57 @@ def test_release_returns_unfinished_leases_at_once(frontier):
     assert (status.queued, status.leased) == (1, 1)
 
 
-def test_politeness_spaces_requests_per_host(server, frontier):
+def test_politeness_holds_a_host_until_its_response_then_one_interval(server, frontier):
     polite = Frontier(server.client(), frontier.keys, interval_ms=300)
     for i in range(3):
         polite.push(member(f"/a{i}", host="a.example"), f"a{i}".encode())
     polite.push(member("/b0", host="b.example"), b"b0")
     first = [polite.pop() for _ in range(4)]
-    got = [decode_member(lease.member) for lease in first if lease is not None]
-    # one request per host now; the other two a.example requests wait for their reserved slots
-    assert sorted(got) == [b"/a0", b"/b0"]
+    leases = {decode_member(lease.member): lease for lease in first if lease is not None}
+    # one request per host now; the other two a.example requests wait in the host's own queue
+    assert sorted(leases) == [b"/a0", b"/b0"]
     assert polite.status().delayed == 2
-    started = time.monotonic()
-    times = []
-    while len(times) < 2 and time.monotonic() - started < 3:
-        if polite.pop() is not None:
-            times.append(time.monotonic() - started)
-        time.sleep(0.01)
-    assert len(times) == 2
-    # reserved slots: 300 ms and 600 ms after the first request, never earlier
-    assert times[0] >= 0.25 and times[1] >= 0.55 and times[1] - times[0] >= 0.25
+    time.sleep(0.4)
+    assert polite.pop() is None  # a0's response is not back: its host stays held, however long it takes
+
+    def next_after(token: str) -> tuple[float, bytes]:
+        """Report the response of ``token``'s request; the next a.example request, and how long after it came."""
+        polite.responded([token])
+        started = time.monotonic()
+        while time.monotonic() - started < 3:
+            lease = polite.pop()
+            if lease is not None:
+                return time.monotonic() - started, lease
+            time.sleep(0.01)
+        raise AssertionError("no request after the interval")
+
+    waited, second = next_after(leases[b"/a0"].token)
+    assert decode_member(second.member) == b"/a1" and 0.28 <= waited < 1.0
+    polite.responded([leases[b"/a0"].token])  # reported again (a retried command): frees nothing twice
+    assert polite.pop() is None
+    polite.settle([second.token], [])  # an ack frees the host too, if its response was never reported
+    waited, third = next_after(second.token)
+    assert decode_member(third.member) == b"/a2" and 0.28 <= waited < 1.0
+    assert polite.status().delayed == 0
+    polite.settle([leases[b"/a0"].token, third.token, leases[b"/b0"].token], [])
+    assert polite.finish(60, 1.0)
+    assert not [
+        k
+        for k in server.client().keys(f"xxgk:{frontier.keys.run}:*")
+        if b"dupefilter" not in k and b"finished" not in k and b"sites" not in k
+    ]
+
+
+def test_an_expired_lease_frees_its_host(server, frontier):
+    polite = Frontier(server.client(), frontier.keys, interval_ms=100, lease_ms=200)
+    polite.push(member("/a0"), b"a0")
+    polite.push(member("/a1"), b"a1")
+    assert polite.pop() is not None and polite.pop() is None
+    time.sleep(0.25)
+    assert polite.requeue_expired() == 1  # the dead worker's request goes back; its host is free after the interval
+    time.sleep(0.15)
+    got = {decode_member(lease.member) for lease in (polite.pop(), polite.pop()) if lease is not None}
+    assert got == {b"/a1"}  # one at a time: a0 waits for a1's response
 
 
 def test_codec_round_trips_bytes_keys():

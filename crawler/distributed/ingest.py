@@ -34,14 +34,19 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500  # messages per transaction (a few MB of reports: bounded memory, few fsyncs)
 
+# Moves a batch only once this ingester's list is empty and answers with the whole list: run twice (redis-py
+# retries a command whose reply a restarting Redis never sent), it returns the same batch again instead of
+# moving a second one, which would leave the first unwritten in the list and trimmed off it after the second.
 _TAKE = """
 -- KEYS: items, processing   ARGV: most messages to move
-local taken = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #taken > 0 then
-  redis.call('LTRIM', KEYS[1], #taken, -1)
-  redis.call('RPUSH', KEYS[2], unpack(taken))
+if redis.call('LLEN', KEYS[2]) == 0 then
+  local taken = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+  if #taken > 0 then
+    redis.call('LTRIM', KEYS[1], #taken, -1)
+    redis.call('RPUSH', KEYS[2], unpack(taken))
+  end
 end
-return taken
+return redis.call('LRANGE', KEYS[2], 0, -1)
 """
 
 
@@ -84,10 +89,7 @@ class Ingester:
     def run(self, *, drain_only: bool = False, poll: float = 1.0) -> IngestResult:
         """Ingest until the run is complete (or, with ``drain_only``, until the item list is empty)."""
         try:
-            leftover = self.server.lrange(self.processing, 0, -1)  # of a killed ingester of this name
-            if leftover:
-                self._write(leftover)
-            while True:
+            while True:  # the first batch: what a killed ingester of this name left in its list, if anything
                 taken = self._take(keys=[self.keys.items, self.processing], args=[self.batch])
                 if taken:
                     self._write(taken)

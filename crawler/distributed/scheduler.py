@@ -10,6 +10,8 @@ and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
   has dropped it from its in-progress set — i.e. after its callback ran, the requests it yielded are
   queued and its items went through the pipelines. A tick (``XXGK_REDIS_TICK`` s) acks finished leases,
   renews the others, and re-queues the expired leases of dead workers.
+* politeness (``XXGK_REDIS_RATE``): a host is held by the request leased for it until that request leaves the
+  downloader (``request_left_downloader``: its response or failure is back), then free one interval later.
 * the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
   worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
 * backpressure: while the run's item list (parsed documents waiting for ``xxgk ingest``) is longer than
@@ -87,6 +89,7 @@ class LeasedScheduler(RedisScheduler):
         self._task: Any = None
         self._last_ttl = 0.0
         crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self._on_left_downloader, signal=signals.request_left_downloader)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeasedScheduler:
@@ -230,6 +233,16 @@ class LeasedScheduler(RedisScheduler):
         self.server.delete(*self.keys.frontier(), self.keys.dupefilter)
 
     # -- leases, idleness, failure -------------------------------------------
+
+    def _on_left_downloader(self, request: Request) -> None:
+        """Its response (or failure) is back: its host may take the next request one interval from now."""
+        token = self.leases.get(request)
+        if token is None or self.broken is not None:
+            return
+        try:
+            self.frontier.responded([token])
+        except redis.RedisError as exc:
+            self.fail(exc)
 
     def _split_leases(self) -> tuple[list[str], list[str]]:
         """Tokens of requests the engine is done with, and of those still in progress."""

@@ -48,6 +48,7 @@ def redis_settings(
         "REDIS_URL": url,
         "XXGK_REDIS_RUN": run_name,
         "XXGK_REDIS_RATE": rate,
+        "XXGK_HOST_RATE": rate,  # within the worker too: robots.txt requests go around the frontier
         "XXGK_REDIS_LEASE": lease,
         "XXGK_REDIS_TICK": 0.5,
         "XXGK_REDIS_TTL": ttl,
