@@ -1,9 +1,14 @@
 """The embedded search backend: a tantivy index in a directory next to the store.
 
 Text is normalised and compacted in Python (``indexer.text``), then cut by tantivy's
-n-gram tokenizer into single characters and overlapping character pairs (frequencies,
-no positions). A query word matches a field holding all of its pairs (a one-character
-word: that character), so words inside compounds are found (``卫滨`` in 卫滨区).
+n-gram tokenizer into overlapping character pairs (frequencies, no positions); the short
+title and meta fields hold single characters too. A query word matches a field holding all
+of its pairs, so words inside compounds are found (``卫滨`` in 卫滨区). A one-character word
+matches a field holding its character: in title and meta that term, in the text fields any
+pair holding the character (a regex over the field's terms; every character of a text field
+stands in a pair, a one-character text being indexed with ``PAD``). Indexing no single
+characters in the text fields halves their tokens (the rebuild's main cost); such a word
+filters without ranking, as the commonest words do.
 Measured against exact phrase queries over positioned pairs, this answers the
 commonest words (信息公开, in every report) 30–60 times faster; the price: a word
 of three or more characters also matches a field holding all its pairs apart
@@ -58,9 +63,12 @@ from indexer.text import Term, index_forms_of, query_terms, snippet
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
-ANALYZER = "chars12"
+ANALYZER = "chars12"  # single characters and pairs: title and meta
+PAIRS = "pairs"  # pairs only: the text fields
+PAD = "_"  # follows a one-character text so that its character stands in a pair (never a search character)
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
 TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
+PAIR_FIELDS = frozenset(("body", *SECTION_FIELDS.values()))
 CODED_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")  # held as value codes
 INT_FIELDS = ("year", "failed")
 # Sort keys: the value in the high bits, a hash of the report id below it, so ties always
@@ -80,6 +88,10 @@ COMMON = 0.5  # a word in more than this share of the reports filters without ra
 HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
+# Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
+# reports share most of their wording, and a block of ~30 documents compresses to half the bytes a report
+# of 16 KB blocks takes; a hit decompresses one block (tens of µs).
+STORE_BLOCK = 65536
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock
 LAYOUT = "layout.json"  # names the schema a generation was written with
 # The stored JSON's encoding: two bytes a Chinese character instead of UTF-8's three, which tantivy's
@@ -91,9 +103,9 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TEXT_BOOSTS:
-        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
+        sb.add_text_field(name, tokenizer_name=PAIRS if name in PAIR_FIELDS else ANALYZER, index_option="freq")
     for name in SECTION_FIELDS.values():
-        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
+        sb.add_text_field(name, tokenizer_name=PAIRS, index_option="basic")
     for name in (*CODED_FIELDS, *INT_FIELDS, COMBINED_FIELD):
         sb.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS.values():
@@ -104,12 +116,13 @@ def build_schema() -> tantivy.Schema:
 
 SCHEMA = build_schema()
 # Names this layout: a generation written with another (an older version's) is replaced, not misread.
-SCHEMA_ID = "coded-facets-body-gb18030"
+SCHEMA_ID = "coded-facets-pairs-store64k"
 
 
 def _open(path: Path) -> tantivy.Index:
     index = tantivy.Index(SCHEMA, path=str(path))
     index.register_tokenizer(ANALYZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2)).build())
+    index.register_tokenizer(PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(2, 2)).build())
     return index
 
 
@@ -142,7 +155,7 @@ def to_document(report: Report) -> Document:
         if value is not None:
             fields[name] = value_code(value)
     for name, forms in zip(searchable, index_forms_of(list(searchable.values())), strict=True):
-        fields[name] = [form for form in forms if form]
+        fields[name] = [form + PAD if len(form) == 1 and name in PAIR_FIELDS else form for form in forms if form]
     if sections:
         fields["body"] = [form for name in sections for form in fields[name]]  # type: ignore[attr-defined]
     shown = {
@@ -296,6 +309,9 @@ class EmbeddedBackend:
         path = self.directory / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
         _open(path)  # writes an empty index's meta.json
+        meta = json.loads((path / "meta.json").read_text())
+        meta["index_settings"]["docstore_blocksize"] = STORE_BLOCK  # kept by every later commit
+        (path / "meta.json").write_text(json.dumps(meta))
         (path / LAYOUT).write_text(json.dumps({"schema": SCHEMA_ID}))
         return path
 
@@ -426,10 +442,13 @@ class EmbeddedBackend:
         """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         text_field = next(iter(fields)) if len(fields) == 1 else "body"
-        rarest = min(searcher.doc_freq(text_field, g) for g in grams)
-        ranks = rarest <= COMMON * searcher.num_docs
+        single = len(word) == 1  # no term of its own in the text fields: does not rank
+        ranks = not single and min(searcher.doc_freq(text_field, g) for g in grams) <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
+            if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
+                alternatives.append((Occur.Should, TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")))
+                continue
             terms = [TQ.term_query(SCHEMA, field, g) for g in grams]
             q = terms[0] if len(terms) == 1 else TQ.boolean_query([(Occur.Must, t) for t in terms])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from indexer.embedded import EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
-from indexer.text import search_form
+from indexer.text import index_forms, search_form
 from xxgk.generate import generate, store_record
 from xxgk.model import Check, Region, Report, report_id
+from xxgk.schema import SECTIONS
 
 NASTY = [
     '"',
@@ -288,6 +289,33 @@ def test_taiwan_wording_finds_mainland_reports_and_back(backend, corpus):
     taiwan = report_id("https://hq.example/2022.html")
     assert taiwan in ids(backend.search(Query(text="红旗区 信息公开")))
     assert backend.search(Query(text="资讯")).total == 1  # the character-level form is indexed too
+
+
+def holds(text: str | None, char: str) -> bool:
+    """Whether ``text`` holds ``char`` once both are in search form."""
+    (wanted,) = index_forms(char)
+    return bool(text) and any(wanted in form for form in index_forms(text))
+
+
+@pytest.mark.parametrize("char", ["公", "滨", "鄉", "2", "x", "量"])
+def test_one_character_words_match_exactly_and_list_newest_first(backend, corpus, char):
+    """A one-character word has no term of its own in the text fields (they hold pairs): it is any pair holding
+    the character, so it finds exactly the reports holding it, anywhere or in one section."""
+    anywhere = [r for r in corpus if any(holds(t, char) for t in searchable(r).split("\n"))]
+    result = backend.search(Query(text=char, limit=400, facets=("year",)))
+    assert result.total == len(anywhere) and ids(result) == {r.id for r in anywhere}
+    assert [h.year for h in result.hits] == sorted((h.year for h in result.hits), reverse=True)  # does not rank
+    for key in ("overview", "problems"):
+        inside = [r for r in corpus if r.sections.get(key) and holds(f"{SECTIONS[key]}\n{r.sections[key]}", char)]
+        assert backend.search(Query(text=char, section=key, limit=0)).total == len(inside)
+
+
+def test_a_one_character_text_is_found_by_its_character(tmp_path):
+    lone = Report(**{**handmade()[0].__dict__, "title": None, "agency": None, "region": Region(), "text": "鑫"})
+    lone.sections = {}
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add([lone])
+    assert b.search(Query(text="鑫")).total == 1 and b.search(Query(text="_")).total == 0
 
 
 def test_section_search_looks_only_inside_that_section(backend):
