@@ -51,9 +51,11 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+import orjson
 import tantivy
 from tantivy import Document, FieldType, Occur, Order
 from tantivy import Query as TQ
@@ -126,10 +128,17 @@ def _open(path: Path) -> tantivy.Index:
     return index
 
 
+@lru_cache(maxsize=1 << 18)  # the values of a rebuild repeat (a province, a level … in most reports)
 def value_code(value: str) -> int:
     """The signed 64-bit code a facet value is indexed as (blake2b; a collision among a million
     distinct values has a chance of about 3 in 10^8)."""
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@lru_cache(maxsize=4096)
+def _combination_code(combination: tuple) -> int:
+    """The ``COMBINED_FIELD`` code of a combination of values (``_combination``)."""
+    return value_code(json.dumps(combination))
 
 
 def to_document(report: Report) -> Document:
@@ -149,7 +158,7 @@ def to_document(report: Report) -> Document:
         "failed": len(report.checks),
         "year_key": _sort_key(report.year, tie),
         "published_key": _sort_key(_date_number(report.published), tie),
-        COMBINED_FIELD: value_code(json.dumps(_combination(report))),
+        COMBINED_FIELD: _combination_code(_combination(report)),
     }
     for name, value in _coded_values(report).items():
         if value is not None:
@@ -171,7 +180,7 @@ def to_document(report: Report) -> Document:
         "text": "" if texts else report.text,
     }
     doc = Document(**{k: v for k, v in fields.items() if v is not None and v != "" and v != []})
-    doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode(STORED_ENCODING))
+    doc.add_bytes("doc", orjson.dumps(shown).decode().encode(STORED_ENCODING))
     return doc
 
 
@@ -526,7 +535,7 @@ class EmbeddedBackend:
             if value is not None:
                 self._values[name][value_code(value)] = value
         combination = _combination(report)
-        self._combinations[value_code(json.dumps(combination))] = combination
+        self._combinations[_combination_code(combination)] = combination
         return to_document(report)
 
     def _combination(self, searcher: tantivy.Searcher, code: int) -> tuple:
