@@ -1,14 +1,13 @@
 """The embedded search backend: a tantivy index in a directory next to the store.
 
 Text is normalised and compacted in Python (``indexer.text``), then cut by tantivy's
-n-gram tokenizer into overlapping character pairs (frequencies, no positions); the short
-title and meta fields hold single characters too. A query word matches a field holding all
-of its pairs, so words inside compounds are found (``卫滨`` in 卫滨区). A one-character word
-matches a field holding its character: in title and meta that term, in the text fields any
-pair holding the character (a regex over the field's terms; every character of a text field
-stands in a pair, a one-character text being indexed with ``PAD``). Indexing no single
-characters in the text fields halves their tokens (the rebuild's main cost); such a word
-filters without ranking, as the commonest words do.
+n-gram tokenizer into single characters and overlapping character pairs (frequencies,
+no positions). A query word matches a field holding all of its pairs (a one-character
+word: that character), so words inside compounds are found (``卫滨`` in 卫滨区).
+The per-section fields hold pairs only (half the tokens, which are the rebuild's main
+cost): there a one-character word is any pair holding its character (a regex over the
+field's terms; a section's field starts with its heading, two characters or more, so
+every character stands in a pair), and it filters without ranking.
 Measured against exact phrase queries over positioned pairs, this answers the
 commonest words (信息公开, in every report) 30–60 times faster; the price: a word
 of three or more characters also matches a field holding all its pairs apart
@@ -65,12 +64,11 @@ from indexer.text import Term, index_forms_of, query_terms, snippet
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
-ANALYZER = "chars12"  # single characters and pairs: title and meta
-PAIRS = "pairs"  # pairs only: the text fields
-PAD = "_"  # follows a one-character text so that its character stands in a pair (never a search character)
+ANALYZER = "chars12"  # single characters and pairs
+PAIRS = "pairs"  # pairs only: the section fields
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
 TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
-PAIR_FIELDS = frozenset(("body", *SECTION_FIELDS.values()))
+PAIR_FIELDS = frozenset(SECTION_FIELDS.values())
 CODED_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")  # held as value codes
 INT_FIELDS = ("year", "failed")
 # Sort keys: the value in the high bits, a hash of the report id below it, so ties always
@@ -164,7 +162,7 @@ def to_document(report: Report) -> Document:
         if value is not None:
             fields[name] = value_code(value)
     for name, forms in zip(searchable, index_forms_of(list(searchable.values())), strict=True):
-        fields[name] = [form + PAD if len(form) == 1 and name in PAIR_FIELDS else form for form in forms if form]
+        fields[name] = [form for form in forms if form]
     if sections:
         fields["body"] = [form for name in sections for form in fields[name]]  # type: ignore[attr-defined]
     shown = {
@@ -451,8 +449,9 @@ class EmbeddedBackend:
         """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         text_field = next(iter(fields)) if len(fields) == 1 else "body"
-        single = len(word) == 1  # no term of its own in the text fields: does not rank
-        ranks = not single and min(searcher.doc_freq(text_field, g) for g in grams) <= COMMON * searcher.num_docs
+        single = len(word) == 1  # no term of its own in the section fields: does not rank there
+        rarest = 0 if single and text_field in PAIR_FIELDS else min(searcher.doc_freq(text_field, g) for g in grams)
+        ranks = not (single and text_field in PAIR_FIELDS) and rarest <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
             if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
