@@ -116,7 +116,7 @@ def build_schema() -> tantivy.Schema:
 
 SCHEMA = build_schema()
 # Names this layout: a generation written with another (an older version's) is replaced, not misread.
-SCHEMA_ID = "coded-facets-pairs-store64k"
+SCHEMA_ID = "coded-facets-sections-pairs-store64k"
 
 
 def _open(path: Path) -> tantivy.Index:
