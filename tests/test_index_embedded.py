@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.embedded import EmbeddedBackend
+from indexer.embedded import STORE_BLOCK, EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
 from indexer.text import index_forms, search_form
 from xxgk.generate import generate, store_record
@@ -520,3 +521,12 @@ def test_facet_values_indexed_by_another_process_are_named(tmp_path, corpus):
     expected = [r for r in corpus if "行政复议" in search_form(searchable(r))]
     assert result.total == len(expected)
     assert_facets(result, expected)
+
+
+def test_stored_documents_keep_their_block_size_across_commits(tmp_path, corpus):
+    """The generation's 64 KB store blocks (set in its meta.json before the first commit) survive later commits."""
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.rebuild(corpus[:20])
+    b.add(corpus[20:40])
+    meta = json.loads((tmp_path / "x.index" / "current" / "meta.json").read_text())
+    assert meta["index_settings"]["docstore_blocksize"] == STORE_BLOCK and b.count() == 40
