@@ -4,6 +4,10 @@ Text is normalised and compacted in Python (``indexer.text``), then cut by tanti
 n-gram tokenizer into single characters and overlapping character pairs (frequencies,
 no positions). A query word matches a field holding all of its pairs (a one-character
 word: that character), so words inside compounds are found (``卫滨`` in 卫滨区).
+The per-section fields hold pairs only (half the tokens, which are the rebuild's main
+cost): there a one-character word is any pair holding its character (a regex over the
+field's terms; a section's field starts with its heading, two characters or more, so
+every character stands in a pair), and it filters without ranking.
 Measured against exact phrase queries over positioned pairs, this answers the
 commonest words (信息公开, in every report) 30–60 times faster; the price: a word
 of three or more characters also matches a field holding all its pairs apart
@@ -46,9 +50,11 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
+import orjson
 import tantivy
 from tantivy import Document, FieldType, Occur, Order
 from tantivy import Query as TQ
@@ -58,9 +64,11 @@ from indexer.text import Term, index_forms_of, query_terms, snippet
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
-ANALYZER = "chars12"
+ANALYZER = "chars12"  # single characters and pairs
+PAIRS = "pairs"  # pairs only: the section fields
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
 TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, "body": 1.0}
+PAIR_FIELDS = frozenset(SECTION_FIELDS.values())
 CODED_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")  # held as value codes
 INT_FIELDS = ("year", "failed")
 # Sort keys: the value in the high bits, a hash of the report id below it, so ties always
@@ -80,6 +88,10 @@ COMMON = 0.5  # a word in more than this share of the reports filters without ra
 HITS = "_hits"  # the aggregation counting the hits beside the facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
+# Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
+# reports share most of their wording, and a block of ~30 documents compresses to half the bytes a report
+# of 16 KB blocks takes; a hit decompresses one block (tens of µs).
+STORE_BLOCK = 65536
 GUARD_HEAP = 15_000_000  # a writer that only holds the lock
 LAYOUT = "layout.json"  # names the schema a generation was written with
 # The stored JSON's encoding: two bytes a Chinese character instead of UTF-8's three, which tantivy's
@@ -91,9 +103,9 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TEXT_BOOSTS:
-        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
+        sb.add_text_field(name, tokenizer_name=PAIRS if name in PAIR_FIELDS else ANALYZER, index_option="freq")
     for name in SECTION_FIELDS.values():
-        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
+        sb.add_text_field(name, tokenizer_name=PAIRS, index_option="basic")
     for name in (*CODED_FIELDS, *INT_FIELDS, COMBINED_FIELD):
         sb.add_integer_field(name, indexed=True, fast=True)
     for name in SORT_FIELDS.values():
@@ -104,19 +116,27 @@ def build_schema() -> tantivy.Schema:
 
 SCHEMA = build_schema()
 # Names this layout: a generation written with another (an older version's) is replaced, not misread.
-SCHEMA_ID = "coded-facets-body-gb18030"
+SCHEMA_ID = "coded-facets-sections-pairs-store64k"
 
 
 def _open(path: Path) -> tantivy.Index:
     index = tantivy.Index(SCHEMA, path=str(path))
     index.register_tokenizer(ANALYZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, 2)).build())
+    index.register_tokenizer(PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(2, 2)).build())
     return index
 
 
+@lru_cache(maxsize=1 << 18)  # the values of a rebuild repeat (a province, a level … in most reports)
 def value_code(value: str) -> int:
     """The signed 64-bit code a facet value is indexed as (blake2b; a collision among a million
     distinct values has a chance of about 3 in 10^8)."""
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@lru_cache(maxsize=4096)
+def _combination_code(combination: tuple) -> int:
+    """The ``COMBINED_FIELD`` code of a combination of values (``_combination``)."""
+    return value_code(json.dumps(combination))
 
 
 def to_document(report: Report) -> Document:
@@ -136,7 +156,7 @@ def to_document(report: Report) -> Document:
         "failed": len(report.checks),
         "year_key": _sort_key(report.year, tie),
         "published_key": _sort_key(_date_number(report.published), tie),
-        COMBINED_FIELD: value_code(json.dumps(_combination(report))),
+        COMBINED_FIELD: _combination_code(_combination(report)),
     }
     for name, value in _coded_values(report).items():
         if value is not None:
@@ -158,7 +178,7 @@ def to_document(report: Report) -> Document:
         "text": "" if texts else report.text,
     }
     doc = Document(**{k: v for k, v in fields.items() if v is not None and v != "" and v != []})
-    doc.add_bytes("doc", json.dumps(shown, ensure_ascii=False).encode(STORED_ENCODING))
+    doc.add_bytes("doc", orjson.dumps(shown).decode().encode(STORED_ENCODING))
     return doc
 
 
@@ -296,6 +316,9 @@ class EmbeddedBackend:
         path = self.directory / f"gen-{max(numbers, default=0) + 1:06d}"
         path.mkdir()
         _open(path)  # writes an empty index's meta.json
+        meta = json.loads((path / "meta.json").read_text())
+        meta["index_settings"]["docstore_blocksize"] = STORE_BLOCK  # kept by every later commit
+        (path / "meta.json").write_text(json.dumps(meta))
         (path / LAYOUT).write_text(json.dumps({"schema": SCHEMA_ID}))
         return path
 
@@ -426,10 +449,14 @@ class EmbeddedBackend:
         """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         text_field = next(iter(fields)) if len(fields) == 1 else "body"
-        rarest = min(searcher.doc_freq(text_field, g) for g in grams)
-        ranks = rarest <= COMMON * searcher.num_docs
+        single = len(word) == 1  # no term of its own in the section fields: does not rank there
+        rarest = 0 if single and text_field in PAIR_FIELDS else min(searcher.doc_freq(text_field, g) for g in grams)
+        ranks = not (single and text_field in PAIR_FIELDS) and rarest <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
+            if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
+                alternatives.append((Occur.Should, TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")))
+                continue
             terms = [TQ.term_query(SCHEMA, field, g) for g in grams]
             q = terms[0] if len(terms) == 1 else TQ.boolean_query([(Occur.Must, t) for t in terms])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
@@ -507,7 +534,7 @@ class EmbeddedBackend:
             if value is not None:
                 self._values[name][value_code(value)] = value
         combination = _combination(report)
-        self._combinations[value_code(json.dumps(combination))] = combination
+        self._combinations[_combination_code(combination)] = combination
         return to_document(report)
 
     def _combination(self, searcher: tantivy.Searcher, code: int) -> tuple:

@@ -159,7 +159,9 @@ def test_parsed_and_failure_messages_round_trip():
     failure = Failure("http://x/g", "HTTP 500 after 3 retries")
     assert load_message(failure.to_message())[0] == failure
     other = Parsed("http://x/other", "s", 200, "ab" * 32, None, None, ReportRow.of(report))  # someone else's record
-    for bad in (b'{"type": "os.system", "fields": {}}', b"[1]", b"not json", b'{"failed": 1}', other.to_message()):
+    latin = dataclasses.replace(parsed, row=dataclasses.replace(parsed.row, record='{"text": "é"}'.encode("latin-1")))
+    bad_messages = (b'{"type": "os.system", "fields": {}}', b"[1]", b"not json", b'{"failed": 1}', other.to_message())
+    for bad in (*bad_messages, latin.to_message()):  # the last: a record that is not UTF-8
         with pytest.raises(ValueError):
             load_message(bad)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -9,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.embedded import EmbeddedBackend
+from indexer.embedded import STORE_BLOCK, EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
-from indexer.text import search_form
+from indexer.text import index_forms, search_form
 from xxgk.generate import generate, store_record
 from xxgk.model import Check, Region, Report, report_id
+from xxgk.schema import SECTIONS
 
 NASTY = [
     '"',
@@ -290,6 +292,36 @@ def test_taiwan_wording_finds_mainland_reports_and_back(backend, corpus):
     assert backend.search(Query(text="资讯")).total == 1  # the character-level form is indexed too
 
 
+def holds(text: str | None, char: str) -> bool:
+    """Whether ``text`` holds ``char`` once both are in search form."""
+    (wanted,) = index_forms(char)
+    return bool(text) and any(wanted in form for form in index_forms(text))
+
+
+@pytest.mark.parametrize("char", ["公", "滨", "鄉", "2", "x", "量"])
+def test_one_character_words_match_exactly(backend, corpus, char):
+    """A one-character word finds exactly the reports holding it; in a section (whose field holds pairs only) it
+    is any pair holding the character, and lists the newest first (it does not rank)."""
+    anywhere = [r for r in corpus if any(holds(t, char) for t in searchable(r).split("\n"))]
+    result = backend.search(Query(text=char, limit=400, facets=("year",)))
+    assert result.total == len(anywhere) and ids(result) == {r.id for r in anywhere}
+    for key in ("overview", "problems"):
+        inside = [r for r in corpus if r.sections.get(key) and holds(f"{SECTIONS[key]}\n{r.sections[key]}", char)]
+        found = backend.search(Query(text=char, section=key, limit=400))
+        assert found.total == len(inside) and ids(found) == {r.id for r in inside}
+        assert [h.year for h in found.hits] == sorted((h.year for h in found.hits), reverse=True)
+
+
+def test_a_one_character_section_is_found_by_its_character(tmp_path):
+    """A section's field starts with its heading, so even a one-character text stands in a pair."""
+    lone = Report(**{**handmade()[0].__dict__, "title": None, "agency": None, "region": Region(), "text": "鑫"})
+    lone.sections = {"overview": "鑫"}
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.add([lone])
+    assert b.search(Query(text="鑫", section="overview")).total == 1
+    assert b.search(Query(text="鑫", section="problems")).total == 0
+
+
 def test_section_search_looks_only_inside_that_section(backend):
     url = report_id("https://wbq.example/2023.html")
     assert url in ids(backend.search(Query(text="公开栏目", section="problems")))
@@ -489,3 +521,12 @@ def test_facet_values_indexed_by_another_process_are_named(tmp_path, corpus):
     expected = [r for r in corpus if "行政复议" in search_form(searchable(r))]
     assert result.total == len(expected)
     assert_facets(result, expected)
+
+
+def test_stored_documents_keep_their_block_size_across_commits(tmp_path, corpus):
+    """The generation's 64 KB store blocks (set in its meta.json before the first commit) survive later commits."""
+    b = EmbeddedBackend(tmp_path / "x.index")
+    b.rebuild(corpus[:20])
+    b.add(corpus[20:40])
+    meta = json.loads((tmp_path / "x.index" / "current" / "meta.json").read_text())
+    assert meta["index_settings"]["docstore_blocksize"] == STORE_BLOCK and b.count() == 40

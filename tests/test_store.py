@@ -42,6 +42,24 @@ def test_record_round_trips_exactly(store):
     assert store.get(report.id) == report  # None cells stay None, checks and region survive
 
 
+def test_records_are_stored_as_text_in_large_pages(store, tmp_path):
+    """Bytes bound for a record are stored as SQLite TEXT (json_extract and every reader see text), on
+    insert and on update, and a new store uses 16 KB pages (an existing one keeps its own)."""
+    report = make("http://a/9.html", "中文 v1")
+    store.save(report)
+    store.save(make("http://a/9.html", "中文 v2"))
+    for table in ("reports", "report_versions"):
+        kind, text = store.db.execute(f"SELECT typeof(record), json_extract(record, '$.text') FROM {table}").fetchone()
+        assert (kind, text) == ("text", "中文 v2" if table == "reports" else "中文 v1")
+    assert store.db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE t (x)").connection.commit()  # created with SQLite's default pages
+    with Store(old) as opened:
+        assert opened.db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        opened.save(report)
+        assert opened.get(report.id) == report
+
+
 def test_save_needs_url_and_hash(store):
     with pytest.raises(ValueError):
         store.save(Report(id="x"))

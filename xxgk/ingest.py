@@ -75,20 +75,21 @@ class Parsed:
         head.update(last_modified=self.last_modified, reason=self.reason)
         if self.body is not None:
             head["body"] = base64.b64encode(self.body).decode("ascii")
-        record = ""
+        record = b""
         if self.row is not None:
             head["row"] = {k: getattr(self.row, k) for k in ROW_HEAD}
             record = self.row.record
         import pyarrow  # here: its import takes a quarter of a second
 
-        text = (json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n" + record).encode()
+        text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" + record
         return _SIZE.pack(len(text)) + pyarrow.compress(text, codec="lz4", asbytes=True)
 
     @classmethod
     def from_message(cls, data: bytes) -> tuple[Parsed, bytes]:
         """Rebuild a ``to_message`` message, and its head (the same for each delivery of the document).
 
-        The record is not decoded: it is stored as the worker wrote it. Raises ValueError for anything else.
+        The record stays bytes (stored as the worker wrote it), only checked to be UTF-8. Raises ValueError for
+        anything else.
         """
         import pyarrow
 
@@ -103,12 +104,13 @@ class Parsed:
             body = message.pop("body", None)
             parsed = cls(**message, body=base64.b64decode(body) if body is not None else None)
             if row is not None:
-                parsed.row = ReportRow(**row, record=record.decode())
+                record.decode()  # UTF-8, or the store would hold text no reader can decode (UnicodeDecodeError)
+                parsed.row = ReportRow(**row, record=record)
         except (ValueError, TypeError, AttributeError, OSError, struct.error) as exc:
             raise ValueError(f"not a parsed-document message: {exc}") from exc
         if not isinstance(parsed.url, str) or not isinstance(parsed.status, int):
             raise ValueError("not a parsed-document message: url or status missing")
-        if parsed.row is not None and not (parsed.row.url == parsed.url and parsed.row.record[:1] == "{"):
+        if parsed.row is not None and not (parsed.row.url == parsed.url and parsed.row.record[:1] == b"{"):
             raise ValueError("not a parsed-document message: its record is not the document's")
         return parsed, head
 
