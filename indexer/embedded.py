@@ -234,10 +234,12 @@ class EmbeddedBackend:
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
         self._tables: dict[tuple, object] = {}  # what is kept per committed state, keyed (state, kind, …)
+        self._loaded: tuple = ()  # the state the reader was last reloaded at
         self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets
         self._answers_lock = threading.Lock()
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
+        self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
         self._reopen()
         self._remove_abandoned()
 
@@ -374,9 +376,7 @@ class EmbeddedBackend:
         terms = query_terms(query.text)
         if (query.text.strip() and not terms) or query.ids == frozenset():
             return SearchResult(total=0, facets={name: {} for name in query.facets})
-        state = self._state()  # read before the reload: a table kept for it never holds a later commit's counts
-        index.reload()
-        searcher = index.searcher()
+        state, searcher = self._searcher(index)
         built = self._build(query, terms, searcher)
         total, facets = self._facets(searcher, built, query, state)
         limit = max(0, min(query.limit, MAX_LIMIT))
@@ -386,6 +386,19 @@ class EmbeddedBackend:
         scored = sort == "relevance"
         hits = [self._hit(searcher, address, score if scored else None, query, words) for score, address in found]
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _searcher(self, index: tantivy.Index) -> tuple[tuple, tantivy.Searcher]:
+        """A searcher and the committed state it sees (what is kept per state is used with it only)."""
+        state = self._state()
+        while True:
+            if state != self._loaded:  # reloading costs ~0.4 ms, reading meta.json ~0.02
+                index.reload()
+                self._loaded = state
+            searcher = index.searcher()
+            now = self._state()
+            if now == state:  # no commit landed while reloading
+                return state, searcher
+            state = now
 
     def _top(
         self, searcher: tantivy.Searcher, built: Built, sort: str, offset: int, limit: int, total: int, state: tuple
@@ -640,15 +653,14 @@ class EmbeddedBackend:
             for name in combined:
                 facets[name] = _top(self._named(searcher, name, apart[name]), sizes[name])
             combined = []
-        for name in combined:
-            position = COMBINED.index(name)
-            named: dict[str, int] = {}
-            for code, count in counted[HITS].items():
-                value = self._combination(searcher, code)[position]
-                if value is not None:
-                    value = failed_value(value) if name == "failed_checks" else str(value)
+        positions = [(COMBINED.index(name), facets.setdefault(name, {})) for name in combined]
+        for code, count in counted[HITS].items():
+            values = self._combination_values(searcher, code)
+            for position, named in positions:
+                if (value := values[position]) is not None:
                     named[value] = named.get(value, 0) + count
-            facets[name] = _top(named, sizes[name])
+        for name in combined:
+            facets[name] = _top(facets[name], sizes[name])
         for name in query.facets:
             if name not in COMBINED:
                 named = self._named(searcher, name, counted[name])  # most frequent first, as tantivy ranks buckets
@@ -662,6 +674,15 @@ class EmbeddedBackend:
         combination = _combination(report)
         self._combinations[value_code(json.dumps(combination))] = combination
         return to_document(report)
+
+    def _combination_values(self, searcher: tantivy.Searcher, code: int) -> tuple[str | None, ...]:
+        """A ``COMBINED_FIELD`` code as the facet values it stands for."""
+        values = self._combination_names.get(code)
+        if values is None:
+            year, level, format_, failed = self._combination(searcher, code)
+            values = (None if year is None else str(year), level, format_, failed_value(failed))
+            self._combination_names[code] = values
+        return values
 
     def _combination(self, searcher: tantivy.Searcher, code: int) -> tuple:
         """A ``COMBINED_FIELD`` code as its values (read from a document holding it if another process indexed it)."""
