@@ -3,6 +3,7 @@
     python bench/web.py                          # 20,000 reports, 2,000 requests per level, 2 workers
     python bench/web.py --n 100000 --requests 5000 --workers 1
     python bench/web.py --n 100000 --keep /tmp/xxgk-web   # reuse the store and index built last time
+    python bench/web.py --cached-queries 0                # every search counts its facets afresh
 
 Generated reports go into a store and its embedded index; the server (``indexer.web.serve``)
 runs in its own process(es) on 127.0.0.1, the client is one asyncio process with keep-alive
@@ -58,11 +59,13 @@ def build(db: Path, n: int) -> list[str]:
     return paths
 
 
-def run_server(db: Path, port: int, workers: int) -> None:
+def run_server(db: Path, port: int, workers: int, cached_queries: int | None) -> None:
     from indexer.web import create_app, serve
 
+    options = {} if cached_queries is None else {"cached_queries": cached_queries}
+
     def make_app():
-        return create_app(Store(db), open_backend("embedded", db=db))
+        return create_app(Store(db), open_backend("embedded", db=db, **options))
 
     serve(make_app, port=port, workers=workers, log_level="warning")
 
@@ -133,6 +136,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
     parser.add_argument("--workers", type=int, default=2, help="server processes (default: %(default)s, one a core)")
     parser.add_argument("--keep", type=Path, help="keep the store and index in this folder and reuse them next time")
+    parser.add_argument("--cached-queries", type=int, help="queries whose facets a server process keeps (0: none)")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-web-"))
@@ -145,7 +149,7 @@ def main() -> int:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = multiprocessing.get_context("fork").Process(
-            target=run_server, args=(work / "store.db", port, args.workers), daemon=True
+            target=run_server, args=(work / "store.db", port, args.workers, args.cached_queries), daemon=True
         )
         server.start()
         try:
