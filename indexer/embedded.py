@@ -29,8 +29,14 @@ hundred buckets gives all four facets (and the number of hits). Facets of few va
 county: at most a few thousand) are counted in full. The agency facet (a quarter of a million
 values nationally) counts only its top values: tantivy ranks them per segment, and when its
 result says the ranking may be approximate, those values alone are counted again, exactly, so
-every count shown is exact. Facets of the unfiltered query (what the first page shows) are
-cached per committed state of the index.
+every count shown is exact.
+
+What is kept per committed state of the index (named by a hash of its meta.json): the totals
+and facets of the last ``cached_queries`` queries; every agency's count over the whole index
+(``indexer.topvalues``), which answers the unfiltered query; the counts of each year/failed-checks
+filter without words. A query whose words are all in most reports (unranked) and that filters at
+most by year or failed checks counts only the reports its words miss and takes them off those
+counts (信息公开 misses none): counting 100,000 reports costs more than counting a few.
 
 Layout: ``<dir>/gen-<n>/`` holds one complete index, ``<dir>/current`` is a symlink
 to the live one. A rebuild writes a new generation and swaps the symlink with an
@@ -47,6 +53,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
@@ -86,6 +93,11 @@ INCOMPLETE = "_incomplete"  # in counts by code: the aggregations with more valu
 SEGMENT_ERROR = "_ranked_per_segment"  # in one facet's counts by code: the top values may be off
 NEWEST_SHARE = 20  # newest first: the newest years are searched alone if they hold this many times a page
 MAX_TABLES = 64
+POOL = 4  # threads counting facets while the page is searched
+# Asked for with as many other facets, the costliest (a county's 3,000 values, the agency's) are
+# counted in an aggregation of their own, side by side with the rest: the query runs twice, in parallel.
+HEAVY = ("county", "agency")
+SPLIT_FROM = 3
 CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per committed state
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
@@ -237,6 +249,8 @@ class EmbeddedBackend:
         self._loaded: tuple = ()  # the state the reader was last reloaded at
         self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets
         self._answers_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(POOL, thread_name_prefix="facets")  # counts beside the page
+        self._split = ThreadPoolExecutor(POOL, thread_name_prefix="heavy")  # the costliest facets beside the rest
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
@@ -378,10 +392,20 @@ class EmbeddedBackend:
             return SearchResult(total=0, facets={name: {} for name in query.facets})
         state, searcher = self._searcher(index)
         built = self._build(query, terms, searcher)
-        total, facets = self._facets(searcher, built, query, state)
         limit = max(0, min(query.limit, MAX_LIMIT))
+        offset = max(0, query.offset)
         sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
-        found = self._top(searcher, built, sort, max(0, query.offset), limit, total, state)
+        counted = self._answer(state, query)
+        if counted is None and limit:  # the page and the counts side by side (tantivy lets go of the GIL)
+            counting = self._pool.submit(self._facets, searcher, built, query, state)
+            found, maybe_short = self._page(searcher, built, sort, offset, limit, state)
+            counted = counting.result()
+        else:
+            counted = counted or self._facets(searcher, built, query, state)
+            found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
+        total, facets = counted
+        if maybe_short and len(found) < min(limit, total - offset):  # the newest years did not hold the page
+            found = self._page(searcher, built, sort, offset, limit, state, everything=True)[0]
         words = [form for term in terms for word in term for form in word]
         scored = sort == "relevance"
         hits = [self._hit(searcher, address, score if scored else None, query, words) for score, address in found]
@@ -400,30 +424,37 @@ class EmbeddedBackend:
                 return state, searcher
             state = now
 
-    def _top(
-        self, searcher: tantivy.Searcher, built: Built, sort: str, offset: int, limit: int, total: int, state: tuple
-    ) -> list:
-        """The hits of one page, as (score or sort key, address) pairs.
+    def _page(
+        self,
+        searcher: tantivy.Searcher,
+        built: Built,
+        sort: str,
+        offset: int,
+        limit: int,
+        state: tuple,
+        *,
+        everything: bool = False,
+    ) -> tuple[list, bool]:
+        """The hits of one page, as (score or sort key, address) pairs, and whether there may be more
+        of them than found (the page was looked for in the newest years only).
 
         Newest first (``-year``), the newest years are searched first: the page is the same when
         they alone hold it (every report of a year sorts above every older one), and ranking the
         newest year's reports instead of all of them is what makes a word in every report cheap.
         """
-        if limit == 0 or offset >= total:
-            return []
         options: dict[str, object] = {"offset": offset}
         if sort != "relevance":
             options["order_by_field"] = SORT_FIELDS[sort.lstrip("-")]
             options["order"] = Order.Desc if sort.startswith("-") else Order.Asc
-        wanted = min(limit, total - offset)
-        newest = self._newest_years(searcher, state, NEWEST_SHARE * (offset + limit)) if sort == "-year" else None
-        if newest is not None:
-            recent = TQ.range_query(SCHEMA, "year", FieldType.Integer, newest, None, use_inverted_index=True)
-            narrowed = TQ.boolean_query([(Occur.Must, built.tq), (Occur.Must, TQ.const_score_query(recent, 0.0))])
-            found = searcher.search(narrowed, limit, count=False, **options).hits
-            if len(found) == wanted:
-                return found
-        return searcher.search(built.tq, limit, count=False, **options).hits
+        newest = None
+        if sort == "-year" and not everything:
+            newest = self._newest_years(searcher, state, NEWEST_SHARE * (offset + limit))
+        if newest is None:
+            return searcher.search(built.tq, limit, count=False, **options).hits, False
+        recent = TQ.range_query(SCHEMA, "year", FieldType.Integer, newest, None, use_inverted_index=True)
+        narrowed = TQ.boolean_query([(Occur.Must, built.tq), (Occur.Must, TQ.const_score_query(recent, 0.0))])
+        found = searcher.search(narrowed, limit, count=False, **options).hits
+        return found, len(found) < limit
 
     def _newest_years(self, searcher: tantivy.Searcher, state: tuple, reports: float) -> int | None:
         """The oldest year from which on the index holds at least ``reports`` reports (None: all of them)."""
@@ -536,11 +567,7 @@ class EmbeddedBackend:
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")
         unfiltered = built.text is None and built.base is None and built.base_key is not None
-        key = (state, replace(query, offset=0, limit=0, sort="relevance"))
-        with self._answers_lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
+        key = _answer_key(state, query)
         sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
         full = [name for name in query.facets if name not in COMBINED and name not in TOP_ONLY]
         tops = [name for name in query.facets if name in TOP_ONLY]
@@ -569,12 +596,26 @@ class EmbeddedBackend:
                     self._answers.popitem(last=False)
         return result
 
+    def _answer(self, state: tuple, query: Query) -> tuple[int, dict] | None:
+        """The total and facets kept for ``query`` at ``state``, if any."""
+        key = _answer_key(state, query)
+        with self._answers_lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
     def _count(self, searcher: tantivy.Searcher, tq: TQ, sizes: dict[str, int]) -> dict[str, dict]:
         """Counts by code of the combined facets (``HITS``) and of the fields in ``sizes`` (those of
         ``TOP_ONLY`` as tantivy ranks them, with ``SEGMENT_ERROR`` set when that may be inexact)."""
         spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
         spec[HITS] = {"terms": {"field": COMBINED_FIELD, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
+        heavy = {name: spec.pop(name) for name in HEAVY if name in sizes} if len(sizes) >= SPLIT_FROM else {}
+        apart = self._split.submit(searcher.aggregate, tq, heavy) if heavy else None  # on the other core
         result = searcher.aggregate(tq, spec)
+        if apart is not None:
+            result.update(apart.result())
+            spec.update(heavy)
         counted: dict = {name: _bucket_counts(result[name]["buckets"]) for name in spec}
         counted[TOTAL] = sum(counted[HITS].values()) + result[HITS].get("sum_other_doc_count", 0)
         for name in spec:
@@ -734,6 +775,11 @@ class Built:
     base: TQ | None  # its filters on year and failed checks
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
+
+
+def _answer_key(state: tuple, query: Query) -> tuple:
+    """What a query's total and facets depend on (not its page or order)."""
+    return state, replace(query, offset=0, limit=0, sort="relevance")
 
 
 def _musts(queries: list[TQ]) -> list[tuple[Occur, TQ]]:
