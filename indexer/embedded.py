@@ -249,8 +249,7 @@ class EmbeddedBackend:
         self._loaded: tuple = ()  # the state the reader was last reloaded at
         self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets
         self._answers_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(POOL, thread_name_prefix="facets")  # counts beside the page
-        self._split = ThreadPoolExecutor(POOL, thread_name_prefix="heavy")  # the costliest facets beside the rest
+        self._threads: tuple[int, ThreadPoolExecutor, ThreadPoolExecutor] | None = None  # see _pools
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
@@ -397,7 +396,7 @@ class EmbeddedBackend:
         sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
         counted = self._answer(state, query)
         if counted is None and limit:  # the page and the counts side by side (tantivy lets go of the GIL)
-            counting = self._pool.submit(self._facets, searcher, built, query, state)
+            counting = self._pools()[0].submit(self._facets, searcher, built, query, state)
             found, maybe_short = self._page(searcher, built, sort, offset, limit, state)
             counted = counting.result()
         else:
@@ -596,6 +595,18 @@ class EmbeddedBackend:
                     self._answers.popitem(last=False)
         return result
 
+    def _pools(self) -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
+        """Threads counting facets beside the page, and the costliest facets beside the rest (two
+        pools: a count never waits on its own pool). New ones in a forked child: threads do not fork."""
+        threads = self._threads
+        if threads is None or threads[0] != os.getpid():
+            with self._lock:
+                threads = self._threads
+                if threads is None or threads[0] != os.getpid():
+                    threads = (os.getpid(), ThreadPoolExecutor(POOL), ThreadPoolExecutor(POOL))
+                    self._threads = threads
+        return threads[1], threads[2]
+
     def _answer(self, state: tuple, query: Query) -> tuple[int, dict] | None:
         """The total and facets kept for ``query`` at ``state``, if any."""
         key = _answer_key(state, query)
@@ -611,7 +622,7 @@ class EmbeddedBackend:
         spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
         spec[HITS] = {"terms": {"field": COMBINED_FIELD, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
         heavy = {name: spec.pop(name) for name in HEAVY if name in sizes} if len(sizes) >= SPLIT_FROM else {}
-        apart = self._split.submit(searcher.aggregate, tq, heavy) if heavy else None  # on the other core
+        apart = self._pools()[1].submit(searcher.aggregate, tq, heavy) if heavy else None  # on the other core
         result = searcher.aggregate(tq, spec)
         if apart is not None:
             result.update(apart.result())
