@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -361,6 +362,17 @@ def test_facets_equal_the_records_after_an_incremental_update(tmp_path, corpus):
         result = b.search(replace(query, facets=FACETS, limit=0))
         assert result.total == len(expected), query
         assert_facets(result, expected)
+
+
+def test_searches_side_by_side_give_the_answers_of_searches_one_by_one(tmp_path, corpus):
+    """Pages and counts run in threads of their own; many searches at once must not mix them up."""
+    b = EmbeddedBackend(tmp_path / "x.index", cached_queries=0)
+    b.add(corpus)
+    queries = [replace(q, facets=FACETS, limit=5) for q, _ in facet_cases(corpus)] * 4
+    alone = [b.search(q) for q in queries]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(b.search, queries))
+    assert together == alone
 
 
 def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
