@@ -41,7 +41,7 @@ WORDS = ("信息公开", "依申请", "行政复议", "不予公开", "依申請
 FACETS = "year,province,agency_level,format,failed_checks"
 
 
-def build(db: Path, n: int, index: Path | None) -> list[str]:
+def build(db: Path, n: int, index: Path | None, facets: str) -> list[str]:
     """Store and index ``n`` reports (a store that already holds them is reused; with ``index``, an
     empty store beside that index); the request paths of the mix."""
     provinces: set[str] = set()
@@ -57,7 +57,7 @@ def build(db: Path, n: int, index: Path | None) -> list[str]:
     paths = []
     for i, word in enumerate(WORDS * 4):
         params = {"q": word, **({"province": sorted(provinces)[i % len(provinces)]} if i % 3 == 0 else {})}
-        paths.append("/api/search?" + urlencode({**params, "facets": FACETS}))
+        paths.append("/api/search?" + urlencode({**params, "facets": facets}))
         paths.append("/?" + urlencode(params))
     return paths
 
@@ -142,6 +142,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="server processes (default: %(default)s, one a core)")
     parser.add_argument("--keep", type=Path, help="keep the store and index in this folder and reuse them next time")
     parser.add_argument("--cached-queries", type=int, help="queries whose facets a server process keeps (0: none)")
+    parser.add_argument("--facets", default=FACETS, help="the API requests' facets (default: the page's)")
     parser.add_argument("--index", type=Path, help="serve this index (e.g. DIR/tantivy of bench/search.py --keep DIR)")
     args = parser.parse_args()
 
@@ -149,7 +150,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         start = time.perf_counter()
-        paths = build(work / "store.db", args.n, args.index)
+        paths = build(work / "store.db", args.n, args.index, args.facets)
         print(f"{args.n:,} reports stored and indexed in {time.perf_counter() - start:.0f} s")
         # A fresh interpreter: a forked server would count the memory this process used building the index.
         with socket.socket() as probe:
