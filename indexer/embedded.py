@@ -447,7 +447,7 @@ class EmbeddedBackend:
             options["order"] = Order.Desc if sort.startswith("-") else Order.Asc
         newest = None
         if sort == "-year" and not everything:
-            newest = self._newest_years(searcher, state, NEWEST_SHARE * (offset + limit))
+            newest = self._newest_years(searcher, state, NEWEST_SHARE * (offset + limit), built.year_to)
         if newest is None:
             return searcher.search(built.tq, limit, count=False, **options).hits, False
         recent = TQ.range_query(SCHEMA, "year", FieldType.Integer, newest, None, use_inverted_index=True)
@@ -455,8 +455,9 @@ class EmbeddedBackend:
         found = searcher.search(narrowed, limit, count=False, **options).hits
         return found, len(found) < limit
 
-    def _newest_years(self, searcher: tantivy.Searcher, state: tuple, reports: float) -> int | None:
-        """The oldest year from which on the index holds at least ``reports`` reports (None: all of them)."""
+    def _newest_years(self, searcher: tantivy.Searcher, state: tuple, reports: float, upto: int | None) -> int | None:
+        """The oldest year from which on (to ``upto``) the index holds at least ``reports`` reports
+        (None: all of them)."""
         years = self._tables.get((state, "years"))
         if years is None:
             spec = {"y": {"terms": {"field": "year", "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}}
@@ -464,6 +465,8 @@ class EmbeddedBackend:
             years = sorted(counts.items(), reverse=True)
             self._keep((state, "years"), years, state)
         held = 0
+        if upto is not None:
+            years = [(year, count) for year, count in years if year <= upto]
         for year, count in years[:-1]:
             held += count
             if held >= reports:
@@ -495,7 +498,7 @@ class EmbeddedBackend:
         key = (query.year_from, query.year_to, query.failed_checks)
         clauses = [*([(Occur.Must, text)] if text else []), *_musts(coded), *_musts(filters)]
         tq = TQ.boolean_query(clauses) if clauses else TQ.all_query()
-        return Built(tq=tq, text=text, base=base, base_key=None if coded else key, ranked=ranked)
+        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to))
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
@@ -786,6 +789,7 @@ class Built:
     base: TQ | None  # its filters on year and failed checks
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
+    year_to: int | None  # the newest year asked for
 
 
 def _answer_key(state: tuple, query: Query) -> tuple:

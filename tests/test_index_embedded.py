@@ -322,6 +322,20 @@ def test_pagination_is_stable_and_complete(backend):
     assert [h.id for h in again] == [h.id for h in pages[2]]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [Query(), Query(text="公开"), Query(text="公开", year_from=2021, year_to=2023), Query(text="行政复议")],
+)
+def test_newest_first_pages_equal_the_whole_order(backend, query):
+    """Newest first, small pages are looked for in the newest years first; every page must be the
+    slice of the whole order (ties broken by id the same way)."""
+    whole = [h.id for h in backend.search(replace(query, sort="-year", limit=400)).hits]
+    assert len(whole) > 40
+    for offset in (0, 1, 2, 7, len(whole) - 2, len(whole) - 1):
+        page = backend.search(replace(query, sort="-year", limit=2, offset=offset)).hits
+        assert [h.id for h in page] == whole[offset : offset + 2]
+
+
 def test_limits_are_clamped(backend):
     assert backend.search(Query(limit=-5, offset=-3)).hits == []
     assert backend.search(Query(offset=10**6)).hits == []
