@@ -559,35 +559,26 @@ class EmbeddedBackend:
         """The number of hits and the counts per facet value.
 
         Counted in one aggregation beside the hits and kept for the next ``cached_queries`` searches
-        until the next commit, except: the unfiltered query's agency facet comes from the agency's
-        totals; a query whose words are all in most reports (unranked, see ``_word``)
-        and that filters at most by year or failed checks counts only the reports its words miss and
-        takes them off the counts without its words (kept per state and filter; the agency's from
-        its totals over the whole index, ``indexer.topvalues``).
+        until the next commit, except for a query filtering at most by year or failed checks, with
+        no words or words all in most reports (unranked, see ``_word``): it counts only the reports
+        its words miss and takes them off the counts of its filters alone, kept per state and filter
+        (the agency's: every value's, ``indexer.topvalues``).
         """
         unknown = set(query.facets) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")
-        unfiltered = built.text is None and built.base is None and built.base_key is not None
         key = _answer_key(state, query)
         sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
         full = [name for name in query.facets if name not in COMBINED and name not in TOP_ONLY]
         tops = [name for name in query.facets if name in TOP_ONLY]
         counted = None
-        if built.text is not None and not built.ranked and built.base_key is not None:
+        if built.base_key is not None and not built.ranked:  # no words, or words in most reports
             counted = self._by_complement(searcher, built, sizes, state)
         if counted is None:  # in one aggregation
-            names = full if unfiltered else full + tops
-            counted = self._count(searcher, built.tq, {name: sizes[name] for name in names})
+            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + tops})
         total = counted[TOTAL]
         for name in tops:
-            if name in counted:
-                counted[name] = self._recount(searcher, built.tq, name, counted[name])
-            elif unfiltered:
-                counted[name] = self._totals(searcher, name, state).top(sizes[name])
-            else:  # the complement could not count it
-                ranked = self._count(searcher, built.tq, {name: sizes[name]})[name]
-                counted[name] = self._recount(searcher, built.tq, name, ranked)
+            counted[name] = self._recount(searcher, built.tq, name, counted[name])
         result = total, self._named_facets(searcher, built.tq, counted, query, sizes)
         if self.cached_queries and state == self._state():  # no commit landed meanwhile
             with self._answers_lock:
@@ -653,8 +644,9 @@ class EmbeddedBackend:
     def _by_complement(
         self, searcher: tantivy.Searcher, built: Built, sizes: dict[str, int], state: tuple
     ) -> dict[str, dict] | None:
-        """Counts of a query whose words are in most reports: the counts without its words (kept per
-        state and filter), less those of the reports its words miss. None when not all were exact."""
+        """Counts of a query without words or whose words are in most reports: the counts without
+        its words (kept per state and filter), less those of the reports its words miss. None when
+        not all were exact."""
         full = [name for name in sizes if name not in COMBINED and name not in TOP_ONLY]
         tops = [name for name in sizes if name in TOP_ONLY]
         base = built.base or TQ.all_query()
@@ -665,24 +657,27 @@ class EmbeddedBackend:
             self._keep(key, kept, state)
         if INCOMPLETE in kept:
             return None
-        whole = built.base is None  # the agency's totals are those of the whole index
-        every = dict.fromkeys(full + (tops if whole else []), ALL_BUCKETS)
-        missed = self._count(searcher, TQ.boolean_query([(Occur.Must, base), (Occur.MustNot, built.text)]), every)
-        if INCOMPLETE in missed:
-            return None
+        missed: dict = {name: {} for name in (HITS, *full, *tops)} | {TOTAL: 0}
+        if built.text is not None:
+            rest = TQ.boolean_query([(Occur.Must, base), (Occur.MustNot, built.text)])
+            missed = self._count(searcher, rest, dict.fromkeys(full + tops, ALL_BUCKETS))
+            if INCOMPLETE in missed:
+                return None
         counted: dict = {name: _less(kept[name], missed[name]) for name in (HITS, *full)}
         counted[TOTAL] = kept[TOTAL] - missed[TOTAL]
-        for name in tops if whole else []:
-            if SEGMENT_ERROR not in missed[name] and len(missed[name]) < ALL_BUCKETS:
-                counted[name] = self._totals(searcher, name, state).without(missed[name], sizes[name])
+        for name in tops:
+            if SEGMENT_ERROR in missed[name] or len(missed[name]) >= ALL_BUCKETS:
+                return None
+            counted[name] = self._totals(searcher, name, built, state).without(missed[name], sizes[name])
         return counted
 
-    def _totals(self, searcher: tantivy.Searcher, name: str, state: tuple) -> Totals:
-        """Every value's count over the whole index, kept per committed state."""
-        key = (state, "totals", name)
+    def _totals(self, searcher: tantivy.Searcher, name: str, built: Built, state: tuple) -> Totals:
+        """Every value's count among the reports of the query's filters without its words, kept per
+        committed state and filter."""
+        key = (state, "totals", name, built.base_key)
         totals = self._tables.get(key)
         if totals is None:
-            totals = Totals.count(searcher, SCHEMA, FACET_FIELDS[name])
+            totals = Totals.count(searcher, SCHEMA, FACET_FIELDS[name], built.base)
             self._keep(key, totals, state)
         return totals
 

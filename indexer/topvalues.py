@@ -1,10 +1,10 @@
 """Every value's count of a high-cardinality facet (the agency: about 250,000 values nationally).
 
 tantivy ranks a terms aggregation's values per segment and refuses more than 65,000 buckets.
-``Totals`` counts every value over the whole index, in slices of the code range that each stay
-under the bucket limit; kept per committed state, it answers the unfiltered query's top values,
-and those of a query whose words are in nearly every report once the few reports they miss are
-taken off (``Totals.without``).
+``Totals`` counts every value among the reports of a filter (or all of them), in slices of the
+code range that each stay under the bucket limit; kept per committed state, it answers the top
+values of that filter, and of a query adding words found in nearly every report once the few
+reports they miss are taken off (``Totals.without``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import tantivy
-from tantivy import FieldType
+from tantivy import FieldType, Occur
 from tantivy import Query as TQ
 
 SLICE_VALUES = 40_000  # values aimed at per slice of the code range (tantivy's limit: 65,000 buckets)
@@ -29,8 +29,10 @@ class Totals:
     counts: np.ndarray  # int64, descending
 
     @classmethod
-    def count(cls, searcher: tantivy.Searcher, schema: tantivy.Schema, field: str) -> Totals:
-        estimate = searcher.cardinality(TQ.all_query(), field) if searcher.num_docs else 0
+    def count(cls, searcher: tantivy.Searcher, schema: tantivy.Schema, field: str, within: TQ | None) -> Totals:
+        """Every value's count among the documents ``within`` matches (None: all of them)."""
+        within = within or TQ.all_query()
+        estimate = searcher.cardinality(within, field) if searcher.num_docs else 0
         slices = max(1, int(estimate * 1.2 / SLICE_VALUES) + 1)
         step = (CODE_MAX - CODE_MIN) // slices
         bounds = [(CODE_MIN + i * step, CODE_MIN + (i + 1) * step - 1) for i in range(slices)]
@@ -38,7 +40,9 @@ class Totals:
         found: dict[int, int] = {}
         while bounds:
             low, high = bounds.pop()
-            part = TQ.range_query(schema, field, FieldType.Integer, low, high)
+            part = TQ.boolean_query(
+                [(Occur.Must, within), (Occur.Must, TQ.range_query(schema, field, FieldType.Integer, low, high))]
+            )
             spec = {"v": {"terms": {"field": field, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}}
             result = searcher.aggregate(part, spec)["v"]
             if result.get("sum_other_doc_count") or result.get("doc_count_error_upper_bound"):

@@ -342,14 +342,16 @@ def test_limits_are_clamped(backend):
 
 
 def facet_cases(reports: list[Report]) -> list[tuple[Query, list[Report]]]:
-    """Queries down each way of counting facets (unfiltered; a word in most reports, alone, by
-    year, by failed checks and in a section; a rarer word; a filter by value), with their records."""
+    """Queries down each way of counting facets (unfiltered; by year alone; a word in most reports,
+    alone, by year, by failed checks and in a section; a rarer word; a filter by value), with their
+    records."""
     common = [r for r in reports if "公开" in search_form(searchable(r))]
     heading = SECTIONS["problems"]
     problems = [r for r in reports if r.sections.get("problems") and "问题" in f"{heading}{r.sections['problems']}"]
     province = reports[5].region.province
     return [
         (Query(), reports),
+        (Query(year_from=2022, year_to=2023), [r for r in reports if 2022 <= (r.year or 0) <= 2023]),
         (Query(text="公开"), common),
         (Query(text="公开", year_from=2022, year_to=2023), [r for r in common if 2022 <= (r.year or 0) <= 2023]),
         (Query(text="公开", failed_checks=True), [r for r in common if r.checks]),
