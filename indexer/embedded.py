@@ -53,7 +53,6 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
@@ -93,11 +92,6 @@ INCOMPLETE = "_incomplete"  # in counts by code: the aggregations with more valu
 SEGMENT_ERROR = "_ranked_per_segment"  # in one facet's counts by code: the top values may be off
 NEWEST_SHARE = 20  # newest first: the newest years are searched alone if they hold this many times a page
 MAX_TABLES = 64
-POOL = 4  # threads counting facets while the page is searched
-# Asked for with as many other facets, the costliest (a county's 3,000 values, the agency's) are
-# counted in an aggregation of their own, side by side with the rest: the query runs twice, in parallel.
-HEAVY = ("county", "agency")
-SPLIT_FROM = 3
 CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per committed state
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
@@ -249,7 +243,6 @@ class EmbeddedBackend:
         self._loaded: tuple = ()  # the state the reader was last reloaded at
         self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets
         self._answers_lock = threading.Lock()
-        self._threads: tuple[int, ThreadPoolExecutor, ThreadPoolExecutor] | None = None  # see _pools
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
@@ -394,15 +387,8 @@ class EmbeddedBackend:
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
-        counted = self._answer(state, query)
-        if counted is None and limit:  # the page and the counts side by side (tantivy lets go of the GIL)
-            counting = self._pools()[0].submit(self._facets, searcher, built, query, state)
-            found, maybe_short = self._page(searcher, built, sort, offset, limit, state)
-            counted = counting.result()
-        else:
-            counted = counted or self._facets(searcher, built, query, state)
-            found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
-        total, facets = counted
+        total, facets = self._answer(state, query) or self._facets(searcher, built, query, state)
+        found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
         if maybe_short and len(found) < min(limit, total - offset):  # the newest years did not hold the page
             found = self._page(searcher, built, sort, offset, limit, state, everything=True)[0]
         words = [form for term in terms for word in term for form in word]
@@ -589,18 +575,6 @@ class EmbeddedBackend:
                     self._answers.popitem(last=False)
         return result
 
-    def _pools(self) -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
-        """Threads counting facets beside the page, and the costliest facets beside the rest (two
-        pools: a count never waits on its own pool). New ones in a forked child: threads do not fork."""
-        threads = self._threads
-        if threads is None or threads[0] != os.getpid():
-            with self._lock:
-                threads = self._threads
-                if threads is None or threads[0] != os.getpid():
-                    threads = (os.getpid(), ThreadPoolExecutor(POOL), ThreadPoolExecutor(POOL))
-                    self._threads = threads
-        return threads[1], threads[2]
-
     def _answer(self, state: tuple, query: Query) -> tuple[int, dict] | None:
         """The total and facets kept for ``query`` at ``state``, if any."""
         key = _answer_key(state, query)
@@ -615,12 +589,7 @@ class EmbeddedBackend:
         ``TOP_ONLY`` as tantivy ranks them, with ``SEGMENT_ERROR`` set when that may be inexact)."""
         spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
         spec[HITS] = {"terms": {"field": COMBINED_FIELD, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
-        heavy = {name: spec.pop(name) for name in HEAVY if name in sizes} if len(sizes) >= SPLIT_FROM else {}
-        apart = self._pools()[1].submit(searcher.aggregate, tq, heavy) if heavy else None  # on the other core
         result = searcher.aggregate(tq, spec)
-        if apart is not None:
-            result.update(apart.result())
-            spec.update(heavy)
         counted: dict = {name: _bucket_counts(result[name]["buckets"]) for name in spec}
         counted[TOTAL] = sum(counted[HITS].values()) + result[HITS].get("sum_other_doc_count", 0)
         for name in spec:

@@ -381,7 +381,7 @@ def test_facets_equal_the_records_after_an_incremental_update(tmp_path, corpus):
 
 
 def test_searches_side_by_side_give_the_answers_of_searches_one_by_one(tmp_path, corpus):
-    """Pages and counts run in threads of their own; many searches at once must not mix them up."""
+    """The web server searches from many threads at once, sharing what is kept per state."""
     b = EmbeddedBackend(tmp_path / "x.index", cached_queries=0)
     b.add(corpus)
     queries = [replace(q, facets=FACETS, limit=5) for q, _ in facet_cases(corpus)] * 4
