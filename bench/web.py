@@ -3,6 +3,8 @@
     python bench/web.py                          # 20,000 reports, 2,000 requests per level, 2 workers
     python bench/web.py --n 100000 --requests 5000 --workers 1
     python bench/web.py --n 100000 --keep /tmp/xxgk-web   # reuse the store and index built last time
+    python bench/web.py --cached-queries 0                # every search counts its facets afresh
+    python bench/web.py --n 1000000 --index /tmp/xxgk-1m/tantivy   # serve an index bench/search.py kept
 
 Generated reports go into a store and its embedded index; the server (``indexer.web.serve``)
 runs in its own process(es) on 127.0.0.1, the client is one asyncio process with keep-alive
@@ -39,30 +41,36 @@ WORDS = ("信息公开", "依申请", "行政复议", "不予公开", "依申請
 FACETS = "year,province,agency_level,format,failed_checks"
 
 
-def build(db: Path, n: int) -> list[str]:
-    """Store and index ``n`` reports (a store that already holds them is reused); the request paths of the mix."""
+def build(db: Path, n: int, index: Path | None, facets: str) -> list[str]:
+    """Store and index ``n`` reports (a store that already holds them is reused; with ``index``, an
+    empty store beside that index); the request paths of the mix."""
     provinces: set[str] = set()
     with Store(db) as store:
-        fresh = store.count() != n
+        fresh = store.count() != n and index is None
         for report in stream(n if fresh else min(n, 5000)):  # a kept store: its first reports name the provinces
             if fresh:
                 store.save(report)
             if report.region.province:
                 provinces.add(report.region.province)
-        sync(store, open_backend("embedded", db=db))
+        if index is None:
+            sync(store, open_backend("embedded", db=db))
     paths = []
     for i, word in enumerate(WORDS * 4):
         params = {"q": word, **({"province": sorted(provinces)[i % len(provinces)]} if i % 3 == 0 else {})}
-        paths.append("/api/search?" + urlencode({**params, "facets": FACETS}))
+        paths.append("/api/search?" + urlencode({**params, "facets": facets}))
         paths.append("/?" + urlencode(params))
     return paths
 
 
-def run_server(db: Path, port: int, workers: int) -> None:
+def run_server(db: Path, port: int, workers: int, cached_queries: int | None, index: Path | None) -> None:
+    from indexer.embedded import EmbeddedBackend
     from indexer.web import create_app, serve
 
+    options = {} if cached_queries is None else {"cached_queries": cached_queries}
+
     def make_app():
-        return create_app(Store(db), open_backend("embedded", db=db))
+        backend = EmbeddedBackend(index, **options) if index else open_backend("embedded", db=db, **options)
+        return create_app(Store(db), backend)
 
     serve(make_app, port=port, workers=workers, log_level="warning")
 
@@ -133,19 +141,25 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level")
     parser.add_argument("--workers", type=int, default=2, help="server processes (default: %(default)s, one a core)")
     parser.add_argument("--keep", type=Path, help="keep the store and index in this folder and reuse them next time")
+    parser.add_argument("--cached-queries", type=int, help="queries whose facets a server process keeps (0: none)")
+    parser.add_argument("--facets", default=FACETS, help="the API requests' facets (default: the page's)")
+    parser.add_argument("--index", type=Path, help="serve this index (e.g. DIR/tantivy of bench/search.py --keep DIR)")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-web-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         start = time.perf_counter()
-        paths = build(work / "store.db", args.n)
+        paths = build(work / "store.db", args.n, args.index, args.facets)
         print(f"{args.n:,} reports stored and indexed in {time.perf_counter() - start:.0f} s")
+        # A fresh interpreter: a forked server would count the memory this process used building the index.
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        server = multiprocessing.get_context("fork").Process(
-            target=run_server, args=(work / "store.db", port, args.workers), daemon=True
+        server = multiprocessing.get_context("spawn").Process(
+            target=run_server,
+            args=(work / "store.db", port, args.workers, args.cached_queries, args.index),
+            daemon=True,
         )
         server.start()
         try:

@@ -33,8 +33,14 @@ hundred buckets gives all four facets (and the number of hits). Facets of few va
 county: at most a few thousand) are counted in full. The agency facet (a quarter of a million
 values nationally) counts only its top values: tantivy ranks them per segment, and when its
 result says the ranking may be approximate, those values alone are counted again, exactly, so
-every count shown is exact. Facets of the unfiltered query (what the first page shows) are
-cached per committed state of the index.
+every count shown is exact.
+
+What is kept per committed state of the index (named by a hash of its meta.json): the totals
+and facets of the last ``cached_queries`` queries; every agency's count over the whole index
+(``indexer.topvalues``), which answers the unfiltered query; the counts of each year/failed-checks
+filter without words. A query whose words are all in most reports (unranked) and that filters at
+most by year or failed checks counts only the reports its words miss and takes them off those
+counts (信息公开 misses none): counting 100,000 reports costs more than counting a few.
 
 Layout: ``<dir>/gen-<n>/`` holds one complete index, ``<dir>/current`` is a symlink
 to the live one. A rebuild writes a new generation and swaps the symlink with an
@@ -49,7 +55,9 @@ import json
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -61,6 +69,7 @@ from tantivy import Query as TQ
 
 from indexer.query import FACETS, Hit, Query, SearchResult, failed_value
 from indexer.text import Term, index_forms_of, query_terms, snippet
+from indexer.topvalues import Totals
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -86,6 +95,12 @@ COMBINED = ("year", "agency_level", "format", "failed_checks")
 COMBINED_FIELD = "combined"
 COMMON = 0.5  # a word in more than this share of the reports filters without ranking
 HITS = "_hits"  # the aggregation counting the hits beside the facets
+TOTAL = "_total"  # in counts by code: the number of hits
+INCOMPLETE = "_incomplete"  # in counts by code: the aggregations with more values than buckets
+SEGMENT_ERROR = "_ranked_per_segment"  # in one facet's counts by code: the top values may be off
+NEWEST_SHARE = 20  # newest first: the newest years are searched alone if they hold this many times a page
+MAX_TABLES = 64
+CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per committed state
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 # Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
@@ -234,18 +249,23 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, directory: str | Path, *, threads: int = 0):
+    def __init__(self, directory: str | Path, *, threads: int = 0, cached_queries: int = CACHED_QUERIES):
         self.directory = Path(directory)
         self.threads = threads
+        self.cached_queries = cached_queries  # queries whose total and facets are kept (0: none)
         self._current = self.directory / "current"
         if not self._current.exists() or not _current_layout(self._current):
             self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
         self._generation = ""
         self._index: tantivy.Index | None = None
         self._lock = threading.Lock()  # guards reopening only: searches run side by side
-        self._cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
+        self._tables: dict[tuple, object] = {}  # what is kept per committed state, keyed (state, kind, …)
+        self._loaded: tuple = ()  # the state the reader was last reloaded at
+        self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets
+        self._answers_lock = threading.Lock()
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
+        self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
         self._reopen()
         self._remove_abandoned()
 
@@ -358,7 +378,7 @@ class EmbeddedBackend:
         self._generation = os.readlink(self._current)
         self._index = _open(self.directory / self._generation)
 
-    def _fresh_index(self) -> tantivy.Index:
+    def _fresh_index(self, *, reload: bool = True) -> tantivy.Index:
         """The live index as last committed, by any process (reopened if a rebuild swapped it)."""
         if os.readlink(self._current) != self._generation:
             with self._lock:
@@ -366,51 +386,114 @@ class EmbeddedBackend:
                     self._reopen()
         index = self._index
         assert index is not None
-        index.reload()  # ~0.1 ms; without it a commit from elsewhere shows up only after a delay
+        if reload:
+            index.reload()  # ~0.1 ms; without it a commit from elsewhere shows up only after a delay
         return index
 
     def _state(self) -> tuple:
-        """Identifies the committed state of the live index (its meta.json is replaced on every commit)."""
-        meta = (self.directory / self._generation / "meta.json").stat()
-        return self._generation, meta.st_ino, meta.st_mtime_ns, meta.st_size
+        """Identifies the committed state of the live index: its meta.json, rewritten by every commit
+        (it names the segments, their deletes and the commit's stamp)."""
+        generation = self._generation
+        meta = (self.directory / generation / "meta.json").read_bytes()
+        return generation, hashlib.blake2b(meta, digest_size=16).digest()
 
     def count(self) -> int:
         return self._fresh_index().searcher().num_docs
 
     def search(self, query: Query) -> SearchResult:
-        index = self._fresh_index()
+        index = self._fresh_index(reload=False)
         terms = query_terms(query.text)
         if (query.text.strip() and not terms) or query.ids == frozenset():
             return SearchResult(total=0, facets={name: {} for name in query.facets})
-        state = self._state() if _unfiltered(query, terms) else None
-        searcher = index.searcher()
-        tq, ranked = self._build(query, terms, searcher)
+        state, searcher = self._searcher(index)
+        built = self._build(query, terms, searcher)
         limit = max(0, min(query.limit, MAX_LIMIT))
-        options: dict[str, object] = {"offset": max(0, query.offset)}
-        sort = query.sort if ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
+        offset = max(0, query.offset)
+        sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
+        total, facets = self._answer(state, query) or self._facets(searcher, built, query, state)
+        found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
+        if maybe_short and len(found) < min(limit, total - offset):  # the newest years did not hold the page
+            found = self._page(searcher, built, sort, offset, limit, state, everything=True)[0]
+        words = [form for term in terms for word in term for form in word]
+        scored = sort == "relevance"
+        hits = [self._hit(searcher, address, score if scored else None, query, words) for score, address in found]
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _searcher(self, index: tantivy.Index) -> tuple[tuple, tantivy.Searcher]:
+        """A searcher and the committed state it sees (what is kept per state is used with it only)."""
+        state = self._state()
+        while True:
+            if state != self._loaded:  # reloading costs ~0.4 ms, reading meta.json ~0.02
+                index.reload()
+                self._loaded = state
+            searcher = index.searcher()
+            now = self._state()
+            if now == state:  # no commit landed while reloading
+                return state, searcher
+            state = now
+
+    def _page(
+        self,
+        searcher: tantivy.Searcher,
+        built: Built,
+        sort: str,
+        offset: int,
+        limit: int,
+        state: tuple,
+        *,
+        everything: bool = False,
+    ) -> tuple[list, bool]:
+        """The hits of one page, as (score or sort key, address) pairs, and whether there may be more
+        of them than found (the page was looked for in the newest years only).
+
+        Newest first (``-year``), the newest years are searched first: the page is the same when
+        they alone hold it (every report of a year sorts above every older one), and ranking the
+        newest year's reports instead of all of them is what makes a word in every report cheap.
+        """
+        options: dict[str, object] = {"offset": offset}
         if sort != "relevance":
             options["order_by_field"] = SORT_FIELDS[sort.lstrip("-")]
             options["order"] = Order.Desc if sort.startswith("-") else Order.Asc
-        # The aggregation counts the hits (beside any facets): cheaper than counting while ranking.
-        found = searcher.search(tq, max(limit, 1), count=False, **options)
-        words = [form for term in terms for word in term for form in word]
-        scored = sort == "relevance"
-        hits = [
-            self._hit(searcher, address, score if scored else None, query, words)
-            for score, address in found.hits[:limit]
-        ]
-        total, facets = self._facets(searcher, tq, query, state)
-        return SearchResult(total=total, hits=hits, facets=facets)
+        newest = None
+        if sort == "-year" and not everything:
+            newest = self._newest_years(searcher, state, NEWEST_SHARE * (offset + limit), built.year_to)
+        if newest is None:
+            return searcher.search(built.tq, limit, count=False, **options).hits, False
+        recent = TQ.range_query(SCHEMA, "year", FieldType.Integer, newest, None, use_inverted_index=True)
+        narrowed = TQ.boolean_query([(Occur.Must, built.tq), (Occur.Must, TQ.const_score_query(recent, 0.0))])
+        found = searcher.search(narrowed, limit, count=False, **options).hits
+        return found, len(found) < limit
 
-    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
-        """The query, and whether any of its words ranks the hits (see ``_word``)."""
+    def _newest_years(self, searcher: tantivy.Searcher, state: tuple, reports: float, upto: int | None) -> int | None:
+        """The oldest year from which on (to ``upto``) the index holds at least ``reports`` reports
+        (None: all of them)."""
+        years = self._tables.get((state, "years"))
+        if years is None:
+            spec = {"y": {"terms": {"field": "year", "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}}
+            counts = _bucket_counts(searcher.aggregate(TQ.all_query(), spec)["y"]["buckets"])
+            years = sorted(counts.items(), reverse=True)
+            self._keep((state, "years"), years, state)
+        held = 0
+        if upto is not None:
+            years = [(year, count) for year, count in years if year <= upto]
+        for year, count in years[:-1]:
+            held += count
+            if held >= reports:
+                return year
+        return None
+
+    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> Built:
+        """The query, its words and filters apart, and whether any of its words ranks the hits (see ``_word``)."""
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
         words = [self._term(term, fields, searcher) for term in terms]
-        clauses = [(Occur.Must, word) for word, _ in words]
         ranked = any(ranks for _, ranks in words)
-        filters = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
+        text = None
+        if words:
+            text = words[0][0] if len(words) == 1 else TQ.boolean_query([(Occur.Must, word) for word, _ in words])
+        coded = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
+        filters = []
         if query.year_from is not None or query.year_to is not None:
             low, high = (_clamp_year(y) for y in (query.year_from, query.year_to))
             filters.append(TQ.range_query(SCHEMA, "year", FieldType.Integer, low, high))
@@ -419,11 +502,12 @@ class EmbeddedBackend:
         elif query.failed_checks is False:
             filters.append(TQ.term_query(SCHEMA, "failed", 0))
         if query.ids is not None:
-            filters.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
-        clauses += [(Occur.Must, TQ.const_score_query(f, 0.0)) for f in filters]
-        if not clauses:
-            return TQ.all_query(), ranked
-        return TQ.boolean_query(clauses), ranked
+            coded.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
+        base = _conjunction(filters)
+        key = (query.year_from, query.year_to, query.failed_checks)
+        clauses = [*([(Occur.Must, text)] if text else []), *_musts(coded), *_musts(filters)]
+        tq = TQ.boolean_query(clauses) if clauses else TQ.all_query()
+        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to))
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
@@ -482,52 +566,152 @@ class EmbeddedBackend:
             score=float(score) if query.sort == "relevance" and score is not None else 0.0,
         )
 
-    def _facets(self, searcher: tantivy.Searcher, tq: TQ, query: Query, state: tuple | None) -> tuple[int, dict]:
-        """The number of hits and the counts per facet value; ``state`` (unfiltered queries only) keys the cache."""
+    # -- facets ----------------------------------------------------------------
+
+    def _facets(self, searcher: tantivy.Searcher, built: Built, query: Query, state: tuple) -> tuple[int, dict]:
+        """The number of hits and the counts per facet value.
+
+        Counted in one aggregation beside the hits and kept for the next ``cached_queries`` searches
+        until the next commit, except for a query filtering at most by year or failed checks, with
+        no words or words all in most reports (unranked, see ``_word``): it counts only the reports
+        its words miss and takes them off the counts of its filters alone, kept per state and filter
+        (the agency's: every value's, ``indexer.topvalues``).
+        """
         unknown = set(query.facets) - set(FACETS)
         if unknown:
             raise ValueError(f"unknown facet(s) {sorted(unknown)}; known: {', '.join(FACETS)}")
-        key = None if state is None else (state, query.facets, query.facet_limit)
-        cached = self._cache.get(key) if key else None
-        if cached is not None:
-            return cached
+        key = _answer_key(state, query)
         sizes = {name: self._facet_size(name, query.facet_limit) for name in query.facets}
-        combined = [name for name in query.facets if name in COMBINED]
-        separate = [name for name in query.facets if name not in COMBINED]
-        spec = {name: _terms_aggregation(name, sizes[name]) for name in separate}
+        full = [name for name in query.facets if name not in COMBINED and name not in TOP_ONLY]
+        tops = [name for name in query.facets if name in TOP_ONLY]
+        counted = None
+        if built.base_key is not None and not built.ranked:  # no words, or words in most reports
+            counted = self._by_complement(searcher, built, sizes, state)
+        if counted is None:  # in one aggregation
+            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + tops})
+        total = counted[TOTAL]
+        for name in tops:
+            counted[name] = self._recount(searcher, built.tq, name, counted[name])
+        result = total, self._named_facets(searcher, built.tq, counted, query, sizes)
+        if self.cached_queries and state == self._state():  # no commit landed meanwhile
+            with self._answers_lock:
+                self._answers[key] = result
+                for old in [k for k in self._answers if k[0] != state]:
+                    del self._answers[old]
+                while len(self._answers) > self.cached_queries:
+                    self._answers.popitem(last=False)
+        return result
+
+    def _answer(self, state: tuple, query: Query) -> tuple[int, dict] | None:
+        """The total and facets kept for ``query`` at ``state``, if any."""
+        key = _answer_key(state, query)
+        with self._answers_lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def _count(self, searcher: tantivy.Searcher, tq: TQ, sizes: dict[str, int]) -> dict[str, dict]:
+        """Counts by code of the combined facets (``HITS``) and of the fields in ``sizes`` (those of
+        ``TOP_ONLY`` as tantivy ranks them, with ``SEGMENT_ERROR`` set when that may be inexact)."""
+        spec = {name: _terms_aggregation(name, size) for name, size in sizes.items()}
         spec[HITS] = {"terms": {"field": COMBINED_FIELD, "size": ALL_BUCKETS, "segment_size": ALL_BUCKETS}}
         result = searcher.aggregate(tq, spec)
-        combinations = _bucket_counts(result[HITS]["buckets"])
-        total = sum(combinations.values())  # every document has one combination
+        counted: dict = {name: _bucket_counts(result[name]["buckets"]) for name in spec}
+        counted[TOTAL] = sum(counted[HITS].values()) + result[HITS].get("sum_other_doc_count", 0)
+        for name in spec:
+            if result[name].get("sum_other_doc_count") and name not in TOP_ONLY:
+                counted.setdefault(INCOMPLETE, {})[name] = True  # more values than buckets
+            if result[name].get("doc_count_error_upper_bound") and name in TOP_ONLY:
+                counted[name][SEGMENT_ERROR] = 1
+        return counted
+
+    @staticmethod
+    def _recount(searcher: tantivy.Searcher, tq: TQ, name: str, counts: dict) -> dict[int, int]:
+        """Top values as tantivy ranked them per segment, counted again exactly when that may be off."""
+        if counts.pop(SEGMENT_ERROR, None) is None:
+            return counts
+        field = FACET_FIELDS[name]  # any of the values: a union of their terms (a term set query is slower)
+        values = TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, field, code)) for code in counts])
+        exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
+        again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
+        return _bucket_counts(again[name]["buckets"])
+
+    def _by_complement(
+        self, searcher: tantivy.Searcher, built: Built, sizes: dict[str, int], state: tuple
+    ) -> dict[str, dict] | None:
+        """Counts of a query without words or whose words are in most reports: the counts without
+        its words (kept per state and filter), less those of the reports its words miss. None when
+        not all were exact."""
+        full = [name for name in sizes if name not in COMBINED and name not in TOP_ONLY]
+        tops = [name for name in sizes if name in TOP_ONLY]
+        base = built.base or TQ.all_query()
+        key = (state, "base", built.base_key, tuple(full))
+        kept = self._tables.get(key)
+        if kept is None:
+            kept = self._count(searcher, base, dict.fromkeys(full, ALL_BUCKETS))
+            self._keep(key, kept, state)
+        if INCOMPLETE in kept:
+            return None
+        missed: dict = {name: {} for name in (HITS, *full, *tops)} | {TOTAL: 0}
+        if built.text is not None:
+            rest = TQ.boolean_query([(Occur.Must, base), (Occur.MustNot, built.text)])
+            missed = self._count(searcher, rest, dict.fromkeys(full + tops, ALL_BUCKETS))
+            if INCOMPLETE in missed:
+                return None
+        counted: dict = {name: _less(kept[name], missed[name]) for name in (HITS, *full)}
+        counted[TOTAL] = kept[TOTAL] - missed[TOTAL]
+        for name in tops:
+            if SEGMENT_ERROR in missed[name] or len(missed[name]) >= ALL_BUCKETS:
+                return None
+            counted[name] = self._totals(searcher, name, built, state).without(missed[name], sizes[name])
+        return counted
+
+    def _totals(self, searcher: tantivy.Searcher, name: str, built: Built, state: tuple) -> Totals:
+        """Every value's count among the reports of the query's filters without its words, kept per
+        committed state and filter."""
+        key = (state, "totals", name, built.base_key)
+        totals = self._tables.get(key)
+        if totals is None:
+            totals = Totals.count(searcher, SCHEMA, FACET_FIELDS[name], built.base)
+            self._keep(key, totals, state)
+        return totals
+
+    def _keep(self, key: tuple, value: object, state: tuple) -> None:
+        """Keep a table computed for ``state`` unless a commit landed meanwhile (tables of older states go)."""
+        if state != self._state():
+            return
+        stale = [k for k in self._tables if k[0] != state]
+        for k in stale:
+            self._tables.pop(k, None)
+        if len(self._tables) > MAX_TABLES:
+            self._tables.clear()
+        self._tables[key] = value
+
+    def _named_facets(
+        self, searcher: tantivy.Searcher, tq: TQ, counted: dict[str, dict], query: Query, sizes: dict
+    ) -> dict[str, dict[str, int]]:
+        """Counts by code as counts by value, in the order of ``query.facets``."""
         facets: dict[str, dict[str, int]] = {}
-        if result[HITS].get("sum_other_doc_count"):  # more combinations than buckets: count apart
-            separate = list(query.facets)
-            result.update(searcher.aggregate(tq, {n: _terms_aggregation(n, sizes[n]) for n in combined}))
-        else:
+        combined = [name for name in query.facets if name in COMBINED]
+        if HITS in counted.get(INCOMPLETE, {}):  # more combinations than buckets: count those facets apart
+            apart = self._count(searcher, tq, {name: sizes[name] for name in combined})
             for name in combined:
-                position = COMBINED.index(name)
-                named: dict[str, int] = {}
-                for code, count in combinations.items():
-                    value = self._combination(searcher, code)[position]
-                    if value is not None:
-                        value = failed_value(value) if name == "failed_checks" else str(value)
-                        named[value] = named.get(value, 0) + count
-                facets[name] = _top(named, sizes[name])
-        for name in separate:
-            counts = _bucket_counts(result[name]["buckets"])
-            if result[name].get("doc_count_error_upper_bound"):  # top values ranked per segment: recount them
-                values = TQ.term_set_query(SCHEMA, FACET_FIELDS[name], list(counts))
-                exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
-                again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
-                counts = _bucket_counts(again[name]["buckets"])
-            named = self._named(searcher, name, counts)  # most frequent first, as tantivy ranks buckets
-            facets[name] = named if name in CODED_FIELDS else _top(named, sizes[name])
-        facets = {name: facets[name] for name in query.facets}
-        if key and key[0] == self._state():  # no commit landed meanwhile
-            if len(self._cache) > 64:
-                self._cache.clear()
-            self._cache[key] = (total, facets)
-        return total, facets
+                facets[name] = _top(self._named(searcher, name, apart[name]), sizes[name])
+            combined = []
+        positions = [(COMBINED.index(name), facets.setdefault(name, {})) for name in combined]
+        for code, count in counted[HITS].items():
+            values = self._combination_values(searcher, code)
+            for position, named in positions:
+                if (value := values[position]) is not None:
+                    named[value] = named.get(value, 0) + count
+        for name in combined:
+            facets[name] = _top(facets[name], sizes[name])
+        for name in query.facets:
+            if name not in COMBINED:
+                named = self._named(searcher, name, counted[name])  # most frequent first, as tantivy ranks buckets
+                facets[name] = named if name in TOP_ONLY else _top(named, sizes[name])
+        return {name: facets[name] for name in query.facets}
 
     def _document(self, report: Report) -> Document:
         for name, value in _coded_values(report).items():
@@ -536,6 +720,15 @@ class EmbeddedBackend:
         combination = _combination(report)
         self._combinations[_combination_code(combination)] = combination
         return to_document(report)
+
+    def _combination_values(self, searcher: tantivy.Searcher, code: int) -> tuple[str | None, ...]:
+        """A ``COMBINED_FIELD`` code as the facet values it stands for."""
+        values = self._combination_names.get(code)
+        if values is None:
+            year, level, format_, failed = self._combination(searcher, code)
+            values = (None if year is None else str(year), level, format_, failed_value(failed))
+            self._combination_names[code] = values
+        return values
 
     def _combination(self, searcher: tantivy.Searcher, code: int) -> tuple:
         """A ``COMBINED_FIELD`` code as its values (read from a document holding it if another process indexed it)."""
@@ -578,10 +771,39 @@ class EmbeddedBackend:
         return TOP_ONLY.get(name, ALL_BUCKETS)
 
 
-def _unfiltered(query: Query, terms: list) -> bool:
-    """True for the unfiltered query (no words, no filters): its facets can be cached."""
-    filters = (*CODED_FIELDS, "year_from", "year_to", "failed_checks")
-    return not terms and all(getattr(query, name) is None for name in (*filters, "ids"))
+@dataclass(frozen=True)
+class Built:
+    """A query as tantivy runs it, with its parts apart."""
+
+    tq: TQ  # the whole query
+    text: TQ | None  # its words
+    base: TQ | None  # its filters on year and failed checks
+    base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
+    ranked: bool  # whether a word ranks the hits
+    year_to: int | None  # the newest year asked for
+
+
+def _answer_key(state: tuple, query: Query) -> tuple:
+    """What a query's total and facets depend on (not its page or order)."""
+    return state, replace(query, offset=0, limit=0, sort="relevance")
+
+
+def _musts(queries: list[TQ]) -> list[tuple[Occur, TQ]]:
+    return [(Occur.Must, TQ.const_score_query(q, 0.0)) for q in queries]
+
+
+def _conjunction(queries: list[TQ]) -> TQ | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Must, q) for q in queries])
+
+
+def _less(counts: dict[int, int], removed: dict[int, int]) -> dict[int, int]:
+    """``counts`` less ``removed``, values left at zero dropped."""
+    left = dict(counts)
+    for code, count in removed.items():
+        left[code] = left.get(code, 0) - count
+    return {code: count for code, count in left.items() if count > 0}
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
@@ -597,8 +819,9 @@ def _bucket_counts(buckets: list[dict]) -> dict[int, int]:
 
 
 def _top(counts: dict[str, int], size: int) -> dict[str, int]:
-    """The ``size`` most frequent values, most frequent first (ties: by value)."""
-    return dict(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)[:size])
+    """The ``size`` most frequent values, most frequent first (ties in the order given: tantivy's
+    bucket order; sorting a county facet's 2,800 names as well took 2 ms)."""
+    return dict(sorted(counts.items(), key=itemgetter(1), reverse=True)[:size])
 
 
 def _current_layout(current: Path) -> bool:

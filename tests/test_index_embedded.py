@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -351,34 +353,80 @@ def test_pagination_is_stable_and_complete(backend):
     assert [h.id for h in again] == [h.id for h in pages[2]]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [Query(), Query(text="公开"), Query(text="公开", year_from=2021, year_to=2023), Query(text="行政复议")],
+)
+def test_newest_first_pages_equal_the_whole_order(backend, query):
+    """Newest first, small pages are looked for in the newest years first; every page must be the
+    slice of the whole order (ties broken by id the same way)."""
+    whole = [h.id for h in backend.search(replace(query, sort="-year", limit=400)).hits]
+    assert len(whole) > 40
+    for offset in (0, 1, 2, 7, len(whole) - 2, len(whole) - 1):
+        page = backend.search(replace(query, sort="-year", limit=2, offset=offset)).hits
+        assert [h.id for h in page] == whole[offset : offset + 2]
+
+
 def test_limits_are_clamped(backend):
     assert backend.search(Query(limit=-5, offset=-3)).hits == []
     assert backend.search(Query(offset=10**6)).hits == []
 
 
+def facet_cases(reports: list[Report]) -> list[tuple[Query, list[Report]]]:
+    """Queries down each way of counting facets (unfiltered; by year alone; a word in most reports,
+    alone, by year, by failed checks and in a section; a rarer word; a filter by value), with their
+    records."""
+    common = [r for r in reports if "公开" in search_form(searchable(r))]
+    heading = SECTIONS["problems"]
+    problems = [r for r in reports if r.sections.get("problems") and "问题" in f"{heading}{r.sections['problems']}"]
+    province = reports[5].region.province
+    return [
+        (Query(), reports),
+        (Query(year_from=2022, year_to=2023), [r for r in reports if 2022 <= (r.year or 0) <= 2023]),
+        (Query(text="公开"), common),
+        (Query(text="公开", year_from=2022, year_to=2023), [r for r in common if 2022 <= (r.year or 0) <= 2023]),
+        (Query(text="公开", failed_checks=True), [r for r in common if r.checks]),
+        (Query(text="问题", section="problems"), problems),
+        (Query(text="行政复议"), [r for r in reports if "行政复议" in search_form(searchable(r))]),
+        (Query(text="公开", province=province), [r for r in common if r.region.province == province]),
+    ]
+
+
 def test_facets_equal_the_records_after_an_incremental_update(tmp_path, corpus):
+    """Every way of counting, before and after an update: nothing kept for the old state is reused."""
     b = EmbeddedBackend(tmp_path / "x.index")
     b.add(corpus[:200])
-    before = b.search(Query(facets=FACETS, limit=0))  # cached for this state of the index
-    assert before.facets["year"] == truth(corpus[:200], "year")
+    for _ in range(2):  # the second time from what was kept
+        for query, expected in facet_cases(corpus[:200]):
+            result = b.search(replace(query, facets=FACETS, limit=0))
+            assert result.total == len(expected), query
+            assert_facets(result, expected)
     moved = [Report(**{**r.__dict__, "year": 2030, "agency": f"{r.agency}（更名）", "checks": []}) for r in corpus[:40]]
     b.add(moved + corpus[200:])
     b.delete([corpus[-1].id])
     now = [*moved, *corpus[40:-1]]
-    for query, expected in (
-        (Query(facets=FACETS, limit=0), now),
-        (Query(text="公开", facets=FACETS, limit=0), [r for r in now if "公开" in search_form(searchable(r))]),
-    ):
-        result = b.search(query)
-        assert result.total == len(expected)
+    for query, expected in facet_cases(now):
+        result = b.search(replace(query, facets=FACETS, limit=0))
+        assert result.total == len(expected), query
         assert_facets(result, expected)
+
+
+def test_searches_side_by_side_give_the_answers_of_searches_one_by_one(tmp_path, corpus):
+    """The web server searches from many threads at once, sharing what is kept per state."""
+    b = EmbeddedBackend(tmp_path / "x.index", cached_queries=0)
+    b.add(corpus)
+    queries = [replace(q, facets=FACETS, limit=5) for q, _ in facet_cases(corpus)] * 4
+    alone = [b.search(q) for q in queries]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(b.search, queries))
+    assert together == alone
 
 
 def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
     """tantivy refuses aggregations of more than 65,000 buckets; the agency facet counts its top values."""
-    reports = [Report(id=f"r{i}", agency=f"机构{i}", year=2020) for i in range(66_000)]
-    reports += [Report(id=f"big{i}", agency="大机构", year=2021) for i in range(5)]
-    reports += [Report(id=f"mid{i}", agency="中机构", year=2021) for i in range(3)]
+    reports = [Report(id=f"r{i}", agency=f"机构{i}", year=2020, text="信息公开") for i in range(66_000)]
+    reports += [Report(id=f"big{i}", agency="大机构", year=2021, text="信息公开") for i in range(5)]
+    reports += [Report(id=f"mid{i}", agency="中机构", year=2021, text="信息公开" if i else "公开") for i in range(4)]
     b = EmbeddedBackend(tmp_path / "x.index")
     for start in range(0, len(reports), 20_000):  # several segments
         b.add(reports[start : start + 20_000])
@@ -386,10 +434,17 @@ def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
         result = b.search(query)
         agencies = result.facets["agency"]
         assert len(agencies) == 100
-        assert list(agencies.items())[:2] == [("大机构", 5), ("中机构", 3)]
+        assert list(agencies.items())[:2] == [("大机构", 5), ("中机构", 4)]
         assert set(list(agencies.values())[2:]) == {1}
-        assert result.facets["year"] == {"2020": 66_000, "2021": 8}
-    assert b.search(Query(facets=("agency",), facet_limit=2, limit=0)).facets["agency"] == {"大机构": 5, "中机构": 3}
+        assert result.facets["year"] == {"2020": 66_000, "2021": 9}
+    assert b.search(Query(facets=("agency",), facet_limit=2, limit=0)).facets["agency"] == {"大机构": 5, "中机构": 4}
+    # a word in nearly every report: its counts are the totals less those of the report it misses
+    assert b.search(Query(text="信息公开", facets=("agency",), facet_limit=2, limit=0)).facets["agency"] == {
+        "大机构": 5,
+        "中机构": 3,
+    }
+    found = b.search(Query(text="信息公开", facets=("agency",), limit=0)).facets["agency"]
+    assert len(found) == 100 and list(found.items())[:2] == [("大机构", 5), ("中机构", 3)]
 
 
 def test_a_killed_rebuild_leaves_nothing_behind(tmp_path):
