@@ -69,7 +69,7 @@ from tantivy import Query as TQ
 
 from indexer.query import FACETS, Hit, Query, SearchResult, failed_value
 from indexer.text import Term, index_forms_of, query_terms, snippet
-from indexer.topvalues import Totals
+from indexer.topvalues import Totals, less
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
@@ -118,7 +118,7 @@ def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TEXT_BOOSTS:
-        sb.add_text_field(name, tokenizer_name=PAIRS if name in PAIR_FIELDS else ANALYZER, index_option="freq")
+        sb.add_text_field(name, tokenizer_name=ANALYZER, index_option="freq")
     for name in SECTION_FIELDS.values():
         sb.add_text_field(name, tokenizer_name=PAIRS, index_option="basic")
     for name in (*CODED_FIELDS, *INT_FIELDS, COMBINED_FIELD):
@@ -489,9 +489,7 @@ class EmbeddedBackend:
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
         words = [self._term(term, fields, searcher) for term in terms]
         ranked = any(ranks for _, ranks in words)
-        text = None
-        if words:
-            text = words[0][0] if len(words) == 1 else TQ.boolean_query([(Occur.Must, word) for word, _ in words])
+        text = _conjunction([word for word, _ in words])
         coded = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         filters = []
         if query.year_from is not None or query.year_to is not None:
@@ -541,8 +539,7 @@ class EmbeddedBackend:
             if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
                 alternatives.append((Occur.Should, TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")))
                 continue
-            terms = [TQ.term_query(SCHEMA, field, g) for g in grams]
-            q = terms[0] if len(terms) == 1 else TQ.boolean_query([(Occur.Must, t) for t in terms])
+            q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
         found = TQ.boolean_query(alternatives)
         return (found, True) if ranks else (TQ.const_score_query(found, 0.0), False)
@@ -659,7 +656,7 @@ class EmbeddedBackend:
             missed = self._count(searcher, rest, dict.fromkeys(full + tops, ALL_BUCKETS))
             if INCOMPLETE in missed:
                 return None
-        counted: dict = {name: _less(kept[name], missed[name]) for name in (HITS, *full)}
+        counted: dict = {name: less(kept[name], missed[name]) for name in (HITS, *full)}
         counted[TOTAL] = kept[TOTAL] - missed[TOTAL]
         for name in tops:
             if SEGMENT_ERROR in missed[name] or len(missed[name]) >= ALL_BUCKETS:
@@ -796,14 +793,6 @@ def _conjunction(queries: list[TQ]) -> TQ | None:
     if not queries:
         return None
     return queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Must, q) for q in queries])
-
-
-def _less(counts: dict[int, int], removed: dict[int, int]) -> dict[int, int]:
-    """``counts`` less ``removed``, values left at zero dropped."""
-    left = dict(counts)
-    for code, count in removed.items():
-        left[code] = left.get(code, 0) - count
-    return {code: count for code, count in left.items() if count > 0}
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:

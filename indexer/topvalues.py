@@ -64,7 +64,13 @@ class Totals:
             return self.top(size)
         reach = min(len(self.codes), size + len(removed))  # at most len(removed) of these drop
         top = dict(zip(self.codes[:reach].tolist(), self.counts[:reach].tolist(), strict=True))
-        left = {code: top.get(code, 0) - count for code, count in removed.items() if code in top}
-        top.update(left)
-        ranked = sorted((item for item in top.items() if item[1] > 0), key=lambda kv: (-kv[1], kv[0]))
+        ranked = sorted(less(top, removed).items(), key=lambda kv: (-kv[1], kv[0]))
         return dict(ranked[:size])
+
+
+def less(counts: dict[int, int], removed: dict[int, int]) -> dict[int, int]:
+    """``counts`` less ``removed``, values left at zero (or below) dropped."""
+    left = dict(counts)
+    for code, count in removed.items():
+        left[code] = left.get(code, 0) - count
+    return {code: count for code, count in left.items() if count > 0}

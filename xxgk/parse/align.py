@@ -295,9 +295,9 @@ def _review(region: _Region, out: _Stream) -> None:
                 why = "too many ways to split" if found is None else "no split fits rule 4"
                 out.unread["review"] = f"Table 3 digits run together ({atoms[0]}): {why}"
                 return
-            cells = _shared(found)
+            shared = _shared(found)
             for i, key in enumerate(groups[g:]):
-                raws = cells[5 * i : 5 * i + 5]
+                raws = shared[5 * i : 5 * i + 5]
                 if any(raw is not None for raw in raws):
                     out.readings[key] = Reading(raws, "constraint", line)
                 if None in raws:
