@@ -10,7 +10,8 @@ Every state change is one Lua script, so it is atomic and the append-only file r
   ack, or its lease's expiry) and is free again one interval after that: a request whose host is held
   or not free yet waits in the host's own queue (``waiting:<host>``), and the host in ``ready``, scored
   by the time it is free. ``pop`` hands out a request of a free waiting host first, so a busy host's
-  next request goes out as soon as it may, whatever the global order of the queue.
+  next request goes out as soon as it may, whatever the global order of the queue; when it hands out
+  nothing it says how soon the first waiting host is free, so a worker can pop again at that moment.
 * ``settle``: the worker acks finished leases and extends the deadline of the ones still in flight.
 * ``requeue_expired``: leases whose deadline passed (their worker died) go back to the queue.
 
@@ -76,9 +77,11 @@ _POP = (
 -- KEYS: queue, ready, leases, inflight, sequence, hosts, items, holders, parked
 -- ARGV: politeness interval ms (0 = off), lease ms, how many queue members to look at, item backlog cap (0 = none),
 --       prefix of the per-host waiting queues
+-- Returns {'lease', token, member}, {'backlog'}, or {'wait', ms}: nothing to lease now, and the first waiting
+-- host is free in ms (0: queue members left unscanned; -1: nothing queued or waiting at all)
 local interval, lease_ms, scan, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 if cap > 0 and redis.call('LLEN', KEYS[7]) > cap then
-  return 0
+  return {'backlog'}
 end
 local now = now_ms()
 local function lease(member)
@@ -90,7 +93,17 @@ local function lease(member)
     redis.call('HSET', KEYS[8], host, token)
     set_free(KEYS[6], KEYS[2], host, now + lease_ms)
   end
-  return {token, member}
+  return {'lease', token, member}
+end
+local function wait()
+  if redis.call('ZCARD', KEYS[1]) > 0 then
+    return {'wait', 0}
+  end
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if #first == 0 then
+    return {'wait', -1}
+  end
+  return {'wait', math.max(0, tonumber(first[2]) - now)}
 end
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
 if #due > 0 then
@@ -105,7 +118,7 @@ end
 for _ = 1, scan do
   local popped = redis.call('ZPOPMIN', KEYS[1])
   if #popped == 0 then
-    return false
+    break
   end
   local member = popped[1]
   if interval <= 0 then
@@ -120,7 +133,7 @@ for _ = 1, scan do
   redis.call('INCR', KEYS[9])
   redis.call('ZADD', KEYS[2], math.max(free, now), host)
 end
-return false
+return wait()
 """
 )
 
@@ -341,6 +354,7 @@ class Frontier:
         self.server = server
         self.max_items = max_items
         self.backlogged = False  # the last pop found more than max_items items waiting for the ingester
+        self.next_free: float | None = None  # the last pop leased nothing: s until a waiting host is free (or None)
         self.keys = keys
         self.lease_ms = lease_ms
         self.interval_ms = interval_ms
@@ -361,10 +375,12 @@ class Frontier:
         k = self.keys
         keys = [k.queue, k.ready, k.leases, k.inflight, k.sequence, k.hosts, k.items, k.holders, k.parked]
         found = self._pop(keys=keys, args=[self.interval_ms, self.lease_ms, scan, self.max_items, k.waiting()])
-        self.backlogged = found == 0
-        if not found:
+        kind = found[0].decode() if isinstance(found[0], bytes) else str(found[0])
+        self.backlogged = kind == "backlog"
+        self.next_free = int(found[1]) / 1000 if kind == "wait" and int(found[1]) >= 0 else None
+        if kind != "lease":
             return None
-        token, member = found
+        token, member = found[1], found[2]
         return Lease(token.decode() if isinstance(token, bytes) else str(token), member)
 
     def settle(self, acked: list[str], renewed: list[str]) -> list[str]:

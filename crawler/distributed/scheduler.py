@@ -12,6 +12,8 @@ and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
   renews the others, and re-queues the expired leases of dead workers.
 * politeness (``XXGK_REDIS_RATE``): a host is held by the request leased for it until that request leaves the
   downloader (``request_left_downloader``: its response or failure is back), then free one interval later.
+  The worker asks for requests again at the moment a host is free: one interval after a response it got,
+  and when a pop hands out nothing, when the pop says the first waiting host is free (the tick is a fallback).
 * the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
   worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
 * backpressure: while the run's item list (parsed documents waiting for ``xxgk ingest``) is longer than
@@ -87,6 +89,8 @@ class LeasedScheduler(RedisScheduler):
         self.broken: BaseException | None = None
         self.codec: RequestCodec | None = None
         self._task: Any = None
+        self._wake: Any = None  # the pending wake-up for the moment a waiting host is free, and its time
+        self._wake_at = 0.0
         self._last_ttl = 0.0
         crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(self._on_left_downloader, signal=signals.request_left_downloader)
@@ -143,6 +147,8 @@ class LeasedScheduler(RedisScheduler):
     def close(self, reason: str) -> None:
         if self._task is not None and self._task.running:
             self._task.stop()
+        if self._wake is not None:
+            self._wake.cancel()
         if self.broken is not None:
             logger.error(
                 "worker %s closed without Redis; its leased requests return when their lease expires", self.worker
@@ -200,6 +206,8 @@ class LeasedScheduler(RedisScheduler):
             )
             self.stats.inc_value("xxgk/backlog_pauses", int(self.backlogged))
         if lease is None:
+            if self.frontier.next_free is not None:
+                self._wake_in(self.frontier.next_free)
             return None
         assert self.codec is not None
         try:
@@ -243,6 +251,21 @@ class LeasedScheduler(RedisScheduler):
             self.frontier.responded([token])
         except redis.RedisError as exc:
             self.fail(exc)
+            return
+        self._wake_in(self.frontier.interval_ms / 1000)
+
+    def _wake_in(self, seconds: float) -> None:
+        """Let the engine ask for requests again in ``seconds`` (when a host is free), unless it will sooner."""
+        at = time.monotonic() + seconds
+        if self._wake is not None and self._wake_at <= at:
+            return
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake, self._wake_at = call_later(seconds, self._woken), at
+
+    def _woken(self) -> None:
+        self._wake = None
+        self._slot.nextcall.schedule()
 
     def _split_leases(self) -> tuple[list[str], list[str]]:
         """Tokens of requests the engine is done with, and of those still in progress."""
