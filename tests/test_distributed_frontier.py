@@ -123,6 +123,23 @@ def test_politeness_holds_a_host_until_its_response_then_one_interval(server, fr
     ]
 
 
+def test_an_empty_pop_says_when_the_first_waiting_host_is_free(server, frontier):
+    polite = Frontier(server.client(), frontier.keys, interval_ms=500)
+    assert polite.pop() is None and polite.next_free is None  # nothing queued or waiting at all
+    polite.push(member("/a0"), b"a0")
+    polite.push(member("/a1"), b"a1")
+    first = polite.pop()
+    assert polite.pop() is None and polite.next_free > 30  # held by a0's lease (60 s) until its response
+    polite.responded([first.token])
+    assert polite.pop() is None and 0.2 < polite.next_free <= 0.5
+    for i in range(2, 42):  # more than one pop scans (32 members): members left unscanned mean "pop again now"
+        polite.push(member(f"/a{i}"), f"a{i}".encode())
+    assert polite.pop() is None and polite.next_free == 0
+    assert polite.pop() is None and 0.1 < polite.next_free <= 0.5
+    time.sleep(polite.next_free)
+    assert decode_member(polite.pop().member) == b"/a1"
+
+
 def test_an_expired_lease_frees_its_host(server, frontier):
     polite = Frontier(server.client(), frontier.keys, interval_ms=100, lease_ms=200)
     polite.push(member("/a0"), b"a0")
