@@ -1,11 +1,13 @@
 """Politeness at small scale: 5 rate-limited loopback sites, crawled by one process and by 2 workers on Redis.
 
 A site never sees two requests closer than 1/rate apart (each host's next request leaves only 1/rate after
-the previous response), robots.txt included, and the crawl stays close to the ideal time.
+the previous response), robots.txt included, and the crawl stays close to the ideal time. Workers on Redis
+fetch each site's robots.txt once between them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from bench.politeness import crawl_on_redis, politeness_settings
@@ -43,3 +45,5 @@ def test_two_workers_on_redis_space_every_site_together(tmp_path: Path, redis_cl
         settings = politeness_settings(RATE, SITES)
         crawl_on_redis(portal, tmp_path, settings, workers=2, rate=RATE, tick=0.05)
         check(portal.arrivals(), sum(portal.refused.values()), 0.6)
+        robots = Counter(r.site for r in portal.log.snapshot() if r.path == "/robots.txt")
+        assert robots == {name: 1 for name in portal.gates}  # fetched once per run, for both workers and the spider

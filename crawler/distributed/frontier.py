@@ -299,6 +299,11 @@ class RunKeys:
     def items(self) -> str:
         return self.key("items")
 
+    @property
+    def robots(self) -> str:
+        """robots.txt URL → the answer the run keeps of it (``crawler.distributed.robots``)."""
+        return self.key("robots")
+
     def ingesting(self, ingester: str) -> str:
         return self.key(f"ingesting:{ingester}")
 
@@ -313,6 +318,7 @@ class RunKeys:
             self.inflight,
             self.sequence,
             self.hosts,
+            self.robots,
         )
 
 

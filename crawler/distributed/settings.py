@@ -60,14 +60,15 @@ def redis_settings(
 
 
 class RedisWorker:
-    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, documents parsed
-    here and pushed to Redis (for ``xxgk ingest``) instead of the store; conditional GET only with
-    ``XXGK_REDIS_CONDITIONAL_GET``."""
+    """Add-on: the shared frontier's scheduler and dupefilter, JSON requests, seeds sent once, robots.txt fetched
+    once per run, documents parsed here and pushed to Redis (for ``xxgk ingest``) instead of the store;
+    conditional GET only with ``XXGK_REDIS_CONDITIONAL_GET``."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         downloader = settings.getdict("DOWNLOADER_MIDDLEWARES")
         if not settings.getbool("XXGK_REDIS_CONDITIONAL_GET"):
             downloader["crawler.middlewares.ConditionalGetMiddleware"] = None
+        downloader["crawler.distributed.robots.SharedRobots"] = 940  # just before the host gate
         bundle = {
             "SCHEDULER": "crawler.distributed.scheduler.LeasedScheduler",
             "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.FingerprintDupeFilter",
