@@ -63,6 +63,11 @@ class HostGate:
     def process_exception(self, request: Request, exception: Exception) -> None:
         self.release(request)
 
+    def free_in(self, name: str) -> float:
+        """Seconds until host ``name`` may take its next request here (0: now)."""
+        host = self.hosts.get(name)
+        return max(0.0, host.free_at - time.monotonic()) if host is not None else 0.0
+
     def release(self, request: Request) -> None:
         """Start the host's interval now and let its next request wait for it (no-op if not held)."""
         name = request.meta.pop(HELD, None)

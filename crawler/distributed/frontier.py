@@ -399,11 +399,12 @@ class Frontier:
         lost = self._settle(keys=keys, args=[self.lease_ms, self.interval_ms, len(acked), *acked, *renewed])
         return [t.decode() if isinstance(t, bytes) else str(t) for t in lost]
 
-    def responded(self, tokens: list[str]) -> None:
-        """The responses of these leases are back: their hosts are free one interval from now."""
+    def responded(self, tokens: list[str], interval_ms: int | None = None) -> None:
+        """The responses of these leases are back: their hosts are free one interval (or ``interval_ms``) from now."""
         if tokens and self.interval_ms > 0:
             k = self.keys
-            self._responded(keys=[k.inflight, k.hosts, k.holders, k.ready], args=[self.interval_ms, *tokens])
+            wait = self.interval_ms if interval_ms is None else interval_ms
+            self._responded(keys=[k.inflight, k.hosts, k.holders, k.ready], args=[wait, *tokens])
 
     def requeue_expired(self) -> int:
         """Put the requests of expired leases (dead workers) back in the queue; returns how many."""

@@ -14,6 +14,8 @@ and dupefilter interface, and runs on ``crawler.distributed.frontier.Frontier``:
   downloader (``request_left_downloader``: its response or failure is back), then free one interval later.
   The worker asks for requests again at the moment a host is free: one interval after a response it got,
   and when a pop hands out nothing, when the pop says the first waiting host is free (the tick is a fallback).
+  A request answered from the run's robots.txt copy (``crawler.distributed.robots``) sent nothing to its host,
+  which is free again as soon as the worker's own gate (``crawler.hostgate``) lets it be.
 * the spider closes when the *shared* frontier is drained — nothing queued, delayed or leased by any
   worker — and otherwise stays open (``spider_idle`` → ``DontCloseSpider``).
 * backpressure: while the run's item list (parsed documents waiting for ``xxgk ingest``) is longer than
@@ -28,6 +30,7 @@ Scrapy internals used: ``engine._slot.inprogress`` and ``engine._slot.nextcall``
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import time
@@ -38,9 +41,11 @@ import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
 from scrapy.spiders import Spider
 from scrapy.utils.asyncio import call_later, create_looping_call
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
@@ -48,6 +53,8 @@ from crawler.distributed import codec
 from crawler.distributed.connection import connect_from_settings
 from crawler.distributed.dupefilter import FingerprintDupeFilter
 from crawler.distributed.frontier import Frontier, RunKeys, decode_member, encode_member
+from crawler.distributed.robots import SHARED
+from crawler.hostgate import HostGate
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +98,11 @@ class LeasedScheduler(RedisScheduler):
         self._task: Any = None
         self._wake: Any = None  # the pending wake-up for the moment a waiting host is free, and its time
         self._wake_at = 0.0
+        self._gate: HostGate | None = None  # this worker's own per-host gate (crawler.hostgate), if on
         self._last_ttl = 0.0
         crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(self._on_left_downloader, signal=signals.request_left_downloader)
+        crawler.signals.connect(self._on_response, signal=signals.response_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LeasedScheduler:
@@ -122,6 +131,8 @@ class LeasedScheduler(RedisScheduler):
         if not (hasattr(slot, "inprogress") and hasattr(slot, "nextcall")):
             raise RuntimeError("this Scrapy version hides engine._slot.inprogress/nextcall; LeasedScheduler needs them")
         self._slot = slot
+        middlewares = self.crawler.engine.downloader.middleware.middlewares
+        self._gate = next((m for m in middlewares if isinstance(m, HostGate)), None)
         sites = sorted(getattr(spider, "sites", None) or [])
         known = sorted(m.decode() for m in self.server.smembers(self.keys.sites))
         if known and sites != known:
@@ -244,15 +255,26 @@ class LeasedScheduler(RedisScheduler):
 
     def _on_left_downloader(self, request: Request) -> None:
         """Its response (or failure) is back: its host may take the next request one interval from now."""
+        self._responded(request, self.frontier.interval_ms / 1000)
+
+    def _on_response(self, response: Response, request: Request) -> None:
+        """An answer that never reached the downloader (the run's robots.txt copy): nothing went to the host, which
+        is free as soon as this worker's own gate lets it be (a robots.txt fetch of its own may have just gone out)."""
+        if SHARED in response.flags:
+            host = urlparse_cached(request).hostname or ""
+            self._responded(request, self._gate.free_in(host) if self._gate else self.frontier.interval_ms / 1000)
+
+    def _responded(self, request: Request, wait: float) -> None:
+        """Free the host of ``request``'s lease ``wait`` s from now."""
         token = self.leases.get(request)
         if token is None or self.broken is not None:
             return
         try:
-            self.frontier.responded([token])
+            self.frontier.responded([token], math.ceil(wait * 1000))
         except redis.RedisError as exc:
             self.fail(exc)
             return
-        self._wake_in(self.frontier.interval_ms / 1000)
+        self._wake_in(wait)
 
     def _wake_in(self, seconds: float) -> None:
         """Let the engine ask for requests again in ``seconds`` (when a host is free), unless it will sooner."""
