@@ -18,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 def parser_from_settings(settings: Settings) -> Parser:
     """The parser processes (or inline parser) the ``XXGK_PARSE*`` / ``XXGK_PARSER`` settings ask for."""
-    limits = Limits(settings.getint("XXGK_PARSE_MEMORY"), settings.getint("XXGK_PARSE_CPU_SECONDS"))
+    limits = Limits(
+        settings.getint("XXGK_PARSE_MEMORY"),
+        settings.getint("XXGK_PARSE_CPU_SECONDS"),
+        settings.getint("XXGK_PARSE_NICE"),
+    )
     return parser(
         settings.getint("XXGK_PARSE_WORKERS"),
         settings.get("XXGK_PARSER"),

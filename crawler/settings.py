@@ -67,6 +67,8 @@ XXGK_PARSE_PRELOAD = list(parsers.PRELOAD)
 # Ceilings of each parser process, enforced by the OS (see xxgk.parsers): address space, CPU seconds per document.
 XXGK_PARSE_MEMORY = parsers.MEMORY_LIMIT
 XXGK_PARSE_CPU_SECONDS = parsers.CPU_LIMIT
+# ... and their CPU priority below the crawl's (nice increment): parsing lags behind, requests go out on time.
+XXGK_PARSE_NICE = 10
 XXGK_PROGRESS_INTERVAL = 10.0
 # Outputs of one callback handled at once: list pages yield a few dozen requests, document pages one item;
 # Scrapy starts this many tasks per response, so the default of 100 costs more than it gives.

@@ -66,6 +66,16 @@ def test_a_worker_killed_from_outside_is_replaced_and_its_document_retried(parse
         pool.close()
 
 
+def test_parser_processes_run_at_the_lower_priority_asked_for(parser_probe):
+    pool = ParserPool(1, f"{parser_probe}.sleeps", limits=Limits(nice=5))
+    try:
+        (result,) = parse_all(pool, [Job(b"0", url="http://x/nice")])
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, int(result.text)) == min(19, own + 5)
+    finally:
+        pool.close()
+
+
 def test_memory_ceiling_ends_one_document_with_a_reason(parser_probe):
     pool = ParserPool(1, f"{parser_probe}.grabs_memory", limits=Limits(memory=768 << 20))
     try:

@@ -48,10 +48,12 @@ class ParseFailed(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """What each parser process may use: ``memory`` bytes of address space, ``cpu`` seconds per document."""
+    """What each parser process may use: ``memory`` bytes of address space, ``cpu`` seconds per document, and
+    ``nice``: how much lower its CPU priority is than its owner's (a crawl's downloads then never wait for it)."""
 
     memory: int = MEMORY_LIMIT
     cpu: int = CPU_LIMIT
+    nice: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,14 @@ def fork_server(preload: list[str]) -> multiprocessing.context.BaseContext:
 
 
 def _serve(conn: Connection, parser: str, preload: list[str], limits: Limits) -> None:
-    """A parser process: import, cap memory, then parse each job under a fresh CPU allowance until the pipe closes."""
+    """A parser process: import, cap memory, lower its priority, then parse each job under a fresh CPU allowance
+    until the pipe closes."""
     for name in preload:
         importlib.import_module(name)
     parse = load(parser)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    if limits.nice > 0:
+        os.nice(limits.nice)
     while True:
         try:
             job = conn.recv()
