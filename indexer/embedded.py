@@ -56,7 +56,8 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
@@ -101,6 +102,12 @@ SEGMENT_ERROR = "_ranked_per_segment"  # in one facet's counts by code: the top 
 NEWEST_SHARE = 20  # newest first: the newest years are searched alone if they hold this many times a page
 MAX_TABLES = 64
 CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per committed state
+# A query whose words are in at least this share of the reports (by their rarest pair) and that filters
+# at most by year or failed checks ranks its agencies among the CANDIDATES of most reports within its
+# filters (kept per state), counted exactly among its hits, instead of counting every agency it hits.
+MANY = 0.1
+CANDIDATES = 200
+SIDE_THREADS = 1  # threads ranking a page while the caller counts its facets (per process)
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 # Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
@@ -266,6 +273,7 @@ class EmbeddedBackend:
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
+        self._side: tuple[int, ThreadPoolExecutor, threading.Semaphore] | None = None  # see _beside
         self._reopen()
         self._remove_abandoned()
 
@@ -410,14 +418,42 @@ class EmbeddedBackend:
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
-        total, facets = self._answer(state, query) or self._facets(searcher, built, query, state)
-        found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
+        answer = self._answer(state, query)
+        if answer is None and limit and sort == "relevance" and built.ranked:  # both cost: side by side
+            paging = self._beside(self._page, searcher, built, sort, offset, limit, state)
+            total, facets = self._facets(searcher, built, query, state)
+            found, maybe_short = paging()
+        else:
+            total, facets = answer or self._facets(searcher, built, query, state)
+            found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
         if maybe_short and len(found) < min(limit, total - offset):  # the newest years did not hold the page
             found = self._page(searcher, built, sort, offset, limit, state, everything=True)[0]
         words = [form for term in terms for word in term for form in word]
         scored = sort == "relevance"
         hits = [self._hit(searcher, address, score if scored else None, query, words) for score, address in found]
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _beside(self, work: Callable, *args) -> Callable:
+        """``work(*args)`` started on a side thread, to run while the caller counts (tantivy lets go
+        of the GIL while it searches), or left to the caller when the side threads are all busy;
+        returns what gives its result. A forked child makes its own thread (threads do not fork)."""
+        side = self._side
+        if side is None or side[0] != os.getpid():
+            with self._lock:
+                side = self._side
+                if side is None or side[0] != os.getpid():
+                    side = (os.getpid(), ThreadPoolExecutor(SIDE_THREADS), threading.Semaphore(SIDE_THREADS))
+                    self._side = side
+        _, pool, free = side
+        if not free.acquire(blocking=False):
+            return lambda: work(*args)
+        try:
+            future = pool.submit(work, *args)
+        except BaseException:
+            free.release()
+            raise
+        future.add_done_callback(lambda _: free.release())
+        return future.result
 
     def _searcher(self, index: tantivy.Index) -> tuple[tuple, tantivy.Searcher]:
         """A searcher and the committed state it sees (what is kept per state is used with it only)."""
@@ -488,8 +524,9 @@ class EmbeddedBackend:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
         words = [self._term(term, fields, searcher) for term in terms]
-        ranked = any(ranks for _, ranks in words)
-        text = _conjunction([word for word, _ in words])
+        ranked = any(ranks for _, ranks, _ in words)
+        text = _conjunction([word for word, _, _ in words])
+        reach = min((reach for _, _, reach in words), default=searcher.num_docs)
         coded = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         filters = []
         if query.year_from is not None or query.year_to is not None:
@@ -505,34 +542,41 @@ class EmbeddedBackend:
         key = (query.year_from, query.year_to, query.failed_checks)
         clauses = [*([(Occur.Must, text)] if text else []), *_musts(coded), *_musts(filters)]
         tq = TQ.boolean_query(clauses) if clauses else TQ.all_query()
-        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to))
+        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to), reach)
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
         return [(name, value_code(value)) for name in CODED_FIELDS if (value := getattr(query, name)) is not None]
 
-    def _term(self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
-        """One query term: any form of any of its alternative words; True if one of them ranks."""
+    def _term(self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool, int]:
+        """One query term: any form of any of its alternative words; True if one of them ranks; at
+        most how many reports it matches (the sum of its words' rarest pairs, see ``_word``)."""
         forms = list(dict.fromkeys(form for word in term for form in word))
         words = [self._word(form, fields, searcher) for form in forms]
-        ranked = any(ranks for _, ranks in words)
+        ranked = any(ranks for _, ranks, _ in words)
+        reach = sum(rarest for _, _, rarest in words)
         if len(words) == 1:
-            return words[0][0], ranked
-        return TQ.boolean_query([(Occur.Should, word) for word, _ in words]), ranked
+            return words[0][0], ranked, reach
+        return TQ.boolean_query([(Occur.Should, word) for word, _, _ in words]), ranked, reach
 
     @staticmethod
-    def _word(word: str, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
+    def _word(word: str, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool, int]:
         """One query word in any of ``fields``: all its character pairs in one field.
 
         A word found in more than ``COMMON`` of the reports (信息公开 is in every one) filters
         without ranking: its BM25 weight is next to nothing, yet scoring it costs most of a search
         (at 100,000 reports, 13 ms scored against 1.7 ms unscored). Returns the query and whether
-        the word ranks.
+        the word ranks, and the document frequency of its rarest pair in ``body`` (or the one field
+        searched; the number of reports for a one-character word in a section field).
         """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         text_field = next(iter(fields)) if len(fields) == 1 else "body"
         single = len(word) == 1  # no term of its own in the section fields: does not rank there
-        rarest = 0 if single and text_field in PAIR_FIELDS else min(searcher.doc_freq(text_field, g) for g in grams)
+        rarest = (
+            searcher.num_docs
+            if single and text_field in PAIR_FIELDS
+            else min(searcher.doc_freq(text_field, g) for g in grams)
+        )
         ranks = not (single and text_field in PAIR_FIELDS) and rarest <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
@@ -542,7 +586,7 @@ class EmbeddedBackend:
             q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
         found = TQ.boolean_query(alternatives)
-        return (found, True) if ranks else (TQ.const_score_query(found, 0.0), False)
+        return (found, True, rarest) if ranks else (TQ.const_score_query(found, 0.0), False, rarest)
 
     def _hit(self, searcher: tantivy.Searcher, address, score, query: Query, words: list[str]) -> Hit:
         doc = searcher.doc(address)
@@ -584,11 +628,20 @@ class EmbeddedBackend:
         counted = None
         if built.base_key is not None and not built.ranked:  # no words, or words in most reports
             counted = self._by_complement(searcher, built, sizes, state)
-        if counted is None:  # in one aggregation
-            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + tops})
+        many = built.base_key is not None and built.reach >= MANY * searcher.num_docs
+        if counted is None:  # in one aggregation (the agency's apart when the words match many reports)
+            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + ([] if many else tops)})
+            for name in tops:
+                among = self._among_most(searcher, built, name, sizes[name], state) if many else None
+                if among is None:
+                    among = self._recount(
+                        searcher,
+                        built.tq,
+                        name,
+                        counted.get(name) or self._count(searcher, built.tq, {name: sizes[name]})[name],
+                    )
+                counted[name] = among
         total = counted[TOTAL]
-        for name in tops:
-            counted[name] = self._recount(searcher, built.tq, name, counted[name])
         result = total, self._named_facets(searcher, built.tq, counted, query, sizes)
         if self.cached_queries and state == self._state():  # no commit landed meanwhile
             with self._answers_lock:
@@ -628,11 +681,20 @@ class EmbeddedBackend:
         """Top values as tantivy ranked them per segment, counted again exactly when that may be off."""
         if counts.pop(SEGMENT_ERROR, None) is None:
             return counts
-        field = FACET_FIELDS[name]  # any of the values: a union of their terms (a term set query is slower)
-        values = TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, field, code)) for code in counts])
-        exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
-        again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
-        return _bucket_counts(again[name]["buckets"])
+        return _exact_counts(searcher, tq, name, list(counts))
+
+    def _among_most(
+        self, searcher: tantivy.Searcher, built: Built, name: str, size: int, state: tuple
+    ) -> dict[int, int] | None:
+        """The top ``size`` values of the query's hits among the values of most reports within its
+        filters (``CANDIDATES``, or twice ``size``), each counted exactly; None when fewer than
+        ``size`` of them are hit and other values may be."""
+        totals = self._totals(searcher, name, built, state)
+        reach = max(CANDIDATES, 2 * size)
+        counts = _exact_counts(searcher, built.tq, name, totals.codes[:reach].tolist())
+        if len(counts) < size and len(totals.codes) > reach:
+            return None
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size])
 
     def _by_complement(
         self, searcher: tantivy.Searcher, built: Built, sizes: dict[str, int], state: tuple
@@ -778,6 +840,7 @@ class Built:
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
     year_to: int | None  # the newest year asked for
+    reach: int  # at most how many reports its words match (their rarest pairs' document frequencies)
 
 
 def _answer_key(state: tuple, query: Query) -> tuple:
@@ -793,6 +856,17 @@ def _conjunction(queries: list[TQ]) -> TQ | None:
     if not queries:
         return None
     return queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Must, q) for q in queries])
+
+
+def _exact_counts(searcher: tantivy.Searcher, tq: TQ, name: str, codes: list[int]) -> dict[int, int]:
+    """The counts of the values coded ``codes`` among the hits of ``tq`` (those hit only)."""
+    if not codes:
+        return {}
+    field = FACET_FIELDS[name]  # any of the values: a union of their terms (a term set query is slower)
+    values = TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, field, code)) for code in codes])
+    exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
+    found = searcher.aggregate(exact, {name: _terms_aggregation(name, len(codes), exact=True)})
+    return _bucket_counts(found[name]["buckets"])
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
