@@ -523,10 +523,6 @@ class EmbeddedBackend:
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
-        words = [self._term(term, fields, searcher) for term in terms]
-        ranked = any(ranks for _, ranks, _ in words)
-        text = _conjunction([word for word, _, _ in words])
-        reach = min((reach for _, _, reach in words), default=searcher.num_docs)
         coded = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         filters = []
         if query.year_from is not None or query.year_to is not None:
@@ -536,23 +532,29 @@ class EmbeddedBackend:
             filters.append(TQ.range_query(SCHEMA, "failed", FieldType.Integer, 1, None))
         elif query.failed_checks is False:
             filters.append(TQ.term_query(SCHEMA, "failed", 0))
-        if query.ids is not None:
-            coded.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
+        within = coded + filters  # in each field's conjunction of pairs, so the hits are only scored there
+        words = [self._term(term, fields, searcher, within) for term in terms]
+        ranked = any(ranks for _, ranks, _ in words)
+        text = _conjunction([word for word, _, _ in words])
+        reach = min((reach for _, _, reach in words), default=searcher.num_docs)
+        ids = [] if query.ids is None else [TQ.term_set_query(SCHEMA, "id", sorted(query.ids))]  # once only
         base = _conjunction(filters)
-        key = (query.year_from, query.year_to, query.failed_checks)
-        clauses = [*([(Occur.Must, text)] if text else []), *_musts(coded), *_musts(filters)]
+        key = None if coded or ids else (query.year_from, query.year_to, query.failed_checks)
+        clauses = [(Occur.Must, text), *_musts(ids)] if text else _musts(within + ids)
         tq = TQ.boolean_query(clauses) if clauses else TQ.all_query()
-        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to), reach)
+        return Built(tq, text, base, key, ranked, _clamp_year(query.year_to), reach)
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
         return [(name, value_code(value)) for name in CODED_FIELDS if (value := getattr(query, name)) is not None]
 
-    def _term(self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool, int]:
+    def _term(
+        self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher, within: list[TQ]
+    ) -> tuple[TQ, bool, int]:
         """One query term: any form of any of its alternative words; True if one of them ranks; at
         most how many reports it matches (the sum of its words' rarest pairs, see ``_word``)."""
         forms = list(dict.fromkeys(form for word in term for form in word))
-        words = [self._word(form, fields, searcher) for form in forms]
+        words = [self._word(form, fields, searcher, within) for form in forms]
         ranked = any(ranks for _, ranks, _ in words)
         reach = sum(rarest for _, _, rarest in words)
         if len(words) == 1:
@@ -560,8 +562,11 @@ class EmbeddedBackend:
         return TQ.boolean_query([(Occur.Should, word) for word, _, _ in words]), ranked, reach
 
     @staticmethod
-    def _word(word: str, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool, int]:
-        """One query word in any of ``fields``: all its character pairs in one field.
+    def _word(
+        word: str, fields: dict[str, float], searcher: tantivy.Searcher, within: list[TQ]
+    ) -> tuple[TQ, bool, int]:
+        """One query word in any of ``fields``: all its character pairs in one field, and every
+        filter of ``within`` (constant score: the field's score is its pairs').
 
         A word found in more than ``COMMON`` of the reports (信息公开 is in every one) filters
         without ranking: its BM25 weight is next to nothing, yet scoring it costs most of a search
@@ -581,9 +586,12 @@ class EmbeddedBackend:
         alternatives = []
         for field, boost in fields.items():
             if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
-                alternatives.append((Occur.Should, TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")))
+                q = TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")
+                alternatives.append((Occur.Should, TQ.boolean_query([(Occur.Must, q), *_musts(within)])))
                 continue
             q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
+            if within:
+                q = TQ.boolean_query([(Occur.Must, q), *_musts(within)])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
         found = TQ.boolean_query(alternatives)
         return (found, True, rarest) if ranks else (TQ.const_score_query(found, 0.0), False, rarest)
@@ -835,7 +843,7 @@ class Built:
     """A query as tantivy runs it, with its parts apart."""
 
     tq: TQ  # the whole query
-    text: TQ | None  # its words
+    text: TQ | None  # its words (each field's conjunction also holding its filters)
     base: TQ | None  # its filters on year and failed checks
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
