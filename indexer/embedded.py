@@ -33,7 +33,18 @@ hundred buckets gives all four facets (and the number of hits). Facets of few va
 county: at most a few thousand) are counted in full. The agency facet (a quarter of a million
 values nationally) counts only its top values: tantivy ranks them per segment, and when its
 result says the ranking may be approximate, those values alone are counted again, exactly, so
-every count shown is exact.
+every count shown is exact. A query whose words are in many reports (a tenth or more, by their
+rarest pair) and that filters at most by year or failed checks ranks instead the ``CANDIDATES``
+agencies with most reports within its filters (kept per state, below), each counted exactly
+among its hits: counting every agency a third of a million hits fall in cost more than all its
+other facets together, and these candidates hold more of the true top values than tantivy's
+per-segment ranking (on the benchmark corpus); when fewer of them are hit than values asked
+for, every agency it hits is counted as above.
+
+A query's filters are held inside each field's conjunction of pairs (with constant score, so
+scores do not change): the union over title, meta and body then scores and counts only the
+reports that pass them. A ranked page is searched on a side thread while the facets are
+counted (tantivy lets go of the GIL while it searches), when that thread is free.
 
 What is kept per committed state of the index (named by a hash of its meta.json): the totals
 and facets of the last ``cached_queries`` queries; every agency's count over the whole index
