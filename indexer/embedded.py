@@ -529,8 +529,9 @@ class EmbeddedBackend:
                 return year
         return None
 
-    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> Built:
-        """The query, its words and filters apart, and whether any of its words ranks the hits (see ``_word``)."""
+    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher, also: tuple[TQ, ...] = ()) -> Built:
+        """The query, its words and filters apart, and whether any of its words ranks the hits (see
+        ``_word``); ``also``: more filters, in the query only (not in its base)."""
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
@@ -543,7 +544,7 @@ class EmbeddedBackend:
             filters.append(TQ.range_query(SCHEMA, "failed", FieldType.Integer, 1, None))
         elif query.failed_checks is False:
             filters.append(TQ.term_query(SCHEMA, "failed", 0))
-        within = coded + filters  # in each field's conjunction of pairs, so the hits are only scored there
+        within = [*coded, *filters, *also]  # in each field's conjunction of pairs: only hits are scored
         words = [self._term(term, fields, searcher, within) for term in terms]
         ranked = any(ranks for _, ranks, _ in words)
         text = _conjunction([word for word, _, _ in words])
@@ -600,11 +601,13 @@ class EmbeddedBackend:
                 q = TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")
                 alternatives.append((Occur.Should, TQ.boolean_query([(Occur.Must, q), *_musts(within)])))
                 continue
+            if (rarest if field == text_field else min(searcher.doc_freq(field, g) for g in grams)) == 0:
+                continue  # a pair in no report's field: nothing to match there
             q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
             if within:
                 q = TQ.boolean_query([(Occur.Must, q), *_musts(within)])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
-        found = TQ.boolean_query(alternatives)
+        found = TQ.boolean_query(alternatives) if alternatives else TQ.empty_query()
         return (found, True, rarest) if ranks else (TQ.const_score_query(found, 0.0), False, rarest)
 
     def _hit(self, searcher: tantivy.Searcher, address, score, query: Query, words: list[str]) -> Hit:
