@@ -654,7 +654,7 @@ class EmbeddedBackend:
         if counted is None:  # in one aggregation (the agency's apart when the words match many reports)
             counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + ([] if many else tops)})
             for name in tops:
-                among = self._among_most(searcher, built, name, sizes[name], state) if many else None
+                among = self._among_most(searcher, built, query, name, sizes[name], state) if many else None
                 if among is None:
                     among = self._recount(
                         searcher,
@@ -703,17 +703,25 @@ class EmbeddedBackend:
         """Top values as tantivy ranked them per segment, counted again exactly when that may be off."""
         if counts.pop(SEGMENT_ERROR, None) is None:
             return counts
-        return _exact_counts(searcher, tq, name, list(counts))
+        exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, _any_of(name, list(counts)))])
+        again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
+        return _bucket_counts(again[name]["buckets"])
 
     def _among_most(
-        self, searcher: tantivy.Searcher, built: Built, name: str, size: int, state: tuple
+        self, searcher: tantivy.Searcher, built: Built, query: Query, name: str, size: int, state: tuple
     ) -> dict[int, int] | None:
         """The top ``size`` values of the query's hits among the values of most reports within its
         filters (``CANDIDATES``, or twice ``size``), each counted exactly; None when fewer than
         ``size`` of them are hit and other values may be."""
         totals = self._totals(searcher, name, built, state)
         reach = max(CANDIDATES, 2 * size)
-        counts = _exact_counts(searcher, built.tq, name, totals.codes[:reach].tolist())
+        codes = totals.codes[:reach].tolist()
+        if not codes:  # no report has a value
+            return {}
+        among = self._build(query, query_terms(query.text), searcher, also=(_any_of(name, codes),)).tq
+        counts = _bucket_counts(
+            searcher.aggregate(among, {name: _terms_aggregation(name, reach, exact=True)})[name]["buckets"]
+        )
         if len(counts) < size and len(totals.codes) > reach:
             return None
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size])
@@ -880,15 +888,9 @@ def _conjunction(queries: list[TQ]) -> TQ | None:
     return queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Must, q) for q in queries])
 
 
-def _exact_counts(searcher: tantivy.Searcher, tq: TQ, name: str, codes: list[int]) -> dict[int, int]:
-    """The counts of the values coded ``codes`` among the hits of ``tq`` (those hit only)."""
-    if not codes:
-        return {}
-    field = FACET_FIELDS[name]  # any of the values: a union of their terms (a term set query is slower)
-    values = TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, field, code)) for code in codes])
-    exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
-    found = searcher.aggregate(exact, {name: _terms_aggregation(name, len(codes), exact=True)})
-    return _bucket_counts(found[name]["buckets"])
+def _any_of(name: str, codes: list[int]) -> TQ:
+    """Any of the values coded ``codes``: a union of their terms (a term set query is slower)."""
+    return TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, FACET_FIELDS[name], code)) for code in codes])
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:
