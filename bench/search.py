@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer import sync
-from indexer.embedded import TOP_ONLY, EmbeddedBackend
+from indexer.embedded import SIDE_THREADS, TOP_ONLY, EmbeddedBackend
 from indexer.query import FACETS, Query, failed_value
 from indexer.text import index_forms, query_terms, search_chars, search_form
 from indexer.web.app import page_facets
@@ -304,7 +304,8 @@ def time_only(parser: argparse.ArgumentParser, args: argparse.Namespace, mix: li
     if unknown or not args.keep or not (args.keep / "tantivy").exists():
         parser.error(f"--only needs --keep DIR with a kept index, and labels of the mix (unknown: {sorted(unknown)})")
     chosen = [(label, replace(q, facets=FACETS)) for label, q in mix if label in args.only]
-    timings = measure(EmbeddedBackend(args.keep / "tantivy", cached_queries=0).search, chosen, args.repeat)
+    backend = EmbeddedBackend(args.keep / "tantivy", cached_queries=0, side_threads=args.side_threads)
+    timings = measure(backend.search, chosen, args.repeat)
     for label, values in timings.items():
         print(f"{label[:40]:<40} median {statistics.median(values):6.1f} ms, slowest {max(values):6.1f} ms")
     print(f"load average at the end: {load_average()}")
@@ -319,6 +320,7 @@ def main() -> int:
     parser.add_argument("--sync", action="store_true", help="also time `xxgk index` (sync from a SQLite store)")
     parser.add_argument("--fed", type=int, default=20_000, help="reports of the rebuild fed from memory (0: none)")
     parser.add_argument("--keep", type=Path, help="keep the index and the brute-force truth in this folder, reuse them")
+    parser.add_argument("--side-threads", type=int, default=SIDE_THREADS, help="threads ranking pages beside counting")
     parser.add_argument(
         "--only",
         nargs="+",
@@ -339,7 +341,8 @@ def main() -> int:
     rows: list[tuple[str, str, str]] = []
     try:
         truth, rate = prepare(work, args.n, mix)
-        backend = EmbeddedBackend(work / "tantivy", cached_queries=0)  # every query counted afresh
+        # every query counted afresh
+        backend = EmbeddedBackend(work / "tantivy", cached_queries=0, side_threads=args.side_threads)
         size = directory_size(work / "tantivy")
 
         shares: list[tuple[float, str]] = []

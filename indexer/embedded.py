@@ -267,10 +267,18 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, directory: str | Path, *, threads: int = 0, cached_queries: int = CACHED_QUERIES):
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        threads: int = 0,
+        cached_queries: int = CACHED_QUERIES,
+        side_threads: int = SIDE_THREADS,
+    ):
         self.directory = Path(directory)
         self.threads = threads
         self.cached_queries = cached_queries  # queries whose total and facets are kept (0: none)
+        self.side_threads = side_threads  # threads ranking a page while its facets are counted (0: none)
         self._current = self.directory / "current"
         if not self._current.exists() or not _current_layout(self._current):
             self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
@@ -448,12 +456,15 @@ class EmbeddedBackend:
         """``work(*args)`` started on a side thread, to run while the caller counts (tantivy lets go
         of the GIL while it searches), or left to the caller when the side threads are all busy;
         returns what gives its result. A forked child makes its own thread (threads do not fork)."""
+        if not self.side_threads:
+            return lambda: work(*args)
         side = self._side
         if side is None or side[0] != os.getpid():
             with self._lock:
                 side = self._side
                 if side is None or side[0] != os.getpid():
-                    side = (os.getpid(), ThreadPoolExecutor(SIDE_THREADS), threading.Semaphore(SIDE_THREADS))
+                    count = self.side_threads
+                    side = (os.getpid(), ThreadPoolExecutor(count), threading.Semaphore(count))
                     self._side = side
         _, pool, free = side
         if not free.acquire(blocking=False):

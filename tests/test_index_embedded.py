@@ -420,6 +420,8 @@ def test_searches_side_by_side_give_the_answers_of_searches_one_by_one(tmp_path,
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(b.search, queries))
     assert together == alone
+    unthreaded = EmbeddedBackend(tmp_path / "x.index", cached_queries=0, side_threads=0)  # pages not on a side thread
+    assert [unthreaded.search(q) for q in queries] == alone
 
 
 def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
