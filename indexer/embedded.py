@@ -574,8 +574,8 @@ class EmbeddedBackend:
     def _term(
         self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher, within: list[TQ]
     ) -> tuple[TQ, bool, int]:
-        """One query term: any form of any of its alternative words; True if one of them ranks; at
-        most how many reports it matches (the sum of its words' rarest pairs, see ``_word``)."""
+        """One query term: any form of any of its alternative words; True if one of them ranks; about
+        how many reports it matches (the sum of its words' rarest pairs, see ``_word``)."""
         forms = list(dict.fromkeys(form for word in term for form in word))
         words = [self._word(form, fields, searcher, within) for form in forms]
         ranked = any(ranks for _, ranks, _ in words)
@@ -667,12 +667,10 @@ class EmbeddedBackend:
             for name in tops:
                 among = self._among_most(searcher, built, query, name, sizes[name], state) if many else None
                 if among is None:
-                    among = self._recount(
-                        searcher,
-                        built.tq,
-                        name,
-                        counted.get(name) or self._count(searcher, built.tq, {name: sizes[name]})[name],
+                    ranked = (
+                        counted[name] if name in counted else self._count(searcher, built.tq, {name: sizes[name]})[name]
                     )
+                    among = self._recount(searcher, built.tq, name, ranked)
                 counted[name] = among
         total = counted[TOTAL]
         result = total, self._named_facets(searcher, built.tq, counted, query, sizes)
@@ -881,7 +879,7 @@ class Built:
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
     year_to: int | None  # the newest year asked for
-    reach: int  # at most how many reports its words match (their rarest pairs' document frequencies)
+    reach: int  # about how many reports its words match (by their rarest pairs' document frequencies)
 
 
 def _answer_key(state: tuple, query: Query) -> tuple:
