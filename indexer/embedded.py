@@ -33,7 +33,19 @@ hundred buckets gives all four facets (and the number of hits). Facets of few va
 county: at most a few thousand) are counted in full. The agency facet (a quarter of a million
 values nationally) counts only its top values: tantivy ranks them per segment, and when its
 result says the ranking may be approximate, those values alone are counted again, exactly, so
-every count shown is exact.
+every count shown is exact. A query whose words are in many reports (a tenth or more, by their
+rarest pair) and that filters at most by year or failed checks ranks instead the ``CANDIDATES``
+agencies with most reports within its filters (kept per state, below), each counted exactly
+among its hits: counting every agency a third of a million hits fall in cost more than all its
+other facets together, and these candidates hold more of the true top values than tantivy's
+per-segment ranking (on the benchmark corpus); when fewer of them are hit than values asked
+for, every agency it hits is counted as above.
+
+A query's filters are also held inside each ranked word's conjunction of pairs per field
+(constant score, so scores do not change): the union over title, meta and body then scores only
+the reports that pass them (for unranked words, measured at 1,000,000 reports, it slowed the
+count of the reports they miss: kept out of them). A ranked page is searched on a side thread while the facets are
+counted (tantivy lets go of the GIL while it searches), when that thread is free.
 
 What is kept per committed state of the index (named by a hash of its meta.json): the totals
 and facets of the last ``cached_queries`` queries; every agency's count over the whole index
@@ -56,7 +68,8 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
@@ -101,6 +114,12 @@ SEGMENT_ERROR = "_ranked_per_segment"  # in one facet's counts by code: the top 
 NEWEST_SHARE = 20  # newest first: the newest years are searched alone if they hold this many times a page
 MAX_TABLES = 64
 CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per committed state
+# A query whose words are in at least this share of the reports (by their rarest pair) and that filters
+# at most by year or failed checks ranks its agencies among the CANDIDATES of most reports within its
+# filters (kept per state), counted exactly among its hits, instead of counting every agency it hits.
+MANY = 0.1
+CANDIDATES = 200
+SIDE_THREADS = 1  # threads ranking a page while the caller counts its facets (per process)
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 # Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
@@ -249,10 +268,18 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, directory: str | Path, *, threads: int = 0, cached_queries: int = CACHED_QUERIES):
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        threads: int = 0,
+        cached_queries: int = CACHED_QUERIES,
+        side_threads: int = SIDE_THREADS,
+    ):
         self.directory = Path(directory)
         self.threads = threads
         self.cached_queries = cached_queries  # queries whose total and facets are kept (0: none)
+        self.side_threads = side_threads  # threads ranking a page while its facets are counted (0: none)
         self._current = self.directory / "current"
         if not self._current.exists() or not _current_layout(self._current):
             self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
@@ -266,6 +293,7 @@ class EmbeddedBackend:
         self._values: dict[str, dict[int, str]] = {name: {} for name in CODED_FIELDS}  # field → code → value
         self._combinations: dict[int, tuple] = {}  # COMBINED_FIELD code → values
         self._combination_names: dict[int, tuple[str | None, ...]] = {}  # … → facet values
+        self._side: tuple[int, ThreadPoolExecutor, threading.Semaphore] | None = None  # see _beside
         self._reopen()
         self._remove_abandoned()
 
@@ -410,14 +438,45 @@ class EmbeddedBackend:
         limit = max(0, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         sort = query.sort if built.ranked or query.sort != "relevance" else "-year"  # no word ranks: newest first
-        total, facets = self._answer(state, query) or self._facets(searcher, built, query, state)
-        found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
+        answer = self._answer(state, query)
+        if answer is None and limit and sort == "relevance" and built.ranked:  # both cost: side by side
+            paging = self._beside(self._page, searcher, built, sort, offset, limit, state)
+            total, facets = self._facets(searcher, built, query, state)
+            found, maybe_short = paging()
+        else:
+            total, facets = answer or self._facets(searcher, built, query, state)
+            found, maybe_short = self._page(searcher, built, sort, offset, limit, state) if limit else ([], False)
         if maybe_short and len(found) < min(limit, total - offset):  # the newest years did not hold the page
             found = self._page(searcher, built, sort, offset, limit, state, everything=True)[0]
         words = [form for term in terms for word in term for form in word]
         scored = sort == "relevance"
         hits = [self._hit(searcher, address, score if scored else None, query, words) for score, address in found]
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _beside(self, work: Callable, *args) -> Callable:
+        """``work(*args)`` started on a side thread, to run while the caller counts (tantivy lets go
+        of the GIL while it searches), or left to the caller when the side threads are all busy;
+        returns what gives its result. A forked child makes its own thread (threads do not fork)."""
+        if not self.side_threads:
+            return lambda: work(*args)
+        side = self._side
+        if side is None or side[0] != os.getpid():
+            with self._lock:
+                side = self._side
+                if side is None or side[0] != os.getpid():
+                    count = self.side_threads
+                    side = (os.getpid(), ThreadPoolExecutor(count), threading.Semaphore(count))
+                    self._side = side
+        _, pool, free = side
+        if not free.acquire(blocking=False):
+            return lambda: work(*args)
+        try:
+            future = pool.submit(work, *args)
+        except BaseException:
+            free.release()
+            raise
+        future.add_done_callback(lambda _: free.release())
+        return future.result
 
     def _searcher(self, index: tantivy.Index) -> tuple[tuple, tantivy.Searcher]:
         """A searcher and the committed state it sees (what is kept per state is used with it only)."""
@@ -482,14 +541,12 @@ class EmbeddedBackend:
                 return year
         return None
 
-    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher) -> Built:
-        """The query, its words and filters apart, and whether any of its words ranks the hits (see ``_word``)."""
+    def _build(self, query: Query, terms: list[Term], searcher: tantivy.Searcher, also: tuple[TQ, ...] = ()) -> Built:
+        """The query, its words and filters apart, and whether any of its words ranks the hits (see
+        ``_word``); ``also``: more filters, in the query only (not in its base)."""
         if query.section is not None and query.section not in SECTIONS:
             raise ValueError(f"unknown section {query.section!r}; known: {', '.join(SECTIONS)}")
         fields = {SECTION_FIELDS[query.section]: 1.0} if query.section else TEXT_BOOSTS
-        words = [self._term(term, fields, searcher) for term in terms]
-        ranked = any(ranks for _, ranks in words)
-        text = _conjunction([word for word, _ in words])
         coded = [TQ.term_query(SCHEMA, name, value) for name, value in self._terms(query)]
         filters = []
         if query.year_from is not None or query.year_to is not None:
@@ -499,50 +556,70 @@ class EmbeddedBackend:
             filters.append(TQ.range_query(SCHEMA, "failed", FieldType.Integer, 1, None))
         elif query.failed_checks is False:
             filters.append(TQ.term_query(SCHEMA, "failed", 0))
-        if query.ids is not None:
-            coded.append(TQ.term_set_query(SCHEMA, "id", sorted(query.ids)))
+        within = [*coded, *filters, *also]  # in each field's conjunction of pairs: only hits are scored
+        words = [self._term(term, fields, searcher, within) for term in terms]
+        ranked = any(ranks for _, ranks, _ in words)
+        text = _conjunction([word for word, _, _ in words])
+        reach = min((reach for _, _, reach in words), default=searcher.num_docs)
+        ids = [] if query.ids is None else [TQ.term_set_query(SCHEMA, "id", sorted(query.ids))]  # once only
         base = _conjunction(filters)
-        key = (query.year_from, query.year_to, query.failed_checks)
-        clauses = [*([(Occur.Must, text)] if text else []), *_musts(coded), *_musts(filters)]
+        key = None if coded or ids else (query.year_from, query.year_to, query.failed_checks)
+        clauses = [*([(Occur.Must, text)] if text else []), *_musts(within + ids)]
         tq = TQ.boolean_query(clauses) if clauses else TQ.all_query()
-        return Built(tq, text, base, None if coded else key, ranked, _clamp_year(query.year_to))
+        return Built(tq, text, base, key, ranked, _clamp_year(query.year_to), reach)
 
     @staticmethod
     def _terms(query: Query) -> list[tuple[str, int]]:
         return [(name, value_code(value)) for name in CODED_FIELDS if (value := getattr(query, name)) is not None]
 
-    def _term(self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
-        """One query term: any form of any of its alternative words; True if one of them ranks."""
+    def _term(
+        self, term: Term, fields: dict[str, float], searcher: tantivy.Searcher, within: list[TQ]
+    ) -> tuple[TQ, bool, int]:
+        """One query term: any form of any of its alternative words; True if one of them ranks; about
+        how many reports it matches (the sum of its words' rarest pairs, see ``_word``)."""
         forms = list(dict.fromkeys(form for word in term for form in word))
-        words = [self._word(form, fields, searcher) for form in forms]
-        ranked = any(ranks for _, ranks in words)
+        words = [self._word(form, fields, searcher, within) for form in forms]
+        ranked = any(ranks for _, ranks, _ in words)
+        reach = sum(rarest for _, _, rarest in words)
         if len(words) == 1:
-            return words[0][0], ranked
-        return TQ.boolean_query([(Occur.Should, word) for word, _ in words]), ranked
+            return words[0][0], ranked, reach
+        return TQ.boolean_query([(Occur.Should, word) for word, _, _ in words]), ranked, reach
 
     @staticmethod
-    def _word(word: str, fields: dict[str, float], searcher: tantivy.Searcher) -> tuple[TQ, bool]:
-        """One query word in any of ``fields``: all its character pairs in one field.
+    def _word(
+        word: str, fields: dict[str, float], searcher: tantivy.Searcher, within: list[TQ]
+    ) -> tuple[TQ, bool, int]:
+        """One query word in any of ``fields``: all its character pairs in one field, and every
+        filter of ``within`` (constant score: the field's score is its pairs').
 
         A word found in more than ``COMMON`` of the reports (信息公开 is in every one) filters
         without ranking: its BM25 weight is next to nothing, yet scoring it costs most of a search
         (at 100,000 reports, 13 ms scored against 1.7 ms unscored). Returns the query and whether
-        the word ranks.
+        the word ranks, and the document frequency of its rarest pair in ``body`` (or the one field
+        searched; the number of reports for a one-character word in a section field).
         """
         grams = sorted({word[i : i + 2] for i in range(len(word) - 1)}) or [word]
         text_field = next(iter(fields)) if len(fields) == 1 else "body"
         single = len(word) == 1  # no term of its own in the section fields: does not rank there
-        rarest = 0 if single and text_field in PAIR_FIELDS else min(searcher.doc_freq(text_field, g) for g in grams)
+        rarest = (
+            searcher.num_docs
+            if single and text_field in PAIR_FIELDS
+            else min(searcher.doc_freq(text_field, g) for g in grams)
+        )
         ranks = not (single and text_field in PAIR_FIELDS) and rarest <= COMMON * searcher.num_docs
         alternatives = []
         for field, boost in fields.items():
             if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
                 alternatives.append((Occur.Should, TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")))
                 continue
+            if (rarest if field == text_field else min(searcher.doc_freq(field, g) for g in grams)) == 0:
+                continue  # a pair in no report's field: nothing to match there
             q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
+            if within and ranks:  # scored only where the filters hold
+                q = TQ.boolean_query([(Occur.Must, q), *_musts(within)])
             alternatives.append((Occur.Should, q if boost == 1.0 or not ranks else TQ.boost_query(q, boost)))
-        found = TQ.boolean_query(alternatives)
-        return (found, True) if ranks else (TQ.const_score_query(found, 0.0), False)
+        found = TQ.boolean_query(alternatives) if alternatives else TQ.empty_query()
+        return (found, True, rarest) if ranks else (TQ.const_score_query(found, 0.0), False, rarest)
 
     def _hit(self, searcher: tantivy.Searcher, address, score, query: Query, words: list[str]) -> Hit:
         doc = searcher.doc(address)
@@ -584,11 +661,18 @@ class EmbeddedBackend:
         counted = None
         if built.base_key is not None and not built.ranked:  # no words, or words in most reports
             counted = self._by_complement(searcher, built, sizes, state)
-        if counted is None:  # in one aggregation
-            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + tops})
+        many = built.base_key is not None and built.reach >= MANY * searcher.num_docs
+        if counted is None:  # in one aggregation (the agency's apart when the words match many reports)
+            counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + ([] if many else tops)})
+            for name in tops:
+                among = self._among_most(searcher, built, query, name, sizes[name], state) if many else None
+                if among is None:
+                    ranked = (
+                        counted[name] if name in counted else self._count(searcher, built.tq, {name: sizes[name]})[name]
+                    )
+                    among = self._recount(searcher, built.tq, name, ranked)
+                counted[name] = among
         total = counted[TOTAL]
-        for name in tops:
-            counted[name] = self._recount(searcher, built.tq, name, counted[name])
         result = total, self._named_facets(searcher, built.tq, counted, query, sizes)
         if self.cached_queries and state == self._state():  # no commit landed meanwhile
             with self._answers_lock:
@@ -628,11 +712,28 @@ class EmbeddedBackend:
         """Top values as tantivy ranked them per segment, counted again exactly when that may be off."""
         if counts.pop(SEGMENT_ERROR, None) is None:
             return counts
-        field = FACET_FIELDS[name]  # any of the values: a union of their terms (a term set query is slower)
-        values = TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, field, code)) for code in counts])
-        exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, values)])
+        exact = TQ.boolean_query([(Occur.Must, tq), (Occur.Must, _any_of(name, list(counts)))])
         again = searcher.aggregate(exact, {name: _terms_aggregation(name, len(counts), exact=True)})
         return _bucket_counts(again[name]["buckets"])
+
+    def _among_most(
+        self, searcher: tantivy.Searcher, built: Built, query: Query, name: str, size: int, state: tuple
+    ) -> dict[int, int] | None:
+        """The top ``size`` values of the query's hits among the values of most reports within its
+        filters (``CANDIDATES``, or twice ``size``), each counted exactly; None when fewer than
+        ``size`` of them are hit and other values may be."""
+        totals = self._totals(searcher, name, built, state)
+        reach = max(CANDIDATES, 2 * size)
+        codes = totals.codes[:reach].tolist()
+        if not codes:  # no report has a value
+            return {}
+        among = self._build(query, query_terms(query.text), searcher, also=(_any_of(name, codes),)).tq
+        counts = _bucket_counts(
+            searcher.aggregate(among, {name: _terms_aggregation(name, reach, exact=True)})[name]["buckets"]
+        )
+        if len(counts) < size and len(totals.codes) > reach:
+            return None
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size])
 
     def _by_complement(
         self, searcher: tantivy.Searcher, built: Built, sizes: dict[str, int], state: tuple
@@ -773,11 +874,12 @@ class Built:
     """A query as tantivy runs it, with its parts apart."""
 
     tq: TQ  # the whole query
-    text: TQ | None  # its words
+    text: TQ | None  # its words (each field's conjunction also holding its filters)
     base: TQ | None  # its filters on year and failed checks
     base_key: tuple | None  # those filters as a key; None when it also filters by value (region, agency …) or id
     ranked: bool  # whether a word ranks the hits
     year_to: int | None  # the newest year asked for
+    reach: int  # about how many reports its words match (by their rarest pairs' document frequencies)
 
 
 def _answer_key(state: tuple, query: Query) -> tuple:
@@ -793,6 +895,11 @@ def _conjunction(queries: list[TQ]) -> TQ | None:
     if not queries:
         return None
     return queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Must, q) for q in queries])
+
+
+def _any_of(name: str, codes: list[int]) -> TQ:
+    """Any of the values coded ``codes``: a union of their terms (a term set query is slower)."""
+    return TQ.boolean_query([(Occur.Should, TQ.term_query(SCHEMA, FACET_FIELDS[name], code)) for code in codes])
 
 
 def _terms_aggregation(name: str, size: int, *, exact: bool = False) -> dict:

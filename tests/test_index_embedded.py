@@ -420,6 +420,8 @@ def test_searches_side_by_side_give_the_answers_of_searches_one_by_one(tmp_path,
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(b.search, queries))
     assert together == alone
+    unthreaded = EmbeddedBackend(tmp_path / "x.index", cached_queries=0, side_threads=0)  # pages not on a side thread
+    assert [unthreaded.search(q) for q in queries] == alone
 
 
 def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
@@ -445,6 +447,29 @@ def test_more_agencies_than_the_bucket_limit_give_the_top_values(tmp_path):
     }
     found = b.search(Query(text="信息公开", facets=("agency",), limit=0)).facets["agency"]
     assert len(found) == 100 and list(found.items())[:2] == [("大机构", 5), ("中机构", 3)]
+
+
+def test_a_word_in_many_reports_ranks_the_agencies_of_most_reports(tmp_path):
+    """A ranked word in many reports: its agencies are ranked among those of most reports within
+    its filters, each counted exactly; when too few of those are hit, among every agency it hits."""
+    reports = [Report(id=f"other{i}", agency=f"其他{i}", year=2021, text="报告") for i in range(300)]
+    for i in range(250):  # 250 agencies of three reports each, the word in one of them for the first 40
+        text = "行政复议" if i < 40 else "报告"
+        reports += [
+            Report(id=f"three{i}-{y}", agency=f"三份{i}", year=y, text=text if y == 2023 else "报告")
+            for y in (2021, 2022, 2023)
+        ]
+    for i in range(120):  # 120 agencies of two reports, the word in both
+        reports += [Report(id=f"two{i}-{y}", agency=f"两份{i}", year=y, text="行政复议") for y in (2021, 2022)]
+    b = EmbeddedBackend(tmp_path / "x.index", cached_queries=0)
+    for start in range(0, len(reports), 300):  # several segments
+        b.add(reports[start : start + 300])
+    for query in (Query(text="行政复议"), Query(text="行政复议", year_from=2021)):  # 280 of 1,290 reports
+        agencies = b.search(replace(query, facets=("agency",), facet_limit=30, limit=0)).facets["agency"]
+        assert len(agencies) == 30 and set(agencies.values()) == {1}  # not the two-report agencies, hit twice
+        assert set(agencies) <= {f"三份{i}" for i in range(40)}  # ranked among the agencies of most reports
+        every = b.search(replace(query, facets=("agency",), limit=0)).facets["agency"]
+        assert len(every) == 100 and set(every.values()) == {2}  # only 40 of those hit: every agency counted
 
 
 def test_a_killed_rebuild_leaves_nothing_behind(tmp_path):
