@@ -348,7 +348,9 @@ def main() -> int:
         help="generate this many reports (at least 1,000) and repeat them with fresh ids up to --n (0: all distinct)",
     )
     parser.add_argument("--keep", type=Path, help="keep the index and the brute-force truth in this folder, reuse them")
-    parser.add_argument("--side-threads", type=int, default=SIDE_THREADS, help="threads ranking pages beside counting")
+    parser.add_argument(
+        "--side-threads", type=int, default=SIDE_THREADS, help="threads searching beside the facets' counting"
+    )
     parser.add_argument(
         "--only",
         nargs="+",

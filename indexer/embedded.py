@@ -44,8 +44,9 @@ for, every agency it hits is counted as above.
 A query's filters are also held inside each ranked word's conjunction of pairs per field
 (constant score, so scores do not change): the union over title, meta and body then scores only
 the reports that pass them (for unranked words, measured at 1,000,000 reports, it slowed the
-count of the reports they miss: kept out of them). A ranked page is searched on a side thread while the facets are
-counted (tantivy lets go of the GIL while it searches), when that thread is free.
+count of the reports they miss: kept out of them). A ranked page, and the agency candidates'
+counts, are searched on side threads while the other facets are counted (tantivy lets go of the
+GIL while it searches), when those threads are free.
 
 What is kept per committed state of the index (named by a hash of its meta.json): the totals
 and facets of the last ``cached_queries`` queries; every agency's count over the whole index
@@ -119,7 +120,7 @@ CACHED_QUERIES = 256  # the most recent queries' totals and facets, kept per com
 # filters (kept per state), counted exactly among its hits, instead of counting every agency it hits.
 MANY = 0.1
 CANDIDATES = 200
-SIDE_THREADS = 1  # threads ranking a page while the caller counts its facets (per process)
+SIDE_THREADS = 2  # threads ranking a page, and counting the agency candidates, while the caller counts the other facets
 ALL_BUCKETS = 20_000  # every value of the other facets (tantivy refuses more than 65,000 buckets)
 WRITER_HEAP = 256_000_000
 # Stored documents are LZ4-compressed in blocks of this size (tantivy's default: 16 KB). Generated and real
@@ -279,7 +280,7 @@ class EmbeddedBackend:
         self.directory = Path(directory)
         self.threads = threads
         self.cached_queries = cached_queries  # queries whose total and facets are kept (0: none)
-        self.side_threads = side_threads  # threads ranking a page while its facets are counted (0: none)
+        self.side_threads = side_threads  # threads searching beside the facets' counting (0: none)
         self._current = self.directory / "current"
         if not self._current.exists() or not _current_layout(self._current):
             self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
@@ -662,10 +663,12 @@ class EmbeddedBackend:
         if built.base_key is not None and not built.ranked:  # no words, or words in most reports
             counted = self._by_complement(searcher, built, sizes, state)
         many = built.base_key is not None and built.reach >= MANY * searcher.num_docs
-        if counted is None:  # in one aggregation (the agency's apart when the words match many reports)
+        if counted is None:  # in one aggregation (the agency's apart, beside it, when the words match many reports)
+            beside = (self._beside(self._among_most, searcher, built, query, n, sizes[n], state) for n in tops)
+            apart = dict(zip(tops, beside, strict=True)) if many else {}
             counted = self._count(searcher, built.tq, {name: sizes[name] for name in full + ([] if many else tops)})
             for name in tops:
-                among = self._among_most(searcher, built, query, name, sizes[name], state) if many else None
+                among = apart[name]() if name in apart else None
                 if among is None:
                     ranked = (
                         counted[name] if name in counted else self._count(searcher, built.tq, {name: sizes[name]})[name]
