@@ -286,7 +286,7 @@ class EmbeddedBackend:
             self._swap_in(self._new_generation())  # an index of an older layout is replaced by an empty one
         self._generation = ""
         self._index: tantivy.Index | None = None
-        self._lock = threading.Lock()  # guards reopening only: searches run side by side
+        self._lock = threading.Lock()  # guards reopening and making the side threads: searches run side by side
         self._tables: dict[tuple, object] = {}  # what is kept per committed state, keyed (state, kind, …)
         self._loaded: tuple = ()  # the state the reader was last reloaded at
         self._answers: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()  # (state, query) → total, facets

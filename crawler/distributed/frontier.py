@@ -351,6 +351,11 @@ def decode_member(member: bytes) -> bytes:
     return member.split(b"\n", 1)[1]
 
 
+def _text(value: bytes | str) -> str:
+    """A Lua script's string reply as text (bytes unless the client decodes responses)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 class Frontier:
     """One run's frontier; ``interval_ms`` is the politeness gap between two requests to one host (0 = off)."""
 
@@ -381,13 +386,13 @@ class Frontier:
         k = self.keys
         keys = [k.queue, k.ready, k.leases, k.inflight, k.sequence, k.hosts, k.items, k.holders, k.parked]
         found = self._pop(keys=keys, args=[self.interval_ms, self.lease_ms, scan, self.max_items, k.waiting()])
-        kind = found[0].decode() if isinstance(found[0], bytes) else str(found[0])
+        kind = _text(found[0])
         self.backlogged = kind == "backlog"
         self.next_free = int(found[1]) / 1000 if kind == "wait" and int(found[1]) >= 0 else None
         if kind != "lease":
             return None
         token, member = found[1], found[2]
-        return Lease(token.decode() if isinstance(token, bytes) else str(token), member)
+        return Lease(_text(token), member)
 
     def settle(self, acked: list[str], renewed: list[str]) -> list[str]:
         """Ack finished leases (their hosts, if still held, are free one interval from now), extend the others;
@@ -397,7 +402,7 @@ class Frontier:
         k = self.keys
         keys = [k.leases, k.inflight, k.hosts, k.holders, k.ready]
         lost = self._settle(keys=keys, args=[self.lease_ms, self.interval_ms, len(acked), *acked, *renewed])
-        return [t.decode() if isinstance(t, bytes) else str(t) for t in lost]
+        return [_text(t) for t in lost]
 
     def responded(self, tokens: list[str], interval_ms: int | None = None) -> None:
         """The responses of these leases are back: their hosts are free one interval (or ``interval_ms``) from now."""
