@@ -16,6 +16,9 @@ Each layout imitates one class of damage seen in real inputs:
 - ``bar_cells``: an HTML-to-text converter's output: every table cell on its own line ending in `` |``, an
   empty cell a bare ``|`` (half the blank cells printed empty), each row closed by a line of bars; the slots
   that a label's span covers are not written.
+- ``letter_spaced``: OCR output that spaces out every character of the headings and table labels
+  (``1 . 属 于 国 家 秘 密``), the cells two spaces apart; a group's lead sometimes glued to its first row's
+  label in one cell (``（三）不予公开1.属于国家秘密``).
 
 Blank cells always print a marker (``/``, ``—``, ``无``) or stay an empty pipe cell, and digits run together
 only in rows whose cells are all filled, so every damaged rendering still determines every cell.
@@ -41,7 +44,7 @@ from xxgk.schema import (
     REVIEW_GROUPS,
 )
 
-DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled", "bar_cells")
+DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled", "bar_cells", "letter_spaced")
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 OTHER_LEAD = "（六）其他处理"  # lead of the three 2021 rows, or the single old row of a hybrid report
@@ -307,12 +310,43 @@ def bar_cells(report: GeneratedReport, rng: random.Random) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- OCR letter spacing --------------------------------------------------------------------------------------
+
+
+_VALUE = re.compile(r"[+\-]?\d[\d.,]*(?:万元|元)?")
+
+
+def _spaced(text: str) -> str:
+    """Every character one space apart; a number is left whole (OCR keeps a number's digits together)."""
+    return text if _VALUE.fullmatch(text) else " ".join(text.replace(" ", ""))
+
+
+def letter_spaced(report: GeneratedReport, rng: random.Random) -> str:
+    style = _style(rng)
+    t1 = "\n".join(
+        "  ".join((_spaced(label), *map(_spaced, values))) for label, values in _proactive_rows(report, style, rng)
+    )
+    t2 = ["  ".join(map(_spaced, _APPLICANT_HEAD))]
+    for lead, rows in printed_rows(report, style, rng):
+        for i, row in enumerate(rows):
+            label = _spaced(row.label)
+            if lead and i == 0:
+                label = _spaced(lead + row.label) if rng.random() < 0.5 else f"{_spaced(lead)}  {label}"
+            t2.append("  ".join((label, *row.values)))
+    heads = "  ".join(map(_spaced, ("行政复议", "行政诉讼", *_REVIEW_HEAD, "未经复议直接起诉", "复议后起诉")))
+    t3 = heads + "\n" + "  ".join(v for group in _review_values(report, style, rng) for v in group)
+    tables = {"proactive": t1, "requests": "\n".join(t2), "review_litigation": t3}
+    headings = set(HEADINGS.values())
+    return "\n".join(_spaced(line) if line in headings else line for line in _body(report, tables)) + "\n"
+
+
 _RENDER = {
     "md_fragmented": md_fragmented,
     "run_together": run_together,
     "one_line": one_line,
     "scrambled": scrambled,
     "bar_cells": bar_cells,
+    "letter_spaced": letter_spaced,
 }
 
 

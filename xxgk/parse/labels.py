@@ -45,6 +45,9 @@ _EXACT.update(
 _LONG = sorted(((k, row) for k, row in _EXACT.items() if len(k) >= 4 and row != GROUP), key=lambda kv: -len(kv[0]))
 _FUZZY = [(k, row, frozenset(k)) for k, row in _LONG if len(k) >= 6]
 FUZZY_RATIO = 0.75
+# Group leads of Table 2 that a cell may print glued before its first numbered row: 不予公开1.属于国家秘密.
+_LEADS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理")
+_ORDINAL = re.compile(r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,2})(?=\D)")
 
 
 def _lcs(a: str, b: str) -> int:
@@ -65,6 +68,11 @@ def match_key(key: str) -> str | None:
     row = _EXACT.get(key)
     if row or len(key) < 4:
         return row
+    for lead in _LEADS:  # a group lead and its first row in one cell: the row, never the lead's own key
+        if key.startswith(lead) and (ordinal := _ORDINAL.match(key[len(lead) :])):
+            row = match_key(key[len(lead) + ordinal.end() :])
+            if row is not None and row != GROUP:
+                return row
     for label, row in _LONG:  # a label followed by a remark, e.g. 部分公开(区分处理的…)
         if key.startswith(label):
             return row

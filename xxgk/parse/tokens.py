@@ -57,7 +57,45 @@ def split_cells(text: str) -> list[str]:
         if stripped.endswith("|"):
             parts = parts[:-1]
         return parts
-    return text.split()
+    return join_letter_spaced(text)
+
+
+_WORD = re.compile(r"\S+")
+LETTER_RUN = 3  # single characters in a row, one space apart, that are one word spaced out by OCR
+
+
+def _spaced_char(word: str) -> bool:
+    return len(word) == 1 and not word.isdigit() and word not in NULLS
+
+
+def join_letter_spaced(text: str) -> list[str]:
+    """Whitespace-separated cells, with OCR's letter-spaced words (``1 . 属 于 国 家 秘 密``) joined back.
+
+    A run of at least ``LETTER_RUN`` single characters one space apart is one word; an ordinal of one or
+    two digits one space before a run that starts with ``.``/``、`` belongs to it.  Digits and null markers
+    (``无``, ``/``) never join a run, and cells two or more spaces apart (a layout's columns) stay apart.
+    """
+    spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    cells: list[str] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and _spaced_char(spans[j][2]) and spans[j + 1][0] - spans[j][1] == 1:
+            j += 1
+        if not _spaced_char(spans[j][2]):
+            j -= 1
+        if j - i + 1 >= LETTER_RUN:
+            word = "".join(w for _, _, w in spans[i : j + 1])
+            ordinal = cells[-1] if cells else ""
+            if ordinal.isdigit() and len(ordinal) <= 2 and word[0] in ".．、" and spans[i][0] - spans[i - 1][1] == 1:
+                cells[-1] = ordinal + word
+            else:
+                cells.append(word)
+            i = j + 1
+        else:
+            cells.append(spans[i][2])
+            i += 1
+    return cells
 
 
 def _row_end(text: str) -> bool:
