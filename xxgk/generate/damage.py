@@ -19,6 +19,8 @@ Each layout imitates one class of damage seen in real inputs:
 - ``letter_spaced``: OCR output that spaces out every character of the headings and table labels
   (``1 . 属 于 国 家 秘 密``), the cells two spaces apart; a group's lead sometimes glued to its first row's
   label in one cell (``（三）不予公开1.属于国家秘密``).
+- ``wrapped_labels``: a PDF's text, one row a line, where a long row label wraps in its narrow column and
+  the row's numbers sit on the label's first, middle or last line (``（一）予  5  0 …`` then ``以公开``).
 
 Blank cells always print a marker (``/``, ``—``, ``无``) or stay an empty pipe cell, and digits run together
 only in rows whose cells are all filled, so every damaged rendering still determines every cell.
@@ -44,7 +46,15 @@ from xxgk.schema import (
     REVIEW_GROUPS,
 )
 
-DAMAGED_LAYOUTS = ("md_fragmented", "run_together", "one_line", "scrambled", "bar_cells", "letter_spaced")
+DAMAGED_LAYOUTS = (
+    "md_fragmented",
+    "run_together",
+    "one_line",
+    "scrambled",
+    "bar_cells",
+    "letter_spaced",
+    "wrapped_labels",
+)
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 OTHER_LEAD = "（六）其他处理"  # lead of the three 2021 rows, or the single old row of a hybrid report
@@ -340,6 +350,33 @@ def letter_spaced(report: GeneratedReport, rng: random.Random) -> str:
     return "\n".join(_spaced(line) if line in headings else line for line in _body(report, tables)) + "\n"
 
 
+# --- wrapped row labels --------------------------------------------------------------------------------------
+
+
+def _wrapped(label: str, values: tuple[str, ...], width: int, rng: random.Random) -> list[str]:
+    """A row whose label wraps every ``width`` characters, its numbers on one of the label's lines."""
+    parts = [label[i : i + width] for i in range(0, len(label), width)]
+    at = rng.choice((0, len(parts) // 2, len(parts) - 1))
+    return [part + ("  " + "  ".join(values) if k == at else "") for k, part in enumerate(parts)]
+
+
+def wrapped_labels(report: GeneratedReport, rng: random.Random) -> str:
+    style = _style(rng)
+    width = rng.randint(6, 12)
+    t1 = "\n".join("  ".join((label, *values)) for label, values in _proactive_rows(report, style, rng))
+    t2 = ["  ".join(_APPLICANT_HEAD)]
+    for lead, rows in printed_rows(report, style, rng):
+        for i, row in enumerate(rows):
+            lines = _wrapped(row.label, row.values, width, rng)
+            if lead and i == 0:
+                lines[0] = f"{lead}  {lines[0]}"
+            t2 += lines
+    heads = "  ".join(("行政复议", "行政诉讼", *_REVIEW_HEAD, "未经复议直接起诉", "复议后起诉"))
+    t3 = heads + "\n" + "  ".join(v for group in _review_values(report, style, rng) for v in group)
+    tables = {"proactive": t1, "requests": "\n".join(t2), "review_litigation": t3}
+    return "\n".join(_body(report, tables)) + "\n"
+
+
 _RENDER = {
     "md_fragmented": md_fragmented,
     "run_together": run_together,
@@ -347,6 +384,7 @@ _RENDER = {
     "scrambled": scrambled,
     "bar_cells": bar_cells,
     "letter_spaced": letter_spaced,
+    "wrapped_labels": wrapped_labels,
 }
 
 

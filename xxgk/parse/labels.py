@@ -91,6 +91,11 @@ def match_key(key: str) -> str | None:
     return best
 
 
+def exact_label(text: str) -> str | None:
+    """Row key (or GROUP) of a text that is a label exactly as the form prints it, without fuzzy reading."""
+    return _EXACT.get(label_key(text))
+
+
 # A label's remark in brackets, as provincial templates print them: 规章（设区的市…应提供相关数据）.
 _REMARK = re.compile(r"[(（][^)）]*[)）]?")
 

@@ -48,6 +48,11 @@ def compact(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def numbered(text: str) -> bool:
+    """Whether a label starts with its numbering (一、 （一） 1.)."""
+    return _NUMBERING.match(compact(unicodedata.normalize("NFKC", text))) is not None
+
+
 def label_key(text: str) -> str:
     """Key for label comparison: normalised text without whitespace, leading numbering or punctuation."""
     s = compact(unicodedata.normalize("NFKC", text))

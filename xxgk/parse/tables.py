@@ -20,10 +20,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.model import Number, Tables
-from xxgk.parse.labels import GROUP, ORDER_INDEX, match_label
+from xxgk.parse.labels import GROUP, ORDER_INDEX, exact_label, match_label
 from xxgk.parse.lines import Line
-from xxgk.parse.normalize import compact, label_key
-from xxgk.parse.tokens import BLANK, EMPTY, HEADING, PLAIN_NUMBER, TEXT, VALUE, Token, kind_of, numeric, tokenize
+from xxgk.parse.normalize import compact, label_key, numbered
+from xxgk.parse.tokens import (
+    BLANK,
+    EMPTY,
+    HEADING,
+    NULL,
+    PLAIN_NUMBER,
+    TEXT,
+    VALUE,
+    Token,
+    kind_of,
+    numeric,
+    tokenize,
+)
 from xxgk.schema import (
     ALL_ROWS,
     DECIMAL_CELLS,
@@ -295,13 +307,68 @@ def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]])
     return out
 
 
+WRAP_LINES = 6  # lines a wrapped row label may take
+
+
+def join_wrapped_labels(tokens: list[Token]) -> list[Token]:
+    """Tokens with each row label that a PDF wrapped over several lines joined back into one.
+
+    A numbered text that is no label (``（一）予``) starts a wrapped label when the lines after it each hold
+    one text and perhaps cells (``以公开  3  0  1 …``), and their texts joined to it give a row's label
+    before another numbered text starts; the numbers may sit on any of the label's lines.  The joined label
+    takes the first fragment's place, the numbers keep theirs.  A fragment that is exactly another row's
+    label is never swallowed.
+    """
+    by_line: dict[int, list[int]] = {}
+    for i, token in enumerate(tokens):
+        by_line.setdefault(token.line, []).append(i)
+    out = list(tokens)
+    dropped: set[int] = set()
+    for i, token in enumerate(tokens):
+        if i in dropped or token.kind != TEXT or not numbered(token.text) or match_label(token.text) is not None:
+            continue
+        if by_line[token.line][-1] != i and not _cells_only(tokens, by_line[token.line], i):
+            continue
+        pieces = _wrapped_pieces(tokens, by_line, token.line)
+        text = token.text
+        for k, j in enumerate(pieces):
+            text += tokens[j].text
+            row = match_label(text)
+            if row is None or row == GROUP:
+                continue
+            if all(exact_label(tokens[m].text) in (None, row) for m in pieces[: k + 1]):
+                out[i] = token._replace(text=text, raw="".join([token.raw, *(tokens[m].raw for m in pieces[: k + 1])]))
+                dropped.update(pieces[: k + 1])
+            break
+    return [t for i, t in enumerate(out) if i not in dropped]
+
+
+def _cells_only(tokens: list[Token], line: list[int], i: int) -> bool:
+    """Whether every token after ``i`` on its line is a cell (a number, null marker or blank)."""
+    return all(tokens[j].kind in (VALUE, NULL, BLANK) for j in line if j > i)
+
+
+def _wrapped_pieces(tokens: list[Token], by_line: dict[int, list[int]], line: int) -> list[int]:
+    """The texts of the lines after ``line`` that may continue a wrapped label (see above)."""
+    pieces: list[int] = []
+    lines = sorted(n for n in by_line if n > line)
+    for n in lines[:WRAP_LINES]:
+        members = [j for j in by_line[n] if tokens[j].kind != EMPTY]
+        if not members or tokens[members[0]].kind != TEXT or numbered(tokens[members[0]].text):
+            break
+        if not _cells_only(tokens, members, members[0]):
+            break
+        pieces.append(members[0])
+    return pieces
+
+
 def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     """Tables 1–3 of a report, its format, and what could not be resolved."""
     start = headings.get("proactive", 0)
     ends = [i for key, i in headings.items() if key in ("problems", "other") and i > start]
     end = min(ends) if ends else len(lines)
     marks = {i: key for key, i in headings.items() if start <= i < end and key != "proactive"}
-    tokens = list(tokenize(lines, start, end, marks))
+    tokens = join_wrapped_labels(list(tokenize(lines, start, end, marks)))
     result = TableResult()
     region = compact("".join(lines[i].norm for i in range(start, end)))
     old = OLD_FORMAT.search(region) is not None
