@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xxgk.parse import parse_text
 from xxgk.parse.labels import match_label
 from xxgk.parse.tokens import join_letter_spaced
 
@@ -23,3 +24,48 @@ def test_group_lead_glued_to_its_first_row_is_that_row() -> None:
     # the leads alone keep their meaning: the single old row, and group heads
     assert match_label("（六）其他处理") == "requests.other_2019"
     assert match_label("（四）无法提供") == "group"
+
+
+def _flip_book_pages() -> str:
+    """A report as an online flip-book gives it: each page headed by the book's title and its number."""
+    head = "Page {n} - 青石镇人民政府2022年政府信息公开工作年度报告\nP. {n}\n"
+    return "\n".join(
+        [
+            head.format(n=1) + "一、总体情况\n2022 年，本镇依法公开政府信息。",
+            "二、主动公开政府信息情况\n信息内容 本年制发件数 本年废止件数 现行有效件数",
+            "规章 0 0 0\n行政规范性文件 2 1 6",
+            head.format(n=2) + "行政许可 14\n行政处罚 3\n行政强制 0\n行政事业性收费 0",
+            "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 4 0 0 0 0 0 4",
+            head.format(n=3) + "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1",
+            "五、存在的主要问题及改进情况\n公开的及时性有待提高。",
+        ]
+    )
+
+
+def test_flip_book_page_headers_are_page_furniture_and_give_the_title_once() -> None:
+    report = parse_text(_flip_book_pages())
+    assert report.title == "青石镇人民政府2022年政府信息公开工作年度报告"
+    assert report.agency == "青石镇人民政府"
+    assert report.year == 2022
+    assert report.tables["proactive.licensing"] == {"decisions": 14}
+    assert report.tables["requests.new"]["total"] == 4
+    assert report.tables["requests.carried_over"]["natural_person"] == 1
+
+
+def test_table_3_alone_is_kept_when_tables_1_and_2_are_missing() -> None:
+    text = "\n".join(
+        [
+            "某区信访局2023年政府信息公开工作年度报告",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "行政复议 行政诉讼",
+            "结果维持 结果纠正 其他结果 尚未审结 总计",
+            "2 1 0 0 3 1 0 0 1 2 0 0 0 0 0",
+            "五、存在的主要问题及改进情况",
+            "无。",
+        ]
+    )
+    report = parse_text(text)
+    assert report.tables["review"] == {"upheld": 2, "corrected": 1, "other": 0, "pending": 0, "total": 3}
+    assert report.tables["litigation_direct"]["total"] == 2
+    assert "requests.new" not in report.tables  # missing rows are not invented as blanks or zeros
+    assert any("Tables 1 and 2" in p for p in report.problems)

@@ -10,9 +10,12 @@ from xxgk.extract.document import Document
 from xxgk.parse.headings import INLINE_HEADING, MAX_HEADING, heading_key
 from xxgk.parse.normalize import normalize
 
+# Page furniture: a page number (- 3 -, 第3页 共9页, an online flip-book's P. 3).
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|P\.\s*\d{1,3})\s*$"
 )
+# A flip-book's page header repeats the book's title on every page: Page 3 - 某局2022年政府信息公开工作年度报告.
+_FLIP_HEADER = re.compile(r"^\s*Page\s+\d{1,3}\s+-\s+(.*\S)\s*$")
 _CELL_SPACE = re.compile(r"[\t\r\n]+")
 # How a numbered section heading starts (一、 （一） 1.), full- or half-width.
 _NUMBERED = re.compile(
@@ -47,9 +50,15 @@ def document_lines(doc: Document) -> list[Line]:
     if len(norm_lines) != len(raw_lines):  # conversion changed the line structure: fall back per line
         norm_lines = [normalize(line) for line in raw_lines]
     lines = []
+    titled = False  # a flip-book's title kept once, from its first page header
     for raw, norm, row in zip(raw_lines, norm_lines, rows, strict=True):
         if row is None:
-            if not _PAGE_NUMBER.match(norm):
+            header = _FLIP_HEADER.match(norm)
+            if header and not titled:
+                titled = True
+                raw_header = _FLIP_HEADER.match(raw)
+                lines.append(Line(raw=raw_header.group(1) if raw_header else header.group(1), norm=header.group(1)))
+            elif not header and not _PAGE_NUMBER.match(norm):
                 lines.append(Line(raw=raw, norm=norm))
             continue
         cells = [None if orig is None else cell for orig, cell in zip(row, norm.split("\t"), strict=True)]
