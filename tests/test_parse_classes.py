@@ -69,3 +69,24 @@ def test_table_3_alone_is_kept_when_tables_1_and_2_are_missing() -> None:
     assert report.tables["litigation_direct"]["total"] == 2
     assert "requests.new" not in report.tables  # missing rows are not invented as blanks or zeros
     assert any("Tables 1 and 2" in p for p in report.problems)
+
+
+def test_bare_bar_opening_every_row_is_no_cell_of_the_row_before() -> None:
+    """A converter that opens each row with a bare ``|`` and prints an empty cell as a bare ``|`` too."""
+    rows = [
+        ["第二十条第（一）项 | |||"],
+        ["信息内容 |", "本年制发件数 |", "本年废止件数 |", "现行有效件数 |"],
+        ["规章 |", "2 |", "1 |", "|"],  # its last cell empty
+        ["行政规范性文件 |", "|", "4 |", "9 |"],  # its first cell empty
+        ["行政许可 |", "31 | ||"],
+        ["行政处罚 |", "5 | ||"],
+        ["行政强制 |", "0 | ||"],
+        ["行政事业性收费 |", "0 | ||"],
+    ]
+    table = "\n".join("|\n" + "\n".join(cells) for cells in rows)
+    head = "某镇人民政府2023年政府信息公开工作年度报告\n二、主动公开政府信息情况"
+    text = f"{head}\n{table}\n五、存在的主要问题及改进情况\n无。"
+    report = parse_text(text)
+    assert report.tables["proactive.regulations"] == {"issued": 2, "repealed": 1, "in_force": None}
+    assert report.tables["proactive.normative_documents"] == {"issued": None, "repealed": 4, "in_force": 9}
+    assert report.tables["proactive.licensing"] == {"decisions": 31}

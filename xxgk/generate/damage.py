@@ -19,6 +19,9 @@ Each layout imitates one class of damage seen in real inputs:
 - ``letter_spaced``: OCR output that spaces out every character of the headings and table labels
   (``1 . 属 于 国 家 秘 密``), the cells two spaces apart; a group's lead sometimes glued to its first row's
   label in one cell (``（三）不予公开1.属于国家秘密``).
+- ``bar_opened``: another converter's cell-per-line output: each row opened by a bare ``|`` line, then one
+  ``cell |`` line per cell, an empty cell a bare ``|`` (so a row's empty last cell and the next row's opener
+  are two bars in a row), the slots a label's span covers appended as `` ||``.
 - ``wrapped_labels``: a PDF's text, one row a line, where a long row label wraps in its narrow column and
   the row's numbers sit on the label's first, middle or last line (``（一）予  5  0 …`` then ``以公开``).
 
@@ -54,6 +57,7 @@ DAMAGED_LAYOUTS = (
     "bar_cells",
     "letter_spaced",
     "wrapped_labels",
+    "bar_opened",
 )
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -377,6 +381,26 @@ def wrapped_labels(report: GeneratedReport, rng: random.Random) -> str:
     return "\n".join(_body(report, tables)) + "\n"
 
 
+def bar_opened(report: GeneratedReport, rng: random.Random) -> str:
+    """The TSV rendering with every row as a bare ``|`` line followed by its cells, one ``cell |`` a line."""
+    out: list[str] = []
+    for line in render_tsv(report, rng).splitlines():
+        if "\t" not in line or (line.startswith("\t") and line.count("\t") == 1):
+            out.append(line)  # text, or a one-cell-per-line table, as the TSV rendering prints it
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        values = (i for i, c in enumerate(cells) if _NUMBER.fullmatch(c) or c in BLANK_MARKERS[1:])
+        first = next(values, len(cells))
+        last = max((i for i, c in enumerate(cells) if c), default=0)
+        printed = [c for i, c in enumerate(cells[: last + 1]) if c or i >= first]
+        out.append("|")
+        for i, c in enumerate(printed):
+            text = "" if c in BLANK_MARKERS and rng.random() < 0.5 else c
+            spans = " |" * (len(cells) - last - 1) if i == len(printed) - 1 else ""  # slots a span covers
+            out.append((f"{text} |" if text else "|") + spans)
+    return "\n".join(out) + "\n"
+
+
 _RENDER = {
     "md_fragmented": md_fragmented,
     "run_together": run_together,
@@ -385,6 +409,7 @@ _RENDER = {
     "bar_cells": bar_cells,
     "letter_spaced": letter_spaced,
     "wrapped_labels": wrapped_labels,
+    "bar_opened": bar_opened,
 }
 
 

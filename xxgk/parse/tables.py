@@ -307,6 +307,31 @@ def _by_column(rows: dict[str, list[Token]], cols_of_line: dict[int, list[int]])
     return out
 
 
+OPENER_SHARE = 0.8  # share of row labels after a bare bar that makes the bar a row opener, not a cell
+
+
+def drop_row_openers(tokens: list[Token]) -> list[Token]:
+    """Tokens without the bare ``|`` line that some HTML-to-text converters print before every row.
+
+    Such a converter writes a row as ``|`` then one ``cell |`` line per cell, an empty cell as a bare ``|``
+    too; read as a cell, the next row's opener would be one blank too many for the row before it.  Where
+    nearly every row label (``OPENER_SHARE``, three at least) follows a bare bar on a line of its own, the
+    bar right before each text is the row's opener and is dropped; the blanks before it stay cells.
+    """
+    alone = Counter(t.line for t in tokens)
+
+    def opener(i: int) -> bool:
+        before = tokens[i - 1] if i else None
+        return before is not None and before.kind == BLANK and alone[before.line] == 1 and before.line < tokens[i].line
+
+    labels = [i for i, t in enumerate(tokens) if t.kind == TEXT and match_label(t.text) not in (None, GROUP)]
+    opened = sum(opener(i) for i in labels)
+    if len(labels) < 3 or opened < OPENER_SHARE * len(labels):
+        return tokens
+    drop = {i - 1 for i, t in enumerate(tokens) if t.kind == TEXT and opener(i)}
+    return [t for i, t in enumerate(tokens) if i not in drop]
+
+
 WRAP_LINES = 6  # lines a wrapped row label may take
 
 
@@ -368,7 +393,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     ends = [i for key, i in headings.items() if key in ("problems", "other") and i > start]
     end = min(ends) if ends else len(lines)
     marks = {i: key for key, i in headings.items() if start <= i < end and key != "proactive"}
-    tokens = join_wrapped_labels(list(tokenize(lines, start, end, marks)))
+    tokens = join_wrapped_labels(drop_row_openers(list(tokenize(lines, start, end, marks))))
     result = TableResult()
     region = compact("".join(lines[i].norm for i in range(start, end)))
     old = OLD_FORMAT.search(region) is not None
