@@ -90,3 +90,80 @@ def test_bare_bar_opening_every_row_is_no_cell_of_the_row_before() -> None:
     assert report.tables["proactive.regulations"] == {"issued": 2, "repealed": 1, "in_force": None}
     assert report.tables["proactive.normative_documents"] == {"issued": None, "repealed": 4, "in_force": 9}
     assert report.tables["proactive.licensing"] == {"decisions": 31}
+
+
+def _column_major_text() -> str:
+    """A layout-analysis extractor's reading (pdfminer's extract_text): labels first, values column by column,
+    every line followed by an empty one."""
+    return "\n\n".join(
+        [
+            "某市人民政府2024年政府信息公开工作年度报告",
+            "二、主动公开政府信息情况",
+            "第二十条 第（一）项\n信息内容\n规章\n行政规范性文件\n第二十条 第（五）项\n信息内容\n行政许可",
+            "本年制发件数\n本年废止件数 现行有效件数\n2\n7\n0\n15\n9\n60\n本年处理决定数量\n5120",
+            "信息内容\n行政处罚\n行政强制\n第二十条 第（八）项\n本年处理决定数量\n3305\n41",
+            "信息内容\n本年收费金额（单位：万元）\n行政事业性收费\n12.5",
+            "四、政府信息公开行政复议、行政诉讼情况\n行政复议\n行政诉讼\n结果\n维持\n总计\n6\n2\n3\n1",
+            "结果\n其他\n复议后起诉\n尚未\n3\n0\n0\n1\n总计\n12\n维持\n纠正\n4\n1\n0\n0\n5\n总计\n4",
+            "五、存在的主要问题及改进情况\n无。",
+        ]
+    ).replace("\n", "\n\n")
+
+
+def test_a_table_read_column_by_column_gives_no_row_another_rows_values() -> None:
+    report = parse_text(_column_major_text())
+    # two one-value rows after their two labels: in order or blank, never the first value for the last row
+    assert report.tables["proactive.penalty"]["decisions"] in (None, 3305)
+    assert report.tables["proactive.enforcement"]["decisions"] in (None, 41)
+    # rows of three after a block of labels: row by row or column by column cannot be told, so blank
+    assert report.tables["proactive.regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert report.tables["proactive.licensing"] == {"decisions": None}
+    assert any("printed without their values" in p for p in report.problems)
+    # Table 3's values split by header words in the middle of its groups: not guessed
+    assert all(v is None for v in report.tables["review"].values())
+    assert any("not in its order" in p for p in report.problems)
+
+
+def test_one_value_rows_after_their_labels_are_read_in_order() -> None:
+    text = (
+        "二、主动公开政府信息情况\n信息内容\n行政处罚\n行政强制\n本年处理决定数量\n3305\n41\n信息内容\n行政事业性收费 0"
+    )
+    report = parse_text(text)
+    assert report.tables["proactive.penalty"] == {"decisions": 3305}
+    assert report.tables["proactive.enforcement"] == {"decisions": 41}
+
+
+def test_table_3_with_a_late_total_head_still_reads_in_order() -> None:
+    text = "\n".join(
+        [
+            "某县2023年政府信息公开工作年度报告",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "行政复议 行政诉讼 结果 维持 结果 纠正 其他 结果 尚未 审结",
+            "3\n1\n0\n0\n4\n0\n0\n0\n0\n0\n2\n0\n0\n0",
+            "总计",
+            "2",
+            "五、存在的主要问题及改进情况",
+        ]
+    )
+    report = parse_text(text)
+    assert report.tables["review"] == {"upheld": 3, "corrected": 1, "other": 0, "pending": 0, "total": 4}
+    assert report.tables["litigation_after_review"]["total"] == 2
+
+
+def test_a_bare_total_among_the_applicant_heads_is_no_row_label() -> None:
+    text = "\n".join(
+        [
+            "三、收到和处理政府信息公开申请情况",
+            "一、本年新收政府信息公开申请数量 9 0 0 0 0 0 9",
+            "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
+            "三、本年度办理结果 （一）予以公开 4 0 0 0 0 0 4",
+            "- 2 -",
+            "自然人",
+            "法律服务机构",
+            "总计",
+            "其他",
+            "7 1 0 0 0 0 8",
+        ]
+    )
+    report = parse_text(text)
+    assert report.tables["requests.total"]["total"] is None  # the header's 总计 opened no row

@@ -21,7 +21,7 @@ Each layout imitates one class of damage seen in real inputs:
   label in one cell (``（三）不予公开1.属于国家秘密``).
 - ``bar_opened``: another converter's cell-per-line output: each row opened by a bare ``|`` line, then one
   ``cell |`` line per cell, an empty cell a bare ``|`` (so a row's empty last cell and the next row's opener
-  are two bars in a row), the slots a label's span covers appended as `` ||``.
+  are two bars in a row); the slots before a row's label (a span's) are not written.
 - ``wrapped_labels``: a PDF's text, one row a line, where a long row label wraps in its narrow column and
   the row's numbers sit on the label's first, middle or last line (``（一）予  5  0 …`` then ``以公开``).
 
@@ -389,15 +389,12 @@ def bar_opened(report: GeneratedReport, rng: random.Random) -> str:
             out.append(line)  # text, or a one-cell-per-line table, as the TSV rendering prints it
             continue
         cells = [c.strip() for c in line.split("\t")]
-        values = (i for i, c in enumerate(cells) if _NUMBER.fullmatch(c) or c in BLANK_MARKERS[1:])
-        first = next(values, len(cells))
-        last = max((i for i, c in enumerate(cells) if c), default=0)
-        printed = [c for i, c in enumerate(cells[: last + 1]) if c or i >= first]
+        texts = [i for i, c in enumerate(cells) if c and not _NUMBER.fullmatch(c) and c not in BLANK_MARKERS]
+        first = texts[0] if texts else 0  # the slots before the label are a span's: not written
         out.append("|")
-        for i, c in enumerate(printed):
+        for c in cells[first:]:
             text = "" if c in BLANK_MARKERS and rng.random() < 0.5 else c
-            spans = " |" * (len(cells) - last - 1) if i == len(printed) - 1 else ""  # slots a span covers
-            out.append((f"{text} |" if text else "|") + spans)
+            out.append(f"{text} |" if text else "|")
     return "\n".join(out) + "\n"
 
 

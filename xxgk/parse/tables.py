@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from xxgk.model import Number, Tables
@@ -140,20 +141,28 @@ class _Scan:
     table1: dict[str, str]  # Table 1 row of the report's format for each matched label
     rows: dict[str, list[Token]] = field(default_factory=dict)
     review_runs: list[list[Token]] = field(default_factory=list)
+    review_heads: list[str] = field(default_factory=list)  # the text before each run of Table 3's values
     current: str | None = None
     cells: list[Token] = field(default_factory=list)
     phase: int = 1  # 1: Table 1, 2: Table 2, 3: Table 3
     last_request: int = -1
     label_line: int = -1
     room: int = 0  # cells after the current row's label on the label's own line
+    block: list[str] = field(default_factory=list)  # rows just opened and closed without a cell
+    detached: dict[str, list[str]] = field(default_factory=dict)  # row → the label block its values follow
 
     def close(self) -> None:
-        if self.current is not None and self.current not in self.rows:
-            self.rows[self.current] = self.cells
+        if self.current is not None:
+            if self.current not in self.rows:
+                self.rows[self.current] = self.cells
+            self.block = [] if self.cells else [*self.block, self.current]
         self.current, self.cells = None, []
 
     def open(self, key: str, label: Token) -> None:
+        lead = self.current is not None and not self.cells and label.line == self.label_line
         self.close()
+        if lead:  # a row label followed on its own line by another (（六）其他处理 1.…): a lead, not a block
+            self.block.pop()
         self.current = key
         self.label_line = label.line
         self.room = sum(1 for col in self.cols_of_line.get(label.line, ()) if col > label.col)
@@ -168,7 +177,7 @@ class _Scan:
 
     def text(self, token: Token) -> None:
         if self.phase == 3:
-            self.review_runs.append([])
+            self.review_run(token.text)
             return
         if (
             self.phase == 2
@@ -177,7 +186,7 @@ class _Scan:
         ):
             self.close()
             self.phase = 3
-            self.review_runs.append([])
+            self.review_run(token.text)
             return
         key = match_label(token.text)
         if key is None or key == GROUP or key == self.current:
@@ -202,13 +211,21 @@ class _Scan:
     def value(self, token: Token) -> None:
         if self.phase == 3:
             if not self.review_runs:
-                self.review_runs.append([])
+                self.review_run("")
             self.review_runs[-1].append(token)
         elif self.current is not None:
             if token.line != self.label_line and self.room >= self.need():
                 self.close()  # the label's line has a slot for every value: the row is that line
                 return
+            if self.block and token.line != self.label_line and not self.cells:
+                self.detached[self.current] = [*self.block, self.current]
             self.cells.append(token)
+        else:
+            self.block = []
+
+    def review_run(self, head: str) -> None:
+        self.review_runs.append([])
+        self.review_heads.append(head)
 
     def row_break(self) -> None:
         """An empty line ends a row that already has all its cells (one-cell-per-line exports)."""
@@ -219,7 +236,7 @@ class _Scan:
         self.close()
         if key == "review_litigation":
             self.phase = 3
-            self.review_runs.append([])
+            self.review_run("")
         elif key == "requests":
             self.phase = max(self.phase, 2)
 
@@ -250,7 +267,22 @@ def _short(raw: str) -> str:
     return raw if len(raw) <= 24 else f"{raw[:12]}…{raw[-6:]} ({len(raw)} characters)"
 
 
-def _review(result: TableResult, runs: list[list[Token]]) -> None:
+def _in_order(runs: list[list[Token]], heads: list[str]) -> bool:
+    """Whether Table 3's values, split by the header's words into several runs, still read in order.
+
+    They do when each run holds whole groups of five, or when only a 总计 (a header cell printed late)
+    stands between runs; other header words between values mean a text read column by column.
+    """
+    group = len(REVIEW_COLUMNS)
+    counts = [sum(c.kind != BLANK for c in run) for run in runs]
+    if all(n % group == 0 for n in counts):
+        return True
+    valued = [i for i, n in enumerate(counts) if n]
+    between = [heads[k] for a, b in pairwise(valued) for k in range(a + 1, b + 1)]
+    return all(label_key(h) == "总计" for h in between)
+
+
+def _review(result: TableResult, runs: list[list[Token]], heads: list[str]) -> None:
     chosen = None
     for run in runs:
         cells, _ = resolve(run, REVIEW_CELLS)
@@ -259,10 +291,16 @@ def _review(result: TableResult, runs: list[list[Token]]) -> None:
             break
     if chosen is None:
         filled = [c for run in runs for c in run if c.kind != BLANK]
-        if len(filled) == REVIEW_CELLS:
+        if len(filled) == REVIEW_CELLS and _in_order(runs, heads):
             chosen = filled
         else:
             what = "not found" if not filled else f"{len(filled)} values found, expected {REVIEW_CELLS}"
+            if len(filled) == REVIEW_CELLS:
+                pieces = "+".join(str(n) for run in runs if (n := sum(c.kind != BLANK for c in run)))
+                what = (
+                    f"{REVIEW_CELLS} values in pieces of {pieces} between the header's words, "
+                    "not in its order (read column by column?); left blank"
+                )
             result.problems.append(f"Table 3 (review/litigation): {what}")
     for g, group in enumerate(REVIEW_GROUPS):
         if chosen is None:
@@ -387,13 +425,54 @@ def _wrapped_pieces(tokens: list[Token], by_line: dict[int, list[int]], line: in
     return pieces
 
 
+# Words of Table 2's applicant header; a bare 总计 next to one is the header's 总计, not the （七）总计 row.
+_HEAD_WORDS = frozenset(
+    {"自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "申请人情况"}
+    | {"企业", "机构", "组织"}
+)
+
+
+def column_heads(tokens: list[Token]) -> list[Token]:
+    """Tokens with each bare 总计 that sits among the applicant header's words blanked out as a label."""
+    texts = [i for i, t in enumerate(tokens) if t.kind == TEXT]
+    out = list(tokens)
+    for n, i in enumerate(texts):
+        if label_key(tokens[i].text) != "总计" or numbered(tokens[i].text):
+            continue
+        near = [tokens[j].text for j in texts[max(n - 1, 0) : n] + texts[n + 1 : n + 2]]
+        if any(label_key(t) in _HEAD_WORDS and not numbered(t) for t in near):
+            out[i] = tokens[i]._replace(text="")
+    return out
+
+
+def _detached_groups(scan: _Scan) -> tuple[dict[str, list[Token]], dict[str, str]]:
+    """Rows whose values follow a block of labels printed without values (a text read column by column).
+
+    A block of one-value rows followed by exactly one value each is read in order; any other block cannot
+    be told row-major from column-major, so its rows are left unresolved with the reason.
+    """
+    resolved: dict[str, list[Token]] = {}
+    unresolved: dict[str, str] = {}
+    for last, group in scan.detached.items():
+        values = [c for c in scan.rows.get(last, []) if c.kind != BLANK]
+        if all(len(ALL_ROWS.get(row, ())) == 1 for row in group) and len(values) == len(group):
+            resolved.update({row: [value] for row, value in zip(group, values, strict=True)})
+            continue
+        why = (
+            f"{len(values)} values after the labels of {len(group)} rows printed without their values "
+            "(a table read column by column?); cannot tell which belong to which row"
+        )
+        unresolved.update(dict.fromkeys(group, why))
+    return resolved, unresolved
+
+
 def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     """Tables 1–3 of a report, its format, and what could not be resolved."""
     start = headings.get("proactive", 0)
     ends = [i for key, i in headings.items() if key in ("problems", "other") and i > start]
     end = min(ends) if ends else len(lines)
     marks = {i: key for key, i in headings.items() if start <= i < end and key != "proactive"}
-    tokens = join_wrapped_labels(drop_row_openers(list(tokenize(lines, start, end, marks))))
+    tokens = column_heads(join_wrapped_labels(drop_row_openers(list(tokenize(lines, start, end, marks)))))
     result = TableResult()
     region = compact("".join(lines[i].norm for i in range(start, end)))
     old = OLD_FORMAT.search(region) is not None
@@ -416,7 +495,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     if not scan.rows:  # Tables 1 and 2 missing (images, another page); Table 3 is kept where it is printed
         result.format = "2019" if old else "unknown"
         review = TableResult()
-        _review(review, scan.review_runs)
+        _review(review, scan.review_runs, scan.review_heads)
         if any(v is not None for cols in review.tables.values() for v in cols.values()):
             result.tables, result.cells_raw = review.tables, review.cells_raw
             result.problems += ["Tables 1 and 2 (proactive, requests) not found", *review.problems]
@@ -425,6 +504,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         return result
     result.format = "2019" if old else "2021"
     by_column = _by_column(scan.rows, cols_of_line)
+    in_order, detached = _detached_groups(scan)
     single = scan.rows.get(OTHER_2019, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
     if single_cells is not None:
@@ -439,7 +519,11 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
             result.problems.append(f"{row}: row not found")
             result.tables[row] = dict.fromkeys(cols)
             continue
-        if row in by_column:
+        if row in detached:
+            resolved, why = None, detached[row]
+        elif row in in_order:
+            resolved, why = in_order[row], None
+        elif row in by_column:
             resolved, why = by_column[row], None
         elif row == OTHER_2019 and single_cells is not None:
             resolved, why = single_cells, None
@@ -454,7 +538,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         _store_row(result, row, resolved)
     if old:
         mirror_decisions(result.tables, result.cells_raw)
-    _review(result, scan.review_runs)
+    _review(result, scan.review_runs, scan.review_heads)
     return result
 
 
