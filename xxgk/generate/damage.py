@@ -22,6 +22,9 @@ Each layout imitates one class of damage seen in real inputs:
 - ``bar_opened``: another converter's cell-per-line output: each row opened by a bare ``|`` line, then one
   ``cell |`` line per cell, an empty cell a bare ``|`` (so a row's empty last cell and the next row's opener
   are two bars in a row); the slots before a row's label (a span's) are not written.
+- ``column_major``: a layout-analysis extractor's reading (pdfminer's ``extract_text``): Table 2 in two
+  blocks (a page break between), each its row labels first, then the applicant heads, then its values
+  column by column, every line followed by an empty one.
 - ``wrapped_labels``: a PDF's text, one row a line, where a long row label wraps in its narrow column and
   the row's numbers sit on the label's first, middle or last line (``（一）予  5  0 …`` then ``以公开``).
 
@@ -58,6 +61,7 @@ DAMAGED_LAYOUTS = (
     "letter_spaced",
     "wrapped_labels",
     "bar_opened",
+    "column_major",
 )
 _APPLICANT_HEAD = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _REVIEW_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -398,6 +402,24 @@ def bar_opened(report: GeneratedReport, rng: random.Random) -> str:
     return "\n".join(out) + "\n"
 
 
+def column_major(report: GeneratedReport, rng: random.Random) -> str:
+    style = _style(rng)
+    t1 = "\n".join("\t".join((label, *values)) for label, values in _proactive_rows(report, style, rng))
+    rows = [
+        (lead if i == 0 else "", row) for lead, group in printed_rows(report, style, rng) for i, row in enumerate(group)
+    ]
+    cut = rng.randint(1, len(rows) - 1)
+    t2: list[str] = []
+    for block in (rows[:cut], rows[cut:]):
+        t2 += [f"{lead}{row.label}" if lead else row.label for lead, row in block]
+        t2 += list(_APPLICANT_HEAD)
+        t2 += [row.values[c] for c in range(len(REQUEST_COLUMNS)) for _, row in block]
+    heads = "\t".join(("行政复议", "行政诉讼", *_REVIEW_HEAD, "未经复议直接起诉", "复议后起诉"))
+    t3 = heads + "\n" + "\t".join(v for group in _review_values(report, style, rng) for v in group)
+    tables = {"proactive": t1, "requests": "\n\n".join(t2), "review_litigation": t3}
+    return "\n".join(_body(report, tables)) + "\n"
+
+
 _RENDER = {
     "md_fragmented": md_fragmented,
     "run_together": run_together,
@@ -407,6 +429,7 @@ _RENDER = {
     "letter_spaced": letter_spaced,
     "wrapped_labels": wrapped_labels,
     "bar_opened": bar_opened,
+    "column_major": column_major,
 }
 
 

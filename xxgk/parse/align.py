@@ -725,6 +725,14 @@ def align_to_form(lines: list[Line], headings: dict[str, int], found: TableResul
         ]
     found.problems += aligned.problems
     found.tables, found.cells_raw = aligned.tables, aligned.cells_raw
+    for row, why in found.unplaced.items():  # a block read column by column: no reading of it is certain
+        if row in found.tables and any(v is not None for v in found.tables[row].values()):
+            found.tables[row] = dict.fromkeys(found.tables[row])
+            for col in found.tables[row]:
+                found.cells_raw.pop(f"{row}.{col}", None)
+                aligned.sources.pop(f"{row}.{col}", None)
+            if not any(p.startswith(f"{row}:") for p in found.problems):
+                found.problems.append(f"{row}: {why}")
     if form is FORM_2019:
         mirror_decisions(found.tables, found.cells_raw, aligned.sources)
     return aligned.sources

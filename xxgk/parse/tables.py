@@ -79,6 +79,7 @@ class TableResult:
     problems: list[str] = field(default_factory=list)
     rows_found: int = 0  # Table 1 and 2 rows whose label was found
     row_lines: dict[str, int] = field(default_factory=dict)  # line of each row's first printed cell
+    unplaced: dict[str, str] = field(default_factory=dict)  # rows whose values cannot be placed, with why
 
 
 def number(token: Token, *, decimal: bool = False) -> Number | None:
@@ -149,7 +150,8 @@ class _Scan:
     label_line: int = -1
     room: int = 0  # cells after the current row's label on the label's own line
     block: list[str] = field(default_factory=list)  # rows just opened and closed without a cell
-    detached: dict[str, list[str]] = field(default_factory=dict)  # row → the label block its values follow
+    detached: dict[str, tuple[list[str], int]] = field(default_factory=dict)  # row → its label block, first value
+    at: int = 0  # index of the token being read
 
     def close(self) -> None:
         if self.current is not None:
@@ -218,7 +220,7 @@ class _Scan:
                 self.close()  # the label's line has a slot for every value: the row is that line
                 return
             if self.block and token.line != self.label_line and not self.cells:
-                self.detached[self.current] = [*self.block, self.current]
+                self.detached[self.current] = ([*self.block, self.current], self.at)
             self.cells.append(token)
         else:
             self.block = []
@@ -425,7 +427,7 @@ def _wrapped_pieces(tokens: list[Token], by_line: dict[int, list[int]], line: in
     return pieces
 
 
-# Words of Table 2's applicant header; a bare 总计 next to one is the header's 总计, not the （七）总计 row.
+# Words of Table 2's applicant header; a bare 总计 or 其他 next to one is a head, not the （七）总计 or 3.其他 row.
 _HEAD_WORDS = frozenset(
     {"自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "申请人情况"}
     | {"企业", "机构", "组织"}
@@ -433,11 +435,12 @@ _HEAD_WORDS = frozenset(
 
 
 def column_heads(tokens: list[Token]) -> list[Token]:
-    """Tokens with each bare 总计 that sits among the applicant header's words blanked out as a label."""
+    """Tokens with each bare 总计 or 其他 that sits among the applicant header's words blanked out as a label
+    (the （七）总计 and 3.其他 rows print their numbering)."""
     texts = [i for i, t in enumerate(tokens) if t.kind == TEXT]
     out = list(tokens)
     for n, i in enumerate(texts):
-        if label_key(tokens[i].text) != "总计" or numbered(tokens[i].text):
+        if label_key(tokens[i].text) not in ("总计", "其他") or numbered(tokens[i].text):
             continue
         near = [tokens[j].text for j in texts[max(n - 1, 0) : n] + texts[n + 1 : n + 2]]
         if any(label_key(t) in _HEAD_WORDS and not numbered(t) for t in near):
@@ -445,25 +448,69 @@ def column_heads(tokens: list[Token]) -> list[Token]:
     return out
 
 
-def _detached_groups(scan: _Scan) -> tuple[dict[str, list[Token]], dict[str, str]]:
+EVIDENCE_ROWS = 3  # rows with a positive total that rule 3 must confirm before a block's reading is taken
+
+
+def _summed(rows: list[list[Token]]) -> int:
+    """Rows whose seven values are all printed and whose positive total is the sum of the six."""
+    return sum(1 for cells in rows if None not in (v := _values(cells)) and v[-1] > 0 and _rule3_holds(v))
+
+
+def _rule3_failures(rows: list[list[Token]]) -> int:
+    """Rows of a reading whose seven values are all printed and whose total is not the sum of the six."""
+    return sum(1 for cells in rows if None not in (v := _values(cells)) and not _rule3_holds(v))
+
+
+def _detached_groups(scan: _Scan, tokens: list[Token]) -> tuple[dict[str, list[Token]], dict[str, str], dict[str, str]]:
     """Rows whose values follow a block of labels printed without values (a text read column by column).
 
-    A block of one-value rows followed by exactly one value each is read in order; any other block cannot
-    be told row-major from column-major, so its rows are left unresolved with the reason.
+    The values are those from the block's first value to the next text.  A block of one-value rows with
+    one value each is read in order.  A block of Table 2 rows with seven values each is read row by row
+    when each row's seven share a line of their own; else row by row or column by column where one
+    reading breaks rule 3 (total = sum of the six applicant columns) in no fully printed row, confirms it
+    in ``EVIDENCE_ROWS`` rows with a positive total, and the other reading breaks it in some (or both
+    give the same rows).  Any other block is left unresolved with the reason; the Table 2 blocks that
+    neither reading settles are also returned as unplaceable: no later reading of them is certain either.
     """
     resolved: dict[str, list[Token]] = {}
     unresolved: dict[str, str] = {}
-    for last, group in scan.detached.items():
-        values = [c for c in scan.rows.get(last, []) if c.kind != BLANK]
-        if all(len(ALL_ROWS.get(row, ())) == 1 for row in group) and len(values) == len(group):
-            resolved.update({row: [value] for row, value in zip(group, values, strict=True)})
+    unplaceable: dict[str, str] = {}
+    for group, first in scan.detached.values():
+        values = []
+        for token in tokens[first:]:
+            if token.kind in (TEXT, HEADING):
+                break
+            if token.kind in (VALUE, NULL):
+                values.append(token)
+        widths = {len(ALL_ROWS.get(row, ())) for row in group}
+        reading = None
+        if widths == {1} and len(values) == len(group):
+            reading = [[value] for value in values]
+        elif widths == {7} and len(values) == 7 * len(group):
+            k = len(group)
+            by_row = [values[r * 7 : (r + 1) * 7] for r in range(k)]
+            by_column = [[values[c * k + r] for c in range(7)] for r in range(k)]
+            readings = [by_row, by_column]
+            failing = [_rule3_failures(rows) for rows in readings]
+            if all(len({c.line for c in cells}) == 1 for cells in by_row) and len({c.line for c in values}) == k:
+                reading = by_row  # each row's seven values on a line of their own: printed row by row
+            elif [_values(r) for r in by_row] == [_values(r) for r in by_column]:
+                reading = by_row
+            elif min(failing) == 0 and max(failing) > 0 and _summed(readings[failing.index(0)]) >= EVIDENCE_ROWS:
+                reading = readings[failing.index(0)]
+            else:
+                unplaceable.update(
+                    dict.fromkeys(group, "its block reads row by row and column by column alike; left blank")
+                )
+        if reading is not None:
+            resolved.update(dict(zip(group, reading, strict=True)))
             continue
         why = (
             f"{len(values)} values after the labels of {len(group)} rows printed without their values "
             "(a table read column by column?); cannot tell which belong to which row"
         )
         unresolved.update(dict.fromkeys(group, why))
-    return resolved, unresolved
+    return resolved, unresolved, unplaceable
 
 
 def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
@@ -481,7 +528,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         if token.kind not in (HEADING, EMPTY):
             cols_of_line.setdefault(token.line, []).append(token.col)
     scan = _Scan(cols_of_line, TABLE1["2019" if old else "2021"])
-    for token in tokens:
+    for scan.at, token in enumerate(tokens):
         if token.kind == EMPTY:
             scan.row_break()
         elif token.kind == HEADING:
@@ -504,9 +551,11 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
         return result
     result.format = "2019" if old else "2021"
     by_column = _by_column(scan.rows, cols_of_line)
-    in_order, detached = _detached_groups(scan)
+    in_order, detached, result.unplaced = _detached_groups(scan, tokens)
     single = scan.rows.get(OTHER_2019, [])
     single_cells, _ = resolve(single, 7, check_total=True) if any(c.kind != BLANK for c in single) else (None, None)
+    if OTHER_2019 in in_order:  # the single old row read from a block of labels
+        single_cells = in_order[OTHER_2019]
     if single_cells is not None:
         result.tables_raw[OTHER_2019_RAW] = list(_values(single_cells))
     # Table 2 prints either the three 2021 其他处理 rows or the single old one (2019 format, and some 2021 reports).
