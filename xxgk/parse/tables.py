@@ -161,9 +161,10 @@ class _Scan:
         self.current, self.cells = None, []
 
     def open(self, key: str, label: Token) -> None:
-        lead = self.current is not None and not self.cells and label.line == self.label_line
+        lead = self.current is not None and not self.cells
+        lead = lead and (label.line == self.label_line or (self.current == OTHER_2019 and key in OTHER_ROWS))
         self.close()
-        if lead:  # a row label followed on its own line by another (（六）其他处理 1.…): a lead, not a block
+        if lead:  # a label followed on its own line by another, or （六）其他处理 before its 1.: a lead, not a block
             self.block.pop()
         self.current = key
         self.label_line = label.line
