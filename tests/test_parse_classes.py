@@ -167,3 +167,21 @@ def test_a_bare_total_among_the_applicant_heads_is_no_row_label() -> None:
     )
     report = parse_text(text)
     assert report.tables["requests.total"]["total"] is None  # the header's 总计 opened no row
+
+
+def test_letter_spaced_headings_open_their_sections() -> None:
+    text = "\n".join(
+        [
+            "某乡2022年政府信息公开工作年度报告",
+            "一 、 总 体 情 况",
+            "本乡依法公开政府信息。",
+            "五 、 存 在 的 主 要 问 题 及 改 进 情 况",
+            "公开不够及时。",
+            "六 、 其 他 需 要 报 告 的 事 项",
+            "无。",
+        ]
+    )
+    report = parse_text(text)
+    assert report.sections["overview"].strip() == "本乡依法公开政府信息。"
+    assert report.sections["problems"].strip() == "公开不够及时。"
+    assert "other" in report.sections

@@ -30,10 +30,10 @@ MAX_HEADING = 40
 
 def heading_key(norm: str) -> str | None:
     """The section key of a heading line (normalised text), None if the line is no heading."""
-    if len(norm) > MAX_HEADING * 3 or not _HEADING_HINT.search(norm):
+    if len(norm) > MAX_HEADING * 3:
         return None
-    text = compact(fold(norm))
-    if not text or len(text) > MAX_HEADING:
+    text = compact(fold(norm))  # a heading OCR spaced out (一 、 总 体 情 况) is the heading
+    if not text or len(text) > MAX_HEADING or not _HEADING_HINT.search(text):
         return None
     m = _ANY_HEADING.match(text)
     return None if m is None else m.lastgroup

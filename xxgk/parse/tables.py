@@ -230,10 +230,14 @@ class _Scan:
         self.review_runs.append([])
         self.review_heads.append(head)
 
-    def row_break(self) -> None:
-        """An empty line ends a row that already has all its cells (one-cell-per-line exports)."""
+    def row_break(self, bars: bool = False) -> None:
+        """An empty line ends a row that already has all its cells (one-cell-per-line exports); a line of
+        bars (a bar export's row end) also ends a row printed without a cell, which is then no label block."""
         if self.phase < 3 and self.current is not None and len(self.cells) >= self.need():
             self.close()
+        elif bars and self.phase < 3 and self.current is not None and not self.cells:
+            self.close()
+            self.block.pop()
 
     def heading(self, key: str) -> None:
         self.close()
@@ -531,7 +535,7 @@ def parse_tables(lines: list[Line], headings: dict[str, int]) -> TableResult:
     scan = _Scan(cols_of_line, TABLE1["2019" if old else "2021"])
     for scan.at, token in enumerate(tokens):
         if token.kind == EMPTY:
-            scan.row_break()
+            scan.row_break(bars=bool(lines[token.line].norm.strip()))
         elif token.kind == HEADING:
             scan.heading(token.text)
         elif token.kind == TEXT:
