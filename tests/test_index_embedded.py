@@ -302,11 +302,13 @@ def holds(text: str | None, char: str) -> bool:
 
 @pytest.mark.parametrize("char", ["公", "滨", "鄉", "2", "x", "量"])
 def test_one_character_words_match_exactly(backend, corpus, char):
-    """A one-character word finds exactly the reports holding it; in a section (whose field holds pairs only) it
-    is any pair holding the character, and lists the newest first (it does not rank)."""
+    """A one-character word finds exactly the reports holding it, anywhere or in one section: in the fields of
+    pairs (the sections, an unsectioned text) it is any pair holding the character, and the newest are listed
+    first (it does not rank)."""
     anywhere = [r for r in corpus if any(holds(t, char) for t in searchable(r).split("\n"))]
     result = backend.search(Query(text=char, limit=400, facets=("year",)))
     assert result.total == len(anywhere) and ids(result) == {r.id for r in anywhere}
+    assert [h.year for h in result.hits] == sorted((h.year for h in result.hits), reverse=True)
     for key in ("overview", "problems"):
         inside = [r for r in corpus if r.sections.get(key) and holds(f"{SECTIONS[key]}\n{r.sections[key]}", char)]
         found = backend.search(Query(text=char, section=key, limit=400))
