@@ -5,22 +5,23 @@ n-gram tokenizer into overlapping character pairs (frequencies, no positions). A
 matches a field holding all of its pairs, so words inside compounds are found (``卫滨`` in
 卫滨区). Each section of a report (with its heading, so ``存在的主要问题`` finds every report
 having that heading) is a field of its own, and the text of a report without sections is
-``body``: each character of a report is indexed once, as the first of a pair — the rebuild's
+``body``: each character of a report is indexed once, as the first of a pair (each value of
+these fields ends with ``END``, so the last character is one too) — the rebuild's
 cost is its tokens, and one field per section serves ``section=`` queries exactly without a
 second copy of the text. An ordinary query is the union over title, meta and these fields of
 one intersection of the word's pairs each (measured at 100,000 reports, counting a word in
 every report: 1.1 ms against 0.9 over one field of the whole text); each field is ranked by
 BM25 over its pairs. The short title and meta fields also hold single characters. A
-one-character word elsewhere is any pair holding it (a regex over the field's terms; a
-section's field starts with its heading, two characters or more, so every character stands in
-a pair), and it filters without ranking. Measured against exact phrase queries over positioned
-pairs, this answers the commonest words (信息公开, in every report) 30–60 times faster; the
-price: a word of three or more characters also matches a field holding all its pairs apart (on
-the benchmark corpus, counts equal exact phrase matching for every query). Text in Traditional
-script also holds its Taiwan → mainland wording as a second value of the field
-(``indexer.text.index_forms``); a query word matches either. A word found in more than half
-the reports filters without ranking (see ``_word``); a query with no ranking word lists the
-newest reports first.
+one-character word elsewhere is any pair starting with it (a prefix of the field's terms; at
+1,000,000 reports 0.2–7 ms for rare characters, 46 ms for 公, in every report, where a pattern
+also matching pairs ending with it took 5–112 ms), and it filters without ranking. Measured
+against exact phrase queries over positioned pairs, this answers the commonest words (信息公开,
+in every report) 30–60 times faster; the price: a word of three or more characters also
+matches a field holding all its pairs apart (on the benchmark corpus, counts equal exact phrase
+matching for every query). Text in Traditional script also holds its Taiwan → mainland wording
+as a second value of the field (``indexer.text.index_forms``); a query word matches either. A
+word found in more than half the reports filters without ranking (see ``_word``); a query with
+no ranking word lists the newest reports first.
 
 Facet fields (region, agency, level, format) are held as 64-bit codes of their values (a hash,
 ``value_code``) in integer fast fields: filters are exact terms on them, and facets are terms
@@ -88,10 +89,11 @@ from indexer.topvalues import Totals, less
 from xxgk.model import Region, Report
 from xxgk.schema import SECTIONS
 
-ANALYZER = "chars12"  # single characters and pairs
-PAIRS = "pairs"  # pairs only: the section fields
+ANALYZER = "chars12"  # single characters and pairs: title and meta
+PAIRS = "pairs"  # pairs only: the section fields and body
 SECTION_FIELDS = {key: f"s_{key}" for key in SECTIONS}
 PAIR_FIELDS = frozenset({"body", *SECTION_FIELDS.values()})  # pairs only: each character once in the index
+END = "\x1e"  # closes each value of a pair field (no query holds it: ``search_chars`` drops it)
 TEXT_BOOSTS = {"title": 3.0, "meta": 2.0, **dict.fromkeys(sorted(PAIR_FIELDS), 1.0)}  # an ordinary query's fields
 CODED_FIELDS = ("province", "city", "county", "agency", "agency_level", "format")  # held as value codes
 INT_FIELDS = ("year", "failed")
@@ -150,7 +152,7 @@ def build_schema() -> tantivy.Schema:
 
 SCHEMA = build_schema()
 # Names this layout: a generation written with another (an older version's) is replaced, not misread.
-SCHEMA_ID = "coded-facets-pairs-by-section-store64k"
+SCHEMA_ID = "coded-facets-closed-section-pairs-store64k"
 
 
 def _open(path: Path) -> tantivy.Index:
@@ -200,7 +202,7 @@ def to_document(report: Report) -> Document:
     for name, forms in zip(searchable, index_forms_of(list(searchable.values())), strict=True):
         for form in forms:
             if form:
-                doc.add_text(name, form)
+                doc.add_text(name, form + END if name in PAIR_FIELDS else form)
     shown = {
         "title": report.title,
         "agency": report.agency,
@@ -596,7 +598,7 @@ class EmbeddedBackend:
         A word found in more than ``COMMON`` of the reports (信息公开 is in every one) filters
         without ranking: its BM25 weight is next to nothing, yet scoring it costs most of a search
         (at 100,000 reports, 13 ms scored against 1.7 ms unscored). So does a one-character word
-        wherever pair fields are searched (any pair holding it; every report is assumed to).
+        wherever pair fields are searched (any pair starting with it; every report is assumed to).
         Returns the query, whether the word ranks, and about how many reports it matches: the
         document frequency of its rarest pair in the field where that is highest.
         """
@@ -615,8 +617,8 @@ class EmbeddedBackend:
         for field, boost in fields.items():
             if not reach[field]:
                 continue  # a pair in no report's field: nothing to match there
-            if single and field in PAIR_FIELDS:  # any pair holding the character (a letter, digit or ideograph)
-                q = TQ.regex_query(SCHEMA, field, f"{word}.|.{word}")
+            if single and field in PAIR_FIELDS:  # any pair starting with the character (a letter, digit or ideograph)
+                q = TQ.regex_query(SCHEMA, field, f"{word}.")
             else:
                 q = _conjunction([TQ.term_query(SCHEMA, field, g) for g in grams])
             if within and ranks:  # scored only where the filters hold

@@ -316,14 +316,17 @@ def test_one_character_words_match_exactly(backend, corpus, char):
         assert [h.year for h in found.hits] == sorted((h.year for h in found.hits), reverse=True)
 
 
-def test_a_one_character_section_is_found_by_its_character(tmp_path):
-    """A section's field starts with its heading, so even a one-character text stands in a pair."""
+def test_a_one_character_text_is_found_by_its_character(tmp_path):
+    """Each value of a field of pairs ends with a character no query holds, so even a one-character
+    section or unsectioned text stands in a pair."""
     lone = Report(**{**handmade()[0].__dict__, "title": None, "agency": None, "region": Region(), "text": "鑫"})
     lone.sections = {"overview": "鑫"}
+    bare = Report(**{**lone.__dict__, "id": "bare", "url": "https://x.example/bare", "text": "淼", "sections": {}})
     b = EmbeddedBackend(tmp_path / "x.index")
-    b.add([lone])
+    b.add([lone, bare])
     assert b.search(Query(text="鑫", section="overview")).total == 1
     assert b.search(Query(text="鑫", section="problems")).total == 0
+    assert ids(b.search(Query(text="淼"))) == {"bare"}
 
 
 def test_section_search_looks_only_inside_that_section(backend):
