@@ -302,11 +302,13 @@ def holds(text: str | None, char: str) -> bool:
 
 @pytest.mark.parametrize("char", ["公", "滨", "鄉", "2", "x", "量"])
 def test_one_character_words_match_exactly(backend, corpus, char):
-    """A one-character word finds exactly the reports holding it; in a section (whose field holds pairs only) it
-    is any pair holding the character, and lists the newest first (it does not rank)."""
+    """A one-character word finds exactly the reports holding it, anywhere or in one section: in the fields of
+    pairs (the sections, an unsectioned text) it is any pair holding the character, and the newest are listed
+    first (it does not rank)."""
     anywhere = [r for r in corpus if any(holds(t, char) for t in searchable(r).split("\n"))]
     result = backend.search(Query(text=char, limit=400, facets=("year",)))
     assert result.total == len(anywhere) and ids(result) == {r.id for r in anywhere}
+    assert [h.year for h in result.hits] == sorted((h.year for h in result.hits), reverse=True)
     for key in ("overview", "problems"):
         inside = [r for r in corpus if r.sections.get(key) and holds(f"{SECTIONS[key]}\n{r.sections[key]}", char)]
         found = backend.search(Query(text=char, section=key, limit=400))
@@ -314,14 +316,17 @@ def test_one_character_words_match_exactly(backend, corpus, char):
         assert [h.year for h in found.hits] == sorted((h.year for h in found.hits), reverse=True)
 
 
-def test_a_one_character_section_is_found_by_its_character(tmp_path):
-    """A section's field starts with its heading, so even a one-character text stands in a pair."""
+def test_a_one_character_text_is_found_by_its_character(tmp_path):
+    """Each value of a field of pairs ends with a character no query holds, so even a one-character
+    section or unsectioned text stands in a pair."""
     lone = Report(**{**handmade()[0].__dict__, "title": None, "agency": None, "region": Region(), "text": "鑫"})
     lone.sections = {"overview": "鑫"}
+    bare = Report(**{**lone.__dict__, "id": "bare", "url": "https://x.example/bare", "text": "淼", "sections": {}})
     b = EmbeddedBackend(tmp_path / "x.index")
-    b.add([lone])
+    b.add([lone, bare])
     assert b.search(Query(text="鑫", section="overview")).total == 1
     assert b.search(Query(text="鑫", section="problems")).total == 0
+    assert ids(b.search(Query(text="淼"))) == {"bare"}
 
 
 def test_section_search_looks_only_inside_that_section(backend):
