@@ -25,12 +25,13 @@ HEADINGS: dict[str, re.Pattern[str]] = {
 INLINE_HEADING = re.compile(r"[一二三四五六]、\s*(?:" + "|".join(f"(?:{p})" for p in _WORDS.values()) + ")")
 _ANY_HEADING = re.compile("|".join(f"(?P<{key}>{p.pattern})" for key, p in HEADINGS.items()))
 _HEADING_HINT = re.compile("情况|措施|事项|概述")
+_HINT_START = re.compile("[情措事概]")  # a hint's first character: found in a line even when it is spaced out
 MAX_HEADING = 40
 
 
 def heading_key(norm: str) -> str | None:
     """The section key of a heading line (normalised text), None if the line is no heading."""
-    if len(norm) > MAX_HEADING * 3:
+    if len(norm) > MAX_HEADING * 3 or not _HINT_START.search(norm):
         return None
     text = compact(fold(norm))  # a heading OCR spaced out (一 、 总 体 情 况) is the heading
     if not text or len(text) > MAX_HEADING or not _HEADING_HINT.search(text):

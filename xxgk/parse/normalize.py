@@ -53,6 +53,7 @@ def numbered(text: str) -> bool:
     return _NUMBERING.match(compact(unicodedata.normalize("NFKC", text))) is not None
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Key for label comparison: normalised text without whitespace, leading numbering or punctuation."""
     s = compact(unicodedata.normalize("NFKC", text))
