@@ -392,14 +392,15 @@ def join_wrapped_labels(tokens: list[Token]) -> list[Token]:
     by_line: dict[int, list[int]] = {}
     for i, token in enumerate(tokens):
         by_line.setdefault(token.line, []).append(i)
+    following = dict(pairwise(by_line))  # tokens come in line order: each line's next line holding tokens
     out = list(tokens)
     dropped: set[int] = set()
     for i, token in enumerate(tokens):
         if i in dropped or token.kind != TEXT or not numbered(token.text) or match_label(token.text) is not None:
             continue
-        if by_line[token.line][-1] != i and not _cells_only(tokens, by_line[token.line], i):
+        if not _cells_only(tokens, by_line[token.line], i):
             continue
-        pieces = _wrapped_pieces(tokens, by_line, token.line)
+        pieces = _wrapped_pieces(tokens, by_line, following, token.line)
         text = token.text
         for k, j in enumerate(pieces):
             text += tokens[j].text
@@ -418,11 +419,16 @@ def _cells_only(tokens: list[Token], line: list[int], i: int) -> bool:
     return all(tokens[j].kind in (VALUE, NULL, BLANK) for j in line if j > i)
 
 
-def _wrapped_pieces(tokens: list[Token], by_line: dict[int, list[int]], line: int) -> list[int]:
+def _wrapped_pieces(
+    tokens: list[Token], by_line: dict[int, list[int]], following: dict[int, int], line: int
+) -> list[int]:
     """The texts of the lines after ``line`` that may continue a wrapped label (see above)."""
     pieces: list[int] = []
-    lines = sorted(n for n in by_line if n > line)
-    for n in lines[:WRAP_LINES]:
+    n = line
+    for _ in range(WRAP_LINES):
+        n = following.get(n)
+        if n is None:
+            break
         members = [j for j in by_line[n] if tokens[j].kind != EMPTY]
         if not members or tokens[members[0]].kind != TEXT or numbered(tokens[members[0]].text):
             break
